@@ -1,0 +1,246 @@
+/**
+ * Gradient-driven step sizes. They need facts about the current gradient, so they run with
+ * `timing: "before"`: the trainer computes the loss and gradient of step t, calls step(obs_t), and uses the
+ * returned LR for that very step. The trainer computes only the facts listed in `needs`.
+ */
+import { num, parseParams } from "./params";
+import { ParamError, type ParamMeta, type SchedulerEvent, type SchedulerSpec } from "./types";
+
+const lrBound = (key: string, label: string, def: number | null, help: string): ParamMeta => ({
+  key,
+  label,
+  type: "number",
+  default: def,
+  nullable: def === null,
+  min: 0,
+  scale: "log",
+  uiMin: 1e-6,
+  uiMax: 10,
+  help,
+});
+
+// ---------------------------------------------------------------------------------------------------------
+export interface PolyakState {
+  lr: number;
+  skipped: number;
+}
+
+const POLYAK_METAS: ParamMeta[] = [
+  {
+    key: "c",
+    label: "c",
+    type: "number",
+    default: 0.5,
+    min: 0,
+    minExclusive: true,
+    scale: "log",
+    uiMin: 0.05,
+    uiMax: 10,
+    help: "Scales ‖g‖² in the denominator; larger c = smaller, safer steps.",
+  },
+  {
+    key: "f_star",
+    label: "f*",
+    type: "number",
+    default: 0,
+    step: 0.01,
+    uiMin: -1,
+    uiMax: 1,
+    help: "Optimal loss value (0 for interpolating models).",
+  },
+  lrBound("gamma_max", "γ_max", 1, "Upper clip of the step size (SPS_max)."),
+  {
+    key: "eps",
+    label: "eps",
+    type: "number",
+    default: 1e-8,
+    min: 0,
+    scale: "log",
+    uiMin: 1e-12,
+    uiMax: 1e-3,
+    help: "Added to the denominator.",
+  },
+];
+
+export const Polyak: SchedulerSpec<PolyakState> = {
+  id: "Polyak",
+  label: "Polyak step size (SPS)",
+  family: "gradient",
+  description:
+    "γ = (f − f*) / (c·‖g‖² + eps), clipped to [0, γ_max]: a large loss gap and a small gradient give a big step.",
+  reference: "Loizou et al. 2021, stochastic Polyak step (IssamLaradji/sps defaults)",
+  params: POLYAK_METAS,
+  needs: ["loss", "gradSq"],
+  timing: "before",
+  timeBased: false,
+  parse: (raw) => parseParams("Polyak", POLYAK_METAS, raw),
+  init: (_p, base) => ({ lr: base, skipped: 0 }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const g2 = obs.gradSq ?? Number.NaN;
+    const f = obs.loss ?? Number.NaN;
+    if (!(g2 >= 1e-16) || !Number.isFinite(f)) {
+      const ev: SchedulerEvent = {
+        step: obs.step,
+        kind: "skip",
+        message: !Number.isFinite(f)
+          ? "Polyak: loss not finite → no update"
+          : "Polyak: ‖g‖ < 1e-8 → no update",
+      };
+      return { lr: 0, state: { lr: 0, skipped: s.skipped + 1 }, events: [ev] };
+    }
+    const raw = (f - num(p, "f_star")) / (num(p, "c") * g2 + num(p, "eps"));
+    const lr = Math.min(Math.max(raw, 0), num(p, "gamma_max"));
+    return { lr, state: { lr, skipped: s.skipped }, events: [] };
+  },
+  inspect: (_p, s) => [
+    { label: "step size γ", value: s.lr },
+    { label: "skipped steps", value: s.skipped },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------------------
+export interface AdGDState {
+  lr: number;
+  prevLr: number;
+  /** θ_{k−1} = λ_{k−1}/λ_{k−2}; null = +∞ (before the first real step; JSON has no ∞). */
+  theta: number | null;
+  k: number;
+}
+
+const ADGD_METAS: ParamMeta[] = [
+  lrBound("lambda0", "λ₀", 1e-10, "Tiny first step that produces the first Δx and Δg."),
+  lrBound("max_lr", "max LR", null, "Optional cap (empty = none, as in the paper)."),
+];
+
+export const AdGD: SchedulerSpec<AdGDState> = {
+  id: "AdGD",
+  label: "Adaptive GD (AdGD)",
+  family: "gradient",
+  description:
+    "Estimate local smoothness from ‖Δx‖/‖Δg‖ and grow the step at most by √(1+θ) per step — no tuning.",
+  reference: "Malitsky & Mishchenko 2020, ymalitsky/adaptive_GD",
+  params: ADGD_METAS,
+  needs: ["dx", "dg"],
+  timing: "before",
+  timeBased: false,
+  parse: (raw) => parseParams("AdGD", ADGD_METAS, raw),
+  init: (p) => ({ lr: num(p, "lambda0"), prevLr: num(p, "lambda0"), theta: null, k: 0 }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    if (s.k === 0) {
+      const lr = num(p, "lambda0");
+      return { lr, state: { lr, prevLr: lr, theta: null, k: 1 }, events: [] };
+    }
+    const dx = obs.dxNorm ?? Number.NaN;
+    const dg = obs.dgNorm ?? Number.NaN;
+    const growth = s.theta === null ? Number.POSITIVE_INFINITY : Math.sqrt(1 + s.theta) * s.lr;
+    const local = dg > 0 ? dx / (2 * dg) : Number.POSITIVE_INFINITY;
+    let lr = Math.min(growth, local);
+    const cap = p.max_lr as number | null;
+    if (cap !== null) lr = Math.min(lr, cap);
+    const events: SchedulerEvent[] = [];
+    if (!Number.isFinite(lr) || lr <= 0) {
+      events.push({
+        step: obs.step,
+        kind: "skip",
+        message: "AdGD: no curvature information → step size kept",
+      });
+      lr = s.lr;
+    }
+    return { lr, state: { lr, prevLr: s.lr, theta: lr / s.lr, k: s.k + 1 }, events };
+  },
+  inspect: (_p, s) => [
+    { label: "λ", value: s.lr },
+    { label: "θ = λ_k/λ_{k−1}", value: s.theta ?? "∞" },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------------------
+export interface SecantState {
+  lr: number;
+  /** Smoothed curvature; null before the first valid estimate. */
+  h: number | null;
+}
+
+const SECANT_METAS: ParamMeta[] = [
+  {
+    key: "probe",
+    label: "probe scale",
+    type: "number",
+    default: 1,
+    min: 0,
+    minExclusive: true,
+    scale: "log",
+    uiMin: 1e-4,
+    uiMax: 10,
+    help: "s = probe·g: the lookahead step along the gradient (1 = the paper's description).",
+  },
+  {
+    key: "delta",
+    label: "δ (regulariser)",
+    type: "number",
+    default: 1e-8,
+    min: 0,
+    scale: "log",
+    uiMin: 1e-12,
+    uiMax: 1,
+    help: "Added to ‖s‖² in the denominator of h = s·y / (‖s‖² + δ).",
+  },
+  {
+    key: "beta",
+    label: "β (smoothing)",
+    type: "number",
+    default: 0,
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    step: 0.01,
+    help: "Exponential moving average of the curvature h (0 = none).",
+  },
+  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the LR."),
+  lrBound("max_lr", "max LR", 1, "Upper clip of the LR."),
+];
+
+export const Secant: SchedulerSpec<SecantState> = {
+  id: "Secant",
+  label: "A-SGD secant LR (derived)",
+  family: "gradient",
+  description:
+    "LR = 1/h, h the scalar curvature that best fits y ≈ h·s along a gradient probe. Derived from the paper's description (its exact formula is not public).",
+  reference: "arXiv 2508.13639 (A-SGD), derived from the paper's description",
+  params: SECANT_METAS,
+  needs: ["secant"],
+  timing: "before",
+  timeBased: false,
+  parse: (raw) => {
+    const p = parseParams("Secant", SECANT_METAS, raw);
+    if (num(p, "min_lr") > num(p, "max_lr"))
+      throw new ParamError("Secant", "min_lr", "must not exceed max_lr");
+    return p;
+  },
+  init: (_p, base) => ({ lr: base, h: null }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const sy = obs.secantSY ?? Number.NaN;
+    const ss = obs.secantSS ?? Number.NaN;
+    const hNew = sy / (ss + num(p, "delta"));
+    if (!(hNew > 0) || !Number.isFinite(hNew)) {
+      return {
+        lr: s.lr,
+        state: s,
+        events: [{ step: obs.step, kind: "skip", message: "Secant: curvature ≤ 0 or undefined → LR kept" }],
+      };
+    }
+    const b = num(p, "beta");
+    const h = s.h !== null ? b * s.h + (1 - b) * hNew : hNew;
+    const lr = Math.min(Math.max(1 / h, num(p, "min_lr")), num(p, "max_lr"));
+    return { lr, state: { lr, h }, events: [] };
+  },
+  inspect: (_p, s) => [
+    { label: "curvature h", value: s.h ?? "—" },
+    { label: "LR = 1/h", value: s.lr },
+  ],
+};
+
+export const GRADIENT_SPECS = [Polyak, AdGD, Secant];

@@ -1,0 +1,13 @@
+/** The scheduler engine: pure TypeScript, no tfjs, DOM or React. */
+
+export * from "./examples";
+export * from "./golden";
+export { scheduleFreeWarmup, scheduleFreeWeight } from "./optimizerSide";
+export * from "./params";
+export { greedyStep, isBetter } from "./plateau";
+export * from "./preview";
+export { medianFilter, refinedSchedule } from "./refined";
+export * from "./registry";
+export * from "./runtime";
+export * from "./schedules";
+export * from "./types";

@@ -1,0 +1,441 @@
+/**
+ * Loss-driven schedulers: GreedyLR (the authors' reference code, the paper's Algorithm 2) and PyTorch's
+ * ReduceLROnPlateau. ReduceLROnPlateau is GreedyLR without the increase branch, smoothing, warmup or reset,
+ * so both share one comparison rule and one counter machine here.
+ *
+ * Non-finite metrics (NaN, ±∞) — LR Lab's rule, documented in the UI: such a step counts as *bad* and never
+ * becomes `best`, and it is not added to the smoothing window. (PyTorch already treats NaN and +∞ as bad in min
+ * mode; it would take −∞ as a best no later value can beat, which freezes the increase branch forever.) So a
+ * diverging loss can only push the LR down, and the LR always stays finite and inside [min_lr, max_lr].
+ */
+import { bool, num, parseParams, str } from "./params";
+import { ParamError, type ParamMeta, type Params, type SchedulerEvent, type SchedulerSpec } from "./types";
+
+const fmtLr = (x: number) => (x === 0 ? "0" : Math.abs(x) >= 0.01 ? x.toFixed(4) : x.toExponential(2));
+
+/** `a` improves on `best` by more than the threshold (PyTorch's is_better, shared by both schedulers). */
+export function isBetter(
+  a: number,
+  best: number | null,
+  mode: string,
+  thresholdMode: string,
+  threshold: number,
+): boolean {
+  if (!Number.isFinite(a)) return false;
+  // No best yet: the reference's ±∞, with its arithmetic (a rel threshold ≥ 1 then never improves).
+  if (best === null) best = mode === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  if (mode === "min") return thresholdMode === "rel" ? a < best * (1 - threshold) : a < best - threshold;
+  return thresholdMode === "rel" ? a > best * (threshold + 1) : a > best + threshold;
+}
+
+const commonMetas = (d: {
+  factor: number;
+  factorHelp: string;
+  patience: number;
+  threshold: number;
+  thresholdMode: "rel" | "abs";
+  minLr: number;
+}): ParamMeta[] => [
+  {
+    key: "mode",
+    label: "mode",
+    type: "enum",
+    default: "min",
+    options: ["min", "max"],
+    help: "min: lower metric is better (a loss); max: higher is better (an accuracy).",
+  },
+  {
+    key: "factor",
+    label: "factor F",
+    type: "number",
+    default: d.factor,
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    maxExclusive: true,
+    step: 0.01,
+    uiMin: 0.05,
+    uiMax: 0.99,
+    help: d.factorHelp,
+    live: "The next decision uses the new F; counters and best value are kept.",
+  },
+  {
+    key: "patience",
+    label: "patience",
+    type: "int",
+    default: d.patience,
+    min: 0,
+    uiMax: 100,
+    step: 1,
+    help: "Consecutive good (or bad) steps tolerated; the LR changes on the (patience+1)-th.",
+    live: "Counters are kept: if a counter already exceeds the new patience, the LR changes on the next step.",
+  },
+  {
+    key: "threshold",
+    label: "threshold",
+    type: "number",
+    default: d.threshold,
+    min: 0,
+    scale: "log",
+    uiMin: 1e-8,
+    uiMax: 0.1,
+    help: "How much a value must beat the best to count as an improvement.",
+    live: "The next comparison uses it; best is kept.",
+  },
+  {
+    key: "threshold_mode",
+    label: "threshold mode",
+    type: "enum",
+    default: d.thresholdMode,
+    options: ["rel", "abs"],
+    help: "rel: beat best·(1∓threshold); abs: beat best∓threshold.",
+  },
+  {
+    key: "cooldown",
+    label: "cooldown",
+    type: "int",
+    default: 0,
+    min: 0,
+    uiMax: 100,
+    step: 1,
+    help: "Steps after a decrease during which bad steps are not counted.",
+    live: "Applies from the next decrease; a running cooldown finishes with its old length.",
+  },
+  {
+    key: "min_lr",
+    label: "min LR",
+    type: "number",
+    default: d.minLr,
+    min: 0,
+    scale: "log",
+    uiMin: 1e-7,
+    uiMax: 1,
+    help: "The LR never goes below this.",
+    live: "Bounds the next change (the current LR is not moved).",
+  },
+  {
+    key: "eps",
+    label: "eps",
+    type: "number",
+    default: 1e-8,
+    min: 0,
+    scale: "log",
+    uiMin: 1e-12,
+    uiMax: 1e-3,
+    help: "A change of the LR smaller than this is skipped.",
+  },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+
+export interface PlateauState {
+  lr: number;
+  best: number | null;
+  bad: number;
+  cooldownCounter: number;
+  last: number;
+}
+
+const PLATEAU_METAS = commonMetas({
+  factor: 0.1,
+  factorHelp: "On a plateau the LR is multiplied by F.",
+  patience: 10,
+  threshold: 1e-4,
+  thresholdMode: "rel",
+  minLr: 0,
+});
+
+export const ReduceLROnPlateau: SchedulerSpec<PlateauState> = {
+  id: "ReduceLROnPlateau",
+  torchName: "ReduceLROnPlateau",
+  label: "Reduce on plateau",
+  family: "loss-driven",
+  description: "Multiply the LR by F when the loss has not improved for more than `patience` steps.",
+  reference: "torch.optim.lr_scheduler.ReduceLROnPlateau (PyTorch 1.13)",
+  params: PLATEAU_METAS,
+  needs: ["loss"],
+  timing: "after",
+  timeBased: false,
+  parse: (raw) => {
+    // PyTorch accepts factor only < 1 ("Factor should be < 1.0."); a factor ≤ 0 would zero the LR: rejected too.
+    return parseParams("ReduceLROnPlateau", PLATEAU_METAS, raw);
+  },
+  init: (_p, baseLr) => ({ lr: baseLr, best: null, bad: 0, cooldownCounter: 0, last: 0 }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const cur = obs.loss ?? Number.NaN;
+    let { best, bad, cooldownCounter, lr } = s;
+    const events: SchedulerEvent[] = [];
+    if (isBetter(cur, best, str(p, "mode"), str(p, "threshold_mode"), num(p, "threshold"))) {
+      best = cur;
+      bad = 0;
+    } else bad += 1;
+    if (cooldownCounter > 0) {
+      cooldownCounter -= 1;
+      bad = 0;
+      if (cooldownCounter === 0)
+        events.push({ step: obs.step + 1, kind: "cooldown-end", message: "plateau: cooldown ends" });
+    }
+    if (bad > num(p, "patience")) {
+      const nl = Math.max(lr * num(p, "factor"), num(p, "min_lr"));
+      if (lr - nl > num(p, "eps")) {
+        events.push({
+          step: obs.step + 1,
+          kind: "plateau",
+          message: `plateau: ${bad} steps without improvement > patience ${p.patience} → LR × ${p.factor} (${fmtLr(lr)} → ${fmtLr(nl)})`,
+          from: lr,
+          to: nl,
+        });
+        lr = nl;
+      }
+      cooldownCounter = num(p, "cooldown");
+      bad = 0;
+    }
+    return { lr, state: { lr, best, bad, cooldownCounter, last: s.last + 1 }, events };
+  },
+  inspect: (p, s) => [
+    { label: "best so far", value: s.best ?? "—" },
+    { label: "bad steps", value: s.bad, limit: num(p, "patience") },
+    { label: "cooldown left", value: s.cooldownCounter, limit: num(p, "cooldown") },
+    { label: "LR", value: s.lr },
+  ],
+};
+
+// ---------------------------------------------------------------------------------------------------------
+
+export interface GreedyState {
+  lr: number;
+  /** Best (possibly smoothed) metric since the last reset; null = none yet (the reference's ±∞). */
+  best: number | null;
+  good: number;
+  bad: number;
+  cooldownCounter: number;
+  warmupCounter: number;
+  resetCountdown: number;
+  /** Last `window_size` raw (finite) metrics, oldest first — only kept while `smooth` is on. */
+  window: number[];
+  /** Running sum of `window`, updated exactly as the reference does (add, then subtract the dropped value). */
+  wsum: number;
+  last: number;
+}
+
+export const GREEDY_METAS: ParamMeta[] = [
+  ...commonMetas({
+    factor: 0.95,
+    factorHelp:
+      "After `patience` worsening steps the LR is multiplied by F; after `patience` improving steps, by 1/F. The paper found F ≥ 0.5 stable and F = 0.25 divergent.",
+    patience: 10,
+    threshold: 1e-6,
+    thresholdMode: "abs",
+    minLr: 1e-3,
+  }),
+  {
+    key: "warmup",
+    label: "warmup",
+    type: "int",
+    default: 0,
+    min: 0,
+    uiMax: 100,
+    step: 1,
+    help: "Steps after an increase during which good steps are not counted (the mirror of cooldown).",
+    live: "Applies from the next increase; a running warmup finishes with its old length.",
+  },
+  {
+    key: "max_lr",
+    label: "max LR",
+    type: "number",
+    default: 1,
+    min: 0,
+    minExclusive: true,
+    scale: "log",
+    uiMin: 1e-5,
+    uiMax: 10,
+    help: "The LR never goes above this.",
+    live: "Bounds the next change (the current LR is not moved).",
+  },
+  {
+    key: "smooth",
+    label: "smooth",
+    type: "bool",
+    default: false,
+    help: "Compare the moving average of the last window_size losses instead of the raw loss.",
+    live: "Turning it on starts an empty window; best is kept (in the old units until the next reset).",
+  },
+  {
+    key: "window_size",
+    label: "window",
+    type: "int",
+    default: 50,
+    min: 1,
+    uiMax: 500,
+    step: 1,
+    help: "Length of the moving-average window (with smooth on).",
+    live: "The window keeps its values; shrinking drops the oldest at the next step.",
+  },
+  {
+    key: "reset_start",
+    label: "reset every",
+    type: "int",
+    default: 500,
+    min: 0,
+    uiMax: 5000,
+    step: 1,
+    help: "Every reset_start steps best and all counters are forgotten (the LR is kept). 0 = never.",
+    live: "Takes effect at the next reset; the running countdown is kept.",
+  },
+];
+
+export const GreedyLR: SchedulerSpec<GreedyState> = {
+  id: "GreedyLR",
+  label: "GreedyLR",
+  family: "loss-driven",
+  description:
+    "Raise the LR (× 1/F) after `patience` improving steps and cut it (× F) after `patience` worsening ones.",
+  reference: "GreedyLR authors' reference code (paper Algorithm 2)",
+  params: GREEDY_METAS,
+  needs: ["loss"],
+  timing: "after",
+  timeBased: false,
+  parse: (raw) => {
+    const p = parseParams("GreedyLR", GREEDY_METAS, raw);
+    if (num(p, "min_lr") > num(p, "max_lr"))
+      throw new ParamError("GreedyLR", "min_lr", `must not exceed max_lr (${p.min_lr} > ${p.max_lr})`);
+    return p;
+  },
+  init: (p, baseLr) => ({
+    lr: baseLr,
+    best: null,
+    good: 0,
+    bad: 0,
+    cooldownCounter: 0,
+    warmupCounter: 0,
+    resetCountdown: num(p, "reset_start"),
+    window: [],
+    wsum: 0,
+    last: 0,
+  }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => greedyStep(p, s, obs.loss ?? Number.NaN, obs.step + 1),
+  inspect: (p, s) => [
+    { label: "best so far", value: s.best ?? "—" },
+    { label: "improving steps", value: s.good, limit: num(p, "patience") },
+    { label: "worsening steps", value: s.bad, limit: num(p, "patience") },
+    { label: "cooldown left", value: s.cooldownCounter, limit: num(p, "cooldown") },
+    { label: "warmup left", value: s.warmupCounter, limit: num(p, "warmup") },
+    { label: "reset in", value: s.resetCountdown, limit: num(p, "reset_start") },
+    { label: "LR", value: s.lr },
+  ],
+};
+
+/** One GreedyLR step: the metric observed at a step → the LR of the next step (`at`). */
+export function greedyStep(
+  p: Params,
+  s: GreedyState,
+  metric: number,
+  at: number,
+): { lr: number; state: GreedyState; events: SchedulerEvent[] } {
+  const mode = str(p, "mode");
+  const patience = num(p, "patience");
+  const F = num(p, "factor");
+  const eps = num(p, "eps");
+  let { lr, best, good, bad, cooldownCounter, warmupCounter, resetCountdown, window, wsum } = s;
+  const events: SchedulerEvent[] = [];
+
+  let cur = metric;
+  if (bool(p, "smooth")) {
+    if (Number.isFinite(metric)) {
+      // The reference keeps a running sum: add the new value, then subtract the one that falls out.
+      window = window.slice();
+      window.push(metric);
+      wsum += metric;
+      const ws = num(p, "window_size");
+      while (window.length > ws) wsum -= window.shift()!;
+      cur = wsum / window.length;
+    }
+  } else if (window.length) {
+    window = [];
+    wsum = 0;
+  }
+
+  if (isBetter(cur, best, mode, str(p, "threshold_mode"), num(p, "threshold"))) {
+    best = cur;
+    bad = 0;
+    good += 1;
+  } else {
+    bad += 1;
+    good = 0;
+  }
+  if (cooldownCounter > 0) {
+    cooldownCounter -= 1;
+    bad = 0;
+    if (cooldownCounter === 0)
+      events.push({ step: at, kind: "cooldown-end", message: "GreedyLR: cooldown ends" });
+  }
+  if (warmupCounter > 0) {
+    warmupCounter -= 1;
+    good = 0;
+    if (warmupCounter === 0) events.push({ step: at, kind: "warmup-end", message: "GreedyLR: warmup ends" });
+  }
+  if (bad > patience) {
+    const nl = Math.max(lr * F, num(p, "min_lr"));
+    if (lr - nl > eps) {
+      events.push({
+        step: at,
+        kind: "decrease",
+        message: `GreedyLR: ${bad} worsening steps > patience ${patience} → LR × F = ${F} (${fmtLr(lr)} → ${fmtLr(nl)})`,
+        from: lr,
+        to: nl,
+      });
+      lr = nl;
+    }
+    cooldownCounter = num(p, "cooldown");
+    bad = 0;
+  }
+  if (good > patience) {
+    const nl = Math.min(lr / F, num(p, "max_lr"));
+    if (nl - lr > eps) {
+      events.push({
+        step: at,
+        kind: "increase",
+        message: `GreedyLR: ${good} improving steps > patience ${patience} → LR × 1/F = ${(1 / F).toPrecision(4)} (${fmtLr(lr)} → ${fmtLr(nl)})`,
+        from: lr,
+        to: nl,
+      });
+      lr = nl;
+    }
+    warmupCounter = num(p, "warmup");
+    good = 0;
+  }
+  // The reference tests `== 0`: with reset_start = 0 the first step "resets" a fresh state, then the
+  // countdown runs below zero and never fires again — so 0 means "never reset".
+  if (resetCountdown === 0) {
+    best = null;
+    good = 0;
+    bad = 0;
+    cooldownCounter = 0;
+    warmupCounter = 0;
+    resetCountdown = num(p, "reset_start");
+    events.push({
+      step: at,
+      kind: "reset",
+      message: `GreedyLR: periodic reset — best and counters forgotten`,
+    });
+  }
+  resetCountdown -= 1;
+  return {
+    lr,
+    state: {
+      lr,
+      best,
+      good,
+      bad,
+      cooldownCounter,
+      warmupCounter,
+      resetCountdown,
+      window,
+      wsum,
+      last: s.last + 1,
+    },
+    events,
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The refined schedule from logged gradient norms (Defazio et al., "When, Why and How Much? Adaptive Learning
+ * Rate Scheduling by Refinement"). Phase 1 trains with linear decay and logs ‖g_t‖; the norms are median-
+ * filtered, turned into weights w_t = ĝ_t^−2 (ĝ^−1 for Adam-type methods), and η_t ∝ w_t·Σ_{p>t} w_p
+ * (η_{T−1} = 0), normalised so that max η = 1, times the peak LR. Phase 2 retrains from the initial weights
+ * with that schedule: it produces a warmup and a fast final annealing by itself.
+ */
+import { bool, num, parseParams } from "./params";
+import type { ParamMeta, SchedulerEvent, SchedulerSpec } from "./types";
+
+/** Centred running median with an odd window, truncated at the edges: a sliding sorted window, O(T·w). */
+export function medianFilter(xs: readonly number[], window: number): number[] {
+  const w = Math.max(1, window | 0) | 1;
+  const h = (w - 1) / 2;
+  const n = xs.length;
+  const sorted: number[] = [];
+  const lowerBound = (v: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  const out = new Array<number>(n);
+  let lo = 0; // window is [lo, hi)
+  let hi = 0;
+  for (let i = 0; i < n; i++) {
+    const wantHi = Math.min(n, i + h + 1);
+    const wantLo = Math.max(0, i - h);
+    for (; hi < wantHi; hi++) sorted.splice(lowerBound(xs[hi]), 0, xs[hi]);
+    for (; lo < wantLo; lo++) sorted.splice(lowerBound(xs[lo]), 1);
+    const m = sorted.length >> 1;
+    out[i] = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+  }
+  return out;
+}
+
+/** Refined multipliers (max = 1) from a sequence of gradient norms. */
+export function refinedSchedule(norms: readonly number[], tau = 0.1, adam = false): number[] {
+  const T = norms.length;
+  if (T === 0) return [];
+  const g = medianFilter(norms, Math.max(1, Math.round(tau * T)));
+  const w = g.map((x) => (x > 0 && Number.isFinite(x) ? (adam ? 1 / x : 1 / (x * x)) : 0));
+  const eta = new Array<number>(T);
+  let tail = 0;
+  for (let t = T - 1; t >= 0; t--) {
+    eta[t] = w[t] * tail;
+    tail += w[t];
+  }
+  const max = Math.max(...eta);
+  return max > 0 ? eta.map((e) => e / max) : eta.map(() => 0);
+}
+
+export interface RefinedState {
+  t: number;
+  lr: number;
+  base: number;
+  phase: 1 | 2;
+  norms: number[];
+  count: number;
+  schedule: number[];
+}
+
+const METAS: ParamMeta[] = [
+  {
+    key: "phase_steps",
+    label: "steps per phase",
+    type: "int",
+    default: 500,
+    min: 2,
+    uiMax: 10000,
+    step: 1,
+    help: "Length T of each phase: phase 1 (linear decay, logging ‖g‖), then phase 2 (refined) from the initial weights.",
+  },
+  {
+    key: "tau",
+    label: "median window τ",
+    type: "number",
+    default: 0.1,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    help: "Median-filter window as a fraction of T.",
+  },
+  {
+    key: "adam",
+    label: "Adam-type",
+    type: "bool",
+    default: false,
+    help: "Use w = ĝ^−1 (Adam, ℓ1 geometry) instead of ĝ^−2.",
+  },
+];
+
+export const Refined: SchedulerSpec<RefinedState> = {
+  id: "Refined",
+  label: "Refined from gradient norms",
+  family: "gradient",
+  description: "Two phases: log ‖g‖ under linear decay, then retrain with the schedule those norms call for.",
+  reference: "Defazio et al. 2023, facebookresearch/adaptive_scheduling",
+  params: METAS,
+  needs: ["gradSq"],
+  timing: "after",
+  timeBased: false,
+  parse: (raw) => parseParams("Refined", METAS, raw),
+  init: (_p, base) => ({ t: 0, lr: base, base, phase: 1, norms: [], count: 0, schedule: [] }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const T = num(p, "phase_steps");
+    const t = s.t + 1;
+    const events: SchedulerEvent[] = [];
+    if (s.phase === 1) {
+      // Append-only log shared between successive states; copied only if an older state is stepped again.
+      const norms = s.norms.length === s.count ? s.norms : s.norms.slice(0, s.count);
+      norms.push(Math.sqrt(Math.max(0, obs.gradSq ?? 0)));
+      const count = s.count + 1;
+      if (t < T) {
+        const lr = s.base * (1 - t / T);
+        return { lr, state: { ...s, t, lr, norms, count }, events };
+      }
+      const schedule = refinedSchedule(norms, num(p, "tau"), bool(p, "adam"));
+      const lr = s.base * schedule[0];
+      events.push({
+        step: t,
+        kind: "phase",
+        message: "Refined: phase 2 — restart from the initial weights with the schedule refined from ‖g‖",
+      });
+      return { lr, state: { ...s, t, lr, phase: 2, norms, count, schedule }, events };
+    }
+    const i = Math.min(t - T, s.schedule.length - 1);
+    const lr = s.base * s.schedule[i];
+    return { lr, state: { ...s, t, lr }, events };
+  },
+  inspect: (p, s) => [
+    { label: "phase", value: s.phase },
+    {
+      label: "step in phase",
+      value: s.phase === 1 ? s.t : s.t - num(p, "phase_steps"),
+      limit: num(p, "phase_steps"),
+    },
+  ],
+};

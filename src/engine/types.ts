@@ -1,0 +1,157 @@
+/**
+ * Core types of the scheduler engine. Pure data: every state is a plain JSON-serialisable object,
+ * so a scheduler runs identically in a Web Worker, in Node, in tests and in the CLI.
+ */
+
+/** What the trainer tells a scheduler about one optimizer step. Only `step` is always present. */
+export interface Observation {
+  /** Index t of the optimizer step this observation belongs to (0-based). */
+  step: number;
+  /** Loss (metric) observed at step t. Metric-driven schedulers need it. */
+  loss?: number;
+  /** ‖g_t‖², squared gradient norm at step t. */
+  gradSq?: number;
+  /** g_t · g_{t−1}. */
+  gradDot?: number;
+  /** ‖x_t − x_{t−1}‖. */
+  dxNorm?: number;
+  /** ‖g_t − g_{t−1}‖. */
+  dgNorm?: number;
+  /** Secant (lookahead) terms on one sample: s·y and ‖s‖², y = ∇F(x+s) − ∇F(x). */
+  secantSY?: number;
+  secantSS?: number;
+}
+
+/** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */
+export type Need = "loss" | "gradSq" | "dx" | "dg" | "secant";
+
+export type EventKind =
+  | "increase"
+  | "decrease"
+  | "plateau"
+  | "restart"
+  | "cooldown-end"
+  | "warmup-end"
+  | "reset"
+  | "phase"
+  | "milestone"
+  | "clip"
+  | "skip"
+  | "param";
+
+/** A decision a teacher wants to see, in words. */
+export interface SchedulerEvent {
+  step: number;
+  kind: EventKind;
+  message: string;
+  from?: number;
+  to?: number;
+}
+
+export interface StepResult<S> {
+  /** LR to use for the next optimizer step (or, for `timing: "before"` schedulers, this one). */
+  lr: number;
+  state: S;
+  events: SchedulerEvent[];
+  /** Momentum in effect for the next step, for schedulers that cycle it (OneCycleLR, CyclicLR). */
+  momentum?: number;
+}
+
+export type ParamType = "number" | "int" | "bool" | "enum" | "intList";
+
+/** Metadata for one parameter: the UI, the URL codec, validation and the docs all read this. */
+export interface ParamMeta {
+  key: string;
+  label: string;
+  type: ParamType;
+  default: number | boolean | string | number[] | null;
+  min?: number;
+  max?: number;
+  /** Whether min/max are exclusive bounds. */
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  /** Slider granularity (linear scale) — numeric entry accepts anything valid. */
+  step?: number;
+  scale?: "linear" | "log";
+  options?: readonly string[];
+  /** null default allowed (e.g. step_size_down = step_size_up). */
+  nullable?: boolean;
+  help: string;
+  /** How a change in the middle of a run behaves (shown in the UI help). */
+  live?: string;
+  /** UI hint: range for the slider when min/max are open-ended. */
+  uiMin?: number;
+  uiMax?: number;
+}
+
+export type ParamValue = number | boolean | string | number[] | null;
+export type Params = Record<string, ParamValue>;
+
+/** The canonical scheduler config, identical to the golden / PyTorch format. */
+export interface SchedulerConfig {
+  scheduler: string;
+  params?: Record<string, unknown>;
+  children?: SchedulerConfig[];
+}
+
+export class ParamError extends Error {
+  constructor(
+    readonly scheduler: string,
+    readonly param: string,
+    detail: string,
+  ) {
+    super(`${scheduler}: parameter "${param}" ${detail}`);
+    this.name = "ParamError";
+  }
+}
+
+export type Family =
+  | "pytorch"
+  | "loss-driven"
+  | "warmup"
+  | "gradient"
+  | "optimizer-side"
+  | "composite"
+  | "constant";
+
+/** Internals shown live in the UI for the selected run. */
+export interface Internal {
+  label: string;
+  value: number | string | boolean;
+  /** For counters: the threshold they are compared against. */
+  limit?: number;
+}
+
+export interface SchedulerSpec<S = unknown> {
+  /** Stable id used in URLs and configs (PyTorch class name where one exists). */
+  id: string;
+  label: string;
+  /** PyTorch class name when it mirrors `torch.optim.lr_scheduler`. */
+  torchName?: string;
+  family: Family;
+  description: string;
+  /** Where the reference lives / what it is derived from. */
+  reference: string;
+  params: readonly ParamMeta[];
+  needs: readonly Need[];
+  /**
+   * "after": step(obs_t) is called after optimizer step t and returns the LR of step t+1 (PyTorch convention).
+   * "before": step(obs_t) is called with the facts of step t *before* the update and returns the LR of step t
+   * (gradient-driven step sizes such as Polyak, which need the current gradient).
+   */
+  timing: "after" | "before";
+  /** Pure time-based schedule: the LR can be previewed for any horizon without observations. */
+  timeBased: boolean;
+  /** Validate/normalise raw params (defaults filled); throws ParamError naming the parameter. */
+  parse(raw: Record<string, unknown>, children?: SchedulerConfig[]): Params;
+  init(p: Params, baseLr: number): S;
+  /** LR currently in effect (for step 0 right after init). */
+  lr(state: S): number;
+  step(p: Params, state: S, obs: Observation): StepResult<S>;
+  /** Internals for the UI (counters, best value, phase...). */
+  inspect?(p: Params, state: S): Internal[];
+  /** Momentum currently in effect, if the scheduler cycles it. */
+  momentum?(state: S): number | undefined;
+  /** Optimizer-side methods: which optimizer the trainer must use. */
+  optimizer?: string;
+}

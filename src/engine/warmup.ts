@@ -1,0 +1,269 @@
+/**
+ * Warmup-and-decay schedules from the transformer world (HF transformers `optimization.py`, the annotated
+ * Transformer's Noam rate, WSD), built from the pure combinators in `schedules.ts`. λ multiplies the base LR,
+ * except Noam, which is absolute. W = warmup steps, N = total steps.
+ */
+import { num, parseParams, str } from "./params";
+import { cosine, type Schedule, withWarmup } from "./schedules";
+import { ParamError, type ParamMeta, type Params, type SchedulerSpec } from "./types";
+
+export interface TimeState {
+  t: number;
+  lr: number;
+  base: number;
+}
+
+const warmupMeta: ParamMeta = {
+  key: "num_warmup_steps",
+  label: "warmup steps",
+  type: "int",
+  default: 100,
+  min: 0,
+  uiMax: 5000,
+  step: 1,
+  help: "LR rises linearly from 0 during these steps (λ(0) = 0).",
+  live: "The curve is recomputed from the next step.",
+};
+const totalMeta: ParamMeta = {
+  key: "num_training_steps",
+  label: "total steps",
+  type: "int",
+  default: 1000,
+  min: 1,
+  uiMax: 20000,
+  step: 1,
+  help: "Step at which the LR reaches 0.",
+};
+
+interface TimeDef {
+  id: string;
+  label: string;
+  description: string;
+  reference: string;
+  params: ParamMeta[];
+  check?(p: Params): void;
+  /** Multiplier of the base LR (or the absolute LR when `absolute`). */
+  lambda(p: Params): Schedule;
+  absolute?: boolean;
+}
+
+/** A spec for a stateless time-based schedule: the state is only the step counter. */
+export function timeSpec(d: TimeDef): SchedulerSpec<TimeState> {
+  const value = (p: Params, base: number, t: number) => (d.absolute ? 1 : base) * d.lambda(p)(t);
+  return {
+    id: d.id,
+    label: d.label,
+    family: "warmup",
+    description: d.description,
+    reference: d.reference,
+    params: d.params,
+    needs: [],
+    timing: "after",
+    timeBased: true,
+    parse: (raw) => {
+      const p = parseParams(d.id, d.params, raw);
+      d.check?.(p);
+      return p;
+    },
+    init: (p, base) => ({ t: 0, lr: value(p, base, 0), base }),
+    lr: (s) => s.lr,
+    step: (p, s) => {
+      const t = s.t + 1;
+      const lr = value(p, s.base, t);
+      return { lr, state: { t, lr, base: s.base }, events: [] };
+    },
+    inspect: (_p, s) => [{ label: "step", value: s.t }],
+  };
+}
+
+export const Constant = timeSpec({
+  id: "Constant",
+  label: "Constant",
+  description: "The base LR at every step: the baseline every schedule is compared against.",
+  reference: "—",
+  params: [],
+  lambda: () => () => 1,
+});
+
+export const LinearWithWarmup = timeSpec({
+  id: "LinearWithWarmup",
+  label: "Linear decay with warmup",
+  description: "Warm up linearly to the base LR, then decay linearly to 0 at the last step.",
+  reference: "transformers.get_linear_schedule_with_warmup",
+  params: [warmupMeta, totalMeta],
+  lambda: (p) => {
+    const W = num(p, "num_warmup_steps");
+    const N = num(p, "num_training_steps");
+    return withWarmup(W, (t) => Math.max(0, (N - t) / Math.max(1, N - W)));
+  },
+});
+
+export const CosineWithWarmup = timeSpec({
+  id: "CosineWithWarmup",
+  label: "Cosine decay with warmup",
+  description: "Warm up linearly to the base LR, then follow a cosine down to 0.",
+  reference: "transformers.get_cosine_schedule_with_warmup",
+  params: [
+    warmupMeta,
+    totalMeta,
+    {
+      key: "num_cycles",
+      label: "cycles",
+      type: "number",
+      default: 0.5,
+      min: 0,
+      uiMax: 5,
+      step: 0.5,
+      help: "Number of cosine waves after warmup (0.5 = one half cosine down to 0).",
+    },
+  ],
+  lambda: (p) => {
+    const W = num(p, "num_warmup_steps");
+    const N = num(p, "num_training_steps");
+    const c = num(p, "num_cycles");
+    return withWarmup(W, (t) => {
+      const q = (t - W) / Math.max(1, N - W);
+      return Math.max(0, 0.5 * (1 + Math.cos(Math.PI * c * 2 * q)));
+    });
+  },
+});
+
+export const InverseSqrt = timeSpec({
+  id: "InverseSqrt",
+  label: "Inverse square root",
+  description: "Warm up, then decay as 1/√t (λ = 1 at the end of warmup).",
+  reference: "transformers.get_inverse_sqrt_schedule",
+  params: [
+    { ...warmupMeta, default: 100 },
+    {
+      key: "timescale",
+      label: "timescale τ",
+      type: "int",
+      default: null,
+      nullable: true,
+      min: 1,
+      uiMax: 10000,
+      step: 1,
+      help: "Decay time scale (empty = warmup steps, or 10 000 without warmup).",
+    },
+  ],
+  lambda: (p) => {
+    const W = num(p, "num_warmup_steps");
+    const tau = (p.timescale as number | null) || W || 10_000;
+    return withWarmup(W, (t) => 1 / Math.sqrt((t + tau - W) / tau));
+  },
+});
+
+export const Noam = timeSpec({
+  id: "Noam",
+  label: "Noam (Transformer)",
+  description:
+    "The original Transformer rate: factor·d_model^−½·min(s^−½, s·W^−1.5). Absolute: ignores the base LR.",
+  reference: "Vaswani et al. 2017; the annotated Transformer (s = 0 is mapped to 1)",
+  absolute: true,
+  params: [
+    {
+      key: "d_model",
+      label: "d_model",
+      type: "int",
+      default: 512,
+      min: 1,
+      uiMax: 4096,
+      step: 1,
+      help: "Model width.",
+    },
+    { ...warmupMeta, key: "warmup", label: "warmup", default: 4000, min: 1, help: "Steps of linear warmup." },
+    {
+      key: "factor",
+      label: "factor",
+      type: "number",
+      default: 1,
+      min: 0,
+      minExclusive: true,
+      scale: "log",
+      uiMin: 0.01,
+      uiMax: 10,
+      help: "Overall multiplier.",
+    },
+  ],
+  lambda: (p) => {
+    const d = num(p, "d_model");
+    const W = num(p, "warmup");
+    const f = num(p, "factor");
+    return (t) => {
+      const s = Math.max(t, 1);
+      return f * d ** -0.5 * Math.min(s ** -0.5, s * W ** -1.5);
+    };
+  },
+});
+
+const DECAYS: Record<string, (q: number) => number> = {
+  linear: (q) => 1 - q,
+  cosine: (q) => cosine(1, 0, 1)(q),
+  "1-sqrt": (q) => 1 - Math.sqrt(q),
+};
+
+export const WSD = timeSpec({
+  id: "WSD",
+  label: "Warmup–stable–decay",
+  description: "Warm up, hold the base LR for a long stable phase, then decay quickly to min_lr_ratio·base.",
+  reference: "transformers.get_wsd_schedule (MiniCPM / Hägele et al.)",
+  params: [
+    warmupMeta,
+    {
+      key: "num_stable_steps",
+      label: "stable steps",
+      type: "int",
+      default: 700,
+      min: 0,
+      uiMax: 20000,
+      step: 1,
+      help: "Steps held at the base LR.",
+    },
+    {
+      key: "num_decay_steps",
+      label: "decay steps",
+      type: "int",
+      default: 200,
+      min: 0,
+      uiMax: 20000,
+      step: 1,
+      help: "Length of the final decay.",
+    },
+    {
+      key: "min_lr_ratio",
+      label: "min LR ratio",
+      type: "number",
+      default: 0,
+      min: 0,
+      max: 1,
+      step: 0.01,
+      help: "Final LR as a fraction of the base.",
+    },
+    {
+      key: "decay_type",
+      label: "decay shape",
+      type: "enum",
+      default: "cosine",
+      options: ["linear", "cosine", "1-sqrt"],
+      help: "Shape of the decay phase.",
+    },
+  ],
+  lambda: (p) => {
+    const W = num(p, "num_warmup_steps");
+    const S = num(p, "num_stable_steps");
+    const D = num(p, "num_decay_steps");
+    const m = num(p, "min_lr_ratio");
+    const f = DECAYS[str(p, "decay_type")];
+    return withWarmup(W, (t) => {
+      if (t < W + S) return 1;
+      if (t < W + S + D) return Math.max(0, f((t - W - S) / Math.max(1, D)) * (1 - m) + m);
+      return m;
+    });
+  },
+  check: (p) => {
+    if (!(str(p, "decay_type") in DECAYS)) throw new ParamError("WSD", "decay_type", "is unknown");
+  },
+});
+
+export const WARMUP_SPECS = [Constant, LinearWithWarmup, CosineWithWarmup, InverseSqrt, Noam, WSD];
