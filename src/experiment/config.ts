@@ -1,0 +1,94 @@
+/**
+ * The experiment config: ONE schema (zod) for validation, defaults, the worker protocol and (later) the URL
+ * codec. Scheduler parameters are validated by the engine registry, which owns their metadata.
+ */
+import { z } from "zod";
+import { createScheduler } from "../engine/runtime";
+import type { SchedulerConfig } from "../engine/types";
+
+export const TASKS = ["spiral", "xor", "circles", "blobs"] as const;
+export const OPTIMIZERS = ["sgd", "momentum", "adam"] as const;
+export const BACKENDS = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
+export const MAX_RUNS = 8;
+export const RUN_COLORS = [
+  "#2563eb",
+  "#dc2626",
+  "#16a34a",
+  "#9333ea",
+  "#ea580c",
+  "#0891b2",
+  "#ca8a04",
+  "#db2777",
+];
+
+const schedulerConfig: z.ZodType<SchedulerConfig> = z.lazy(() =>
+  z.object({
+    scheduler: z.string().min(1).max(64),
+    params: z.record(z.string(), z.unknown()).optional(),
+    children: z.array(schedulerConfig).max(8).optional(),
+  }),
+);
+
+export const runSchema = z.object({
+  name: z.string().max(40),
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  scheduler: schedulerConfig,
+});
+
+export const experimentSchema = z.object({
+  v: z.literal(1).default(1),
+  task: z
+    .object({
+      kind: z.enum(TASKS).default("spiral"),
+      samples: z.number().int().min(20).max(5000).default(400),
+      noise: z.number().min(0).max(1).default(0.1),
+    })
+    .default({ kind: "spiral", samples: 400, noise: 0.1 }),
+  hidden: z.array(z.number().int().min(1).max(256)).min(1).max(4).default([16, 16]),
+  optimizer: z.enum(OPTIMIZERS).default("adam"),
+  momentum: z.number().min(0).max(0.999).default(0.9),
+  baseLr: z.number().positive().max(10).default(0.05),
+  batchSize: z.number().int().min(1).max(1024).default(32),
+  steps: z.number().int().min(1).max(100_000).default(1000),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
+  backend: z.enum(BACKENDS).default("auto"),
+  runs: z.array(runSchema).min(1).max(MAX_RUNS),
+});
+
+export type Experiment = z.infer<typeof experimentSchema>;
+export type RunConfig = z.infer<typeof runSchema>;
+
+/** The experiment a new visitor sees: constant LR against GreedyLR on the spiral, same weights and data. */
+export function defaultExperiment(): Experiment {
+  return experimentSchema.parse({
+    runs: [
+      { name: "Constant LR", color: RUN_COLORS[0], scheduler: { scheduler: "Constant", params: {} } },
+      {
+        name: "GreedyLR",
+        color: RUN_COLORS[1],
+        scheduler: {
+          scheduler: "GreedyLR",
+          params: { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1, smooth: true, window_size: 20 },
+        },
+      },
+    ],
+  });
+}
+
+/** Checks every run's scheduler against the engine registry; returns messages naming what is wrong. */
+export function schedulerProblems(e: Experiment): string[] {
+  const out: string[] = [];
+  e.runs.forEach((r, i) => {
+    try {
+      createScheduler(r.scheduler, e.baseLr);
+    } catch (err) {
+      out.push(`run ${i + 1} (${r.name}): ${(err as Error).message}`);
+    }
+  });
+  return out;
+}
