@@ -63,9 +63,16 @@ export const experimentSchema = z.object({
 export type Experiment = z.infer<typeof experimentSchema>;
 export type RunConfig = z.infer<typeof runSchema>;
 
-/** The experiment a new visitor sees: constant LR against GreedyLR on the spiral, same weights and data. */
+/**
+ * The experiment a new visitor sees: constant LR against GreedyLR on the spiral, same weights and data.
+ * Full batch (as in the GreedyLR paper's setup): the loss is then smooth enough for GreedyLR's increase
+ * branch to fire, so the first run shows its whole story — it climbs, learns faster, overshoots, and cuts back.
+ * (On noisy mini-batch losses it mostly cuts: a lesson of its own.)
+ */
 export function defaultExperiment(): Experiment {
   return experimentSchema.parse({
+    baseLr: 0.02,
+    batchSize: 400,
     runs: [
       { name: "Constant LR", color: RUN_COLORS[0], scheduler: { scheduler: "Constant", params: {} } },
       {
@@ -73,7 +80,7 @@ export function defaultExperiment(): Experiment {
         color: RUN_COLORS[1],
         scheduler: {
           scheduler: "GreedyLR",
-          params: { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1, smooth: true, window_size: 20 },
+          params: { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 },
         },
       },
     ],

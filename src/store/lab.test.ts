@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { defaultExperiment } from "../experiment/config";
+import type { FromWorker, ToWorker } from "../train/protocol";
+import type { TrainerClient } from "./client";
+import { createLabStore } from "./lab";
+
+function fakeClient() {
+  const sent: ToWorker[] = [];
+  let h: (m: FromWorker) => void = () => {};
+  const client: TrainerClient = { post: (m) => sent.push(m), onMessage: (f) => (h = f), terminate: () => {} };
+  return { client, sent, emit: (m: FromWorker) => h(m) };
+}
+
+describe("lab store", () => {
+  it("initialises the worker with the experiment and toggles play/pause", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    expect(f.sent[0]).toMatchObject({ type: "init" });
+    s.getState().togglePlay();
+    expect(s.getState().running).toBe(true);
+    s.getState().togglePlay();
+    expect(f.sent.map((m) => m.type)).toEqual(["init", "play", "pause"]);
+  });
+
+  it("appends streamed batches in place and bumps the version", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    const run = { steps: [0, 1], loss: [1, 0.9], lr: [0.1, 0.1], events: [], divergedAt: null };
+    f.emit({ type: "batch", step: 2, runs: [run, run] });
+    f.emit({ type: "batch", step: 3, runs: [{ ...run, steps: [2], loss: [0.8], lr: [0.1] }, run] });
+    expect(s.getState().series[0].loss).toEqual([1, 0.9, 0.8]);
+    expect(s.getState().version).toBe(2);
+    expect(s.getState().step).toBe(3);
+  });
+
+  it("rejects an invalid live parameter with a notice and keeps the previous config", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    const before = s.getState().experiment.runs[1].scheduler;
+    expect(s.getState().setRunScheduler(1, { scheduler: "GreedyLR", params: { factor: 1.2 } })).toBe(false);
+    expect(s.getState().notice).toMatch(/factor/);
+    expect(s.getState().experiment.runs[1].scheduler).toBe(before);
+    expect(f.sent.some((m) => m.type === "scheduler")).toBe(false);
+  });
+
+  it("sends a valid live change to the worker without a reset", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client, defaultExperiment());
+    expect(s.getState().setRunScheduler(1, { scheduler: "GreedyLR", params: { factor: 0.5 } })).toBe(true);
+    expect(f.sent.at(-1)).toEqual({
+      type: "scheduler",
+      run: 1,
+      config: { scheduler: "GreedyLR", params: { factor: 0.5 } },
+    });
+  });
+});

@@ -1,0 +1,41 @@
+/** Messages between the page and the training worker. Plain data only (structured clone). */
+import type { SchedulerConfig, SchedulerEvent } from "../engine/types";
+import type { Experiment } from "../experiment/config";
+
+export type BackendName = "webgpu" | "webgl" | "wasm" | "cpu";
+
+export interface BackendInfo {
+  /** The backend training runs on. */
+  backend: BackendName;
+  requested: Experiment["backend"];
+  /** What the WebGPU probe found. */
+  webgpu: "unavailable" | "hardware" | "software";
+  adapter?: string;
+  /** Why this backend was chosen, in words for the badge. */
+  reason: string;
+}
+
+export type ToWorker =
+  | { type: "init"; experiment: Experiment }
+  | { type: "play" }
+  | { type: "pause" }
+  | { type: "step"; count: number }
+  | { type: "reset"; experiment?: Experiment }
+  | { type: "scheduler"; run: number; config: SchedulerConfig }
+  | { type: "speed"; stepsPerSecond: number | null };
+
+/** Per-run columns of the steps trained since the last batch (columnar: cheap to clone). */
+export interface RunBatch {
+  steps: number[];
+  loss: number[];
+  lr: number[];
+  events: SchedulerEvent[];
+  divergedAt: number | null;
+  internals?: { label: string; value: number | string | boolean; limit?: number }[];
+}
+
+export type FromWorker =
+  | { type: "ready"; info: BackendInfo }
+  | { type: "batch"; step: number; runs: RunBatch[] }
+  | { type: "status"; running: boolean; step: number; done: boolean; stepsPerSecond: number }
+  | { type: "error"; message: string };

@@ -1,0 +1,53 @@
+import { BackendBadge } from "./BackendBadge";
+import { Charts } from "./Charts";
+import { useLab } from "./context";
+import { RunsPanel } from "./RunsPanel";
+import { Toolbar } from "./Toolbar";
+
+function Notices() {
+  const notice = useLab((s) => s.notice);
+  const error = useLab((s) => s.error);
+  const dismiss = useLab((s) => s.dismissNotice);
+  return (
+    <>
+      {error ? (
+        <div className="notice error" role="alert">
+          {error}
+        </div>
+      ) : null}
+      {notice ? (
+        <div className="notice" role="alert">
+          <pre>{notice}</pre>
+          <button type="button" onClick={dismiss} aria-label="Dismiss notice">
+            ×
+          </button>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+export function App() {
+  const exp = useLab((s) => s.experiment);
+  return (
+    <div className="app">
+      <header className="top">
+        <h1>
+          LR Lab <span className="muted">— learning-rate schedulers, live</span>
+        </h1>
+        <BackendBadge />
+      </header>
+      <Toolbar />
+      <Notices />
+      <p className="task muted">
+        Task: {exp.task.kind} ({exp.task.samples} points, noise {exp.task.noise}) · MLP {exp.hidden.join("–")}{" "}
+        · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed {exp.seed} — every run starts
+        from the same weights and sees the same batches: only the scheduler differs.
+      </p>
+      <main className="layout">
+        <Charts />
+        <RunsPanel />
+      </main>
+    </div>
+  );
+}
