@@ -54,7 +54,7 @@ describe("Trainer", () => {
     const c = await train(exp({ seed: 2 }), 40);
     expect(b.losses).toEqual(a.losses);
     expect(c.losses[0]).not.toEqual(a.losses[0]);
-    [a, b, c].forEach((x) => x.tr.dispose());
+    for (const x of [a, b, c]) x.tr.dispose();
   });
 
   it("applies the scheduler's LR: lr[t] follows StepLR exactly", async () => {

@@ -34,9 +34,9 @@ function SeriesChart(props: {
   const series = useLab((s) => s.series);
   const version = useLab((s) => s.version);
   const steps = useLab((s) => s.experiment.steps);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: series arrays grow in place; `version` marks each batch
   const data = useMemo(
     () => series.map((s: Series) => decimate(s.steps, props.metric === "loss" ? s.loss : s.lr, props.log)),
-    // biome-ignore lint/correctness/useExhaustiveDependencies: series arrays grow in place; `version` marks each batch
     [series, version, props.metric, props.log],
   );
   const points = data.reduce((a, d) => a + d.length, 0);
@@ -87,6 +87,7 @@ function SeriesChart(props: {
             <Legend />
             {runs.map((r, i) => (
               <Line
+                // biome-ignore lint/suspicious/noArrayIndexKey: a run's index is its identity (worker protocol)
                 key={`${i}-${r.name}`}
                 data={data[i]}
                 dataKey="v"

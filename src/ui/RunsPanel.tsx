@@ -28,7 +28,7 @@ export function RunsPanel() {
         const lastLr = s?.lr.at(-1);
         return (
           <article
-            key={`${i}-${run.name}`}
+            key={`${run.color}-${run.name}`}
             className="run"
             aria-label={`Run ${i + 1}: ${run.name}`}
             style={{ borderColor: run.color }}
