@@ -5,9 +5,10 @@
 import { z } from "zod";
 import { createScheduler } from "../engine/runtime";
 import type { SchedulerConfig } from "../engine/types";
+import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
 
 export const TASKS = ["spiral", "xor", "circles", "blobs"] as const;
-export const OPTIMIZERS = ["sgd", "momentum", "adam"] as const;
+export const OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"] as const;
 export const BACKENDS = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
 export const MAX_RUNS = 8;
 export const RUN_COLORS = [
@@ -47,6 +48,14 @@ export const experimentSchema = z.object({
   hidden: z.array(z.number().int().min(1).max(256)).min(1).max(4).default([16, 16]),
   optimizer: z.enum(OPTIMIZERS).default("adam"),
   momentum: z.number().min(0).max(0.999).default(0.9),
+  weightDecay: z.number().min(0).max(1).default(0.01),
+  noise: z
+    .object({
+      type: z.enum(NOISE_TYPES).default("clean"),
+      strength: z.number().min(0).max(5).default(0.5),
+      target: z.enum(NOISE_TARGETS).default("gradients"),
+    })
+    .default({ type: "clean", strength: 0.5, target: "gradients" }),
   baseLr: z.number().positive().max(10).default(0.05),
   batchSize: z.number().int().min(1).max(1024).default(32),
   steps: z.number().int().min(1).max(100_000).default(1000),

@@ -42,19 +42,24 @@ export function createStackedMlp(runs: number, sizes: number[], seed: number): S
   return { runs, sizes, vars };
 }
 
-/** Logits [R, B, classes] for a batch shared by all runs (x: [B, in]). */
-export function forward(m: StackedMlp, x: tf.Tensor2D): tf.Tensor3D {
-  let h: tf.Tensor3D = tf.broadcastTo(x, [m.runs, x.shape[0], x.shape[1]]) as tf.Tensor3D;
-  const L = m.vars.length / 2;
+/** Logits [R, B, classes] for a batch shared by all runs (x: [B, in]), with the given stacked params. */
+export function forward(params: readonly tf.Tensor[], runs: number, x: tf.Tensor2D): tf.Tensor3D {
+  let h: tf.Tensor3D = tf.broadcastTo(x, [runs, x.shape[0], x.shape[1]]) as tf.Tensor3D;
+  const L = params.length / 2;
   for (let l = 0; l < L; l++) {
-    const z = tf.add(tf.matMul(h, m.vars[2 * l] as tf.Tensor3D), m.vars[2 * l + 1]) as tf.Tensor3D;
+    const z = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor3D), params[2 * l + 1]) as tf.Tensor3D;
     h = l < L - 1 ? tf.tanh(z) : z;
   }
   return h;
 }
 
-/** Mean softmax cross-entropy of each run: [R]. `y` is one-hot [B, classes]. */
-export function perRunLoss(m: StackedMlp, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor1D {
-  const logp = tf.logSoftmax(forward(m, x));
+/** Mean softmax cross-entropy of each run: [R]. `y` is one-hot [B, classes] or per run [R, B, classes]. */
+export function perRunLoss(
+  params: readonly tf.Tensor[],
+  runs: number,
+  x: tf.Tensor2D,
+  y: tf.Tensor,
+): tf.Tensor1D {
+  const logp = tf.logSoftmax(forward(params, runs, x));
   return tf.neg(tf.mean(tf.sum(tf.mul(logp, y), 2), 1)) as tf.Tensor1D;
 }

@@ -5,7 +5,7 @@
  * optimizer saw (NOISE.md). Here the user chooses where η enters, and the UI says which:
  * - "signal":    the scheduler sees loss + η; training is untouched (robustness to a noisy feedback signal);
  * - "gradients": every gradient of the run is scaled by (1 + η/base) — a spike really kicks the optimizer;
- * - "weights":   when η fires, the weights get a Gaussian shock of relative size strength × |η|/base;
+ * - "weights":   when η fires, the weights get a Gaussian shock of standard deviation 0.5 × |η|/base;
  * - "data":      when η fires, that step's labels are corrupted (a label-noise burst).
  * Random draws are shared by all runs (one stream per experiment) so runs get the same perturbations; η is then
  * scaled by each run's own previous clean loss ("base", 1.0 at t = 0), as in the paper.

@@ -1,20 +1,37 @@
 /**
  * The training loop shared by the Web Worker, Node tests and command-line sweeps. All runs of an experiment
  * train together: same initial weights, same mini-batch at every step — the scheduler is the only difference.
+ *
+ * One step: (noise into weights/data) → loss and gradients of every run in one pass → gradient facts the
+ * schedulers asked for → ONE read-back → LRs ("before" schedulers decide now) → update → "after" schedulers see
+ * the step's loss (plus η when the noise targets the scheduler signal).
  */
 import * as tf from "@tensorflow/tfjs";
+import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { createScheduler, type Scheduler } from "../engine/runtime";
-import type { Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
+import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
 import { createStackedMlp, perRunLoss, type StackedMlp } from "./model";
-import { applyUpdate, createOptimizer, disposeOptimizer, type StackedOptimizer } from "./optimizers";
+import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
+import {
+  applyUpdate,
+  createOptimizer,
+  disposeOptimizer,
+  type OptimizerKind,
+  type StackedOptimizer,
+  type StepHyper,
+} from "./optimizers";
 import { mulberry32, permutation, subSeed } from "./rng";
 import { type Dataset, makeDataset } from "./tasks";
 
 export interface RunStep {
+  /** Clean training loss of the step. */
   loss: number;
   lr: number;
   events: SchedulerEvent[];
+  /** η of the noise at this step (0 when clean). */
+  eta?: number;
+  gradNorm?: number;
   /** Set on the step a run's loss first became NaN/∞: the run stops, the others go on. */
   diverged?: boolean;
 }
@@ -22,7 +39,12 @@ export interface RunStep {
 export interface StepReport {
   step: number;
   runs: (RunStep | null)[];
+  /** A perturbation starts at this step (periodic / random spikes). */
+  onset: boolean;
 }
+
+const num = (p: Record<string, unknown>, k: string, d: number) =>
+  typeof p[k] === "number" ? (p[k] as number) : d;
 
 export class Trainer {
   readonly exp: Experiment;
@@ -31,15 +53,24 @@ export class Trainer {
   step = 0;
   /** Step at which each run diverged (null while it trains). */
   readonly divergedAt: (number | null)[];
+  /** Steps at which a perturbation started. */
+  readonly onsets: number[] = [];
   scheds: Scheduler[];
   private model: StackedMlp;
   private opt: StackedOptimizer;
+  private kinds: OptimizerKind[];
   private xAll: tf.Tensor2D;
   private yAll: tf.Tensor2D;
   private order: Int32Array;
   private batchRand: () => number;
   private cursor = 0;
-  private needsGradSq: boolean;
+  private needs = new Set<Need>();
+  private prevX: tf.Tensor[] | null = null;
+  private prevG: tf.Tensor[] | null = null;
+  private noise: (t: number) => NoiseDraw;
+  private prevDraw: NoiseDraw | null = null;
+  private history: number[][];
+  private sf: { lrMax: number; weightSum: number }[];
 
   constructor(exp: Experiment) {
     this.exp = exp;
@@ -47,16 +78,26 @@ export class Trainer {
     this.data = makeDataset(exp.task, exp.seed);
     const sizes = [this.data.dim, ...exp.hidden, this.data.classes];
     this.model = createStackedMlp(this.runs, sizes, exp.seed);
-    this.opt = createOptimizer(exp.optimizer, this.model.vars);
+    this.scheds = exp.runs.map((r) => createScheduler(r.scheduler, exp.baseLr));
+    this.kinds = this.scheds.map((s) =>
+      s.spec.optimizer ? (s.params.optimizer as OptimizerKind) : exp.optimizer,
+    );
+    this.opt = createOptimizer(this.kinds, this.model.vars, exp.baseLr);
     this.xAll = tf.tensor2d(this.data.x, [this.data.n, this.data.dim]);
     this.yAll = tf.tidy(() =>
       tf.oneHot(tf.tensor1d(this.data.y, "int32"), this.data.classes).toFloat(),
     ) as tf.Tensor2D;
     this.batchRand = mulberry32(subSeed(exp.seed, 3));
     this.order = permutation(this.data.n, this.batchRand);
-    this.scheds = exp.runs.map((r) => createScheduler(r.scheduler, exp.baseLr));
     this.divergedAt = exp.runs.map(() => null);
-    this.needsGradSq = this.scheds.some((s) => s.spec.needs.includes("gradSq"));
+    this.noise = noiseStream(exp.seed);
+    this.history = exp.runs.map(() => []);
+    this.sf = exp.runs.map(() => ({ lrMax: 0, weightSum: 0 }));
+    this.refreshNeeds();
+  }
+
+  private refreshNeeds() {
+    this.needs = new Set(this.scheds.flatMap((s) => s.spec.needs));
   }
 
   /** The next mini-batch indices: a seeded reshuffle each epoch, shared by every run. */
@@ -73,16 +114,24 @@ export class Trainer {
     return idx;
   }
 
-  /** Live update of a run's scheduler: same scheduler → new params from the next step, state kept. */
+  /**
+   * Live update of a run's scheduler: the same scheduler gets its new params from the next step with its
+   * counters and best value kept; a different scheduler starts from the run's current LR.
+   */
   setScheduler(run: number, config: SchedulerConfig): SchedulerEvent | null {
     const cur = this.scheds[run];
     if (cur.spec.id === config.scheduler) {
       cur.setParams(config.params ?? {});
       return { step: this.step, kind: "param", message: `parameters changed at step ${this.step}` };
     }
-    const lr = cur.lr;
-    this.scheds[run] = createScheduler(config, lr);
-    this.needsGradSq = this.scheds.some((s) => s.spec.needs.includes("gradSq"));
+    const next = createScheduler(config, cur.lr);
+    const kind = next.spec.optimizer ? (next.params.optimizer as OptimizerKind) : this.exp.optimizer;
+    if (kind !== this.kinds[run])
+      throw new Error(
+        `${config.scheduler} needs the ${kind} optimizer: press Reset to switch (it changes the training itself)`,
+      );
+    this.scheds[run] = next;
+    this.refreshNeeds();
     return {
       step: this.step,
       kind: "param",
@@ -90,60 +139,168 @@ export class Trainer {
     };
   }
 
+  /** η of each run at step t, and whether a perturbation starts. */
+  private noiseAt(t: number): { eta: Float32Array; onset: boolean } {
+    const cfg = this.exp.noise;
+    const eta = new Float32Array(this.runs);
+    if (cfg.type === "clean") return { eta, onset: false };
+    const draw = this.noise(t);
+    for (let r = 0; r < this.runs; r++) eta[r] = noiseValue(cfg, t, draw, this.history[r]);
+    const onset = isOnset(cfg, t, draw, this.prevDraw);
+    this.prevDraw = draw;
+    return { eta, onset };
+  }
+
+  private base(r: number): number {
+    const h = this.history[r];
+    const b = h.length ? h[h.length - 1] : 1;
+    return Number.isFinite(b) && b > 0 ? b : 1;
+  }
+
   async trainStep(): Promise<StepReport> {
     const t = this.step;
     const R = this.runs;
-    const idx = this.nextBatch();
+    const cfg = this.exp.noise;
     const vars = this.model.vars;
+    const idx = this.nextBatch();
+    const { eta, onset } = this.noiseAt(t);
+    if (onset) this.onsets.push(t);
+    const fired = eta.some((e) => e !== 0);
+    // Relative size of the perturbation per run (η / previous clean loss).
+    const rel = new Float32Array(R);
+    for (let r = 0; r < R; r++) rel[r] = this.divergedAt[r] === null ? eta[r] / this.base(r) : 0;
+
+    if (fired && cfg.target === "weights") {
+      tf.tidy(() => {
+        const sigma = tf.tensor3d(
+          rel.map((x) => 0.5 * Math.abs(x)),
+          [R, 1, 1],
+        );
+        vars.forEach((v, i) => {
+          const one = [1, ...v.shape.slice(1)];
+          v.assign(
+            tf.add(
+              v,
+              tf.mul(sigma, tf.randomNormal(one, 0, 1, "float32", subSeed(this.exp.seed, 1000 + t) + i)),
+            ),
+          );
+        });
+      });
+    }
+
+    const needs = this.needs;
+    const secantProbe = this.scheds.map((s) =>
+      s.spec.needs.includes("secant") ? num(s.params, "probe", 1) : 0,
+    );
     const kept = tf.tidy(() => {
       const idxT = tf.tensor1d(idx, "int32");
       const xb = tf.gather(this.xAll, idxT) as tf.Tensor2D;
-      const yb = tf.gather(this.yAll, idxT) as tf.Tensor2D;
+      let yb: tf.Tensor = tf.gather(this.yAll, idxT);
+      if (fired && cfg.target === "data") {
+        // Label-noise burst: each run's labels move towards the wrong classes by min(1, strength).
+        const C = this.data.classes;
+        const flip = tf.div(tf.sub(1, yb), C - 1);
+        const m = tf.tensor3d(
+          rel.map((x) => (x !== 0 ? Math.min(1, cfg.strength) : 0)),
+          [R, 1, 1],
+        );
+        yb = tf.add(yb, tf.mul(m, tf.sub(flip, yb)));
+      }
       let per: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
-        per = tf.keep(perRunLoss(this.model, xb, yb));
+        per = tf.keep(perRunLoss(vars, R, xb, yb));
         return tf.sum(per) as tf.Scalar;
       }, vars);
-      const gl = vars.map((v) => grads[v.name]);
-      const gs = this.needsGradSq ? tf.addN(gl.map((g) => tf.sum(tf.square(g), [1, 2]))) : tf.zeros([R]);
-      return [per!, gs, ...gl];
+      let gl = vars.map((v) => grads[v.name]);
+      if (fired && cfg.target === "gradients") {
+        const f = tf.tensor3d(
+          rel.map((x) => 1 + x),
+          [R, 1, 1],
+        );
+        gl = gl.map((g) => tf.mul(g, f));
+      }
+      const sumSq = (ts: tf.Tensor[]) => tf.addN(ts.map((x) => tf.sum(tf.square(x), [1, 2]))) as tf.Tensor1D;
+      const zeros = tf.zeros([R]);
+      const gradSq = needs.has("gradSq") ? sumSq(gl) : zeros;
+      let dx: tf.Tensor = zeros;
+      let dg: tf.Tensor = zeros;
+      if (needs.has("dx") || needs.has("dg")) {
+        if (this.prevX && this.prevG) {
+          dx = tf.sqrt(sumSq(vars.map((v, i) => tf.sub(v, this.prevX![i]))));
+          dg = tf.sqrt(sumSq(gl.map((g, i) => tf.sub(g, this.prevG![i]))));
+        }
+      }
+      let sy: tf.Tensor = zeros;
+      let ss: tf.Tensor = zeros;
+      if (needs.has("secant")) {
+        // s = probe·g; y = ∇F(x + s) − ∇F(x) on the same batch (the A-SGD lookahead).
+        const probe = tf.tensor3d(Float32Array.from(secantProbe), [R, 1, 1]);
+        const s = gl.map((g) => tf.mul(probe, g));
+        const shifted = vars.map((v, i) => tf.add(v, s[i]));
+        const g2 = tf.grads((...ps: tf.Tensor[]) => tf.sum(perRunLoss(ps, R, xb, yb)))(shifted);
+        sy = tf.addN(s.map((si, i) => tf.sum(tf.mul(si, tf.sub(g2[i], gl[i])), [1, 2])));
+        ss = sumSq(s);
+      }
+      const facts = tf.stack([per!, gradSq, dx, dg, sy, ss]);
+      (per as tf.Tensor | null)?.dispose(); // kept out of variableGrads' scope; stacked now
+      return [facts, ...gl];
     });
-    const [losses, gradSq, ...grads] = kept;
-    // One read-back per step: the loss of every run (and ‖g‖² only when a scheduler needs it).
-    const lossArr = await losses.data();
-    const gsArr = this.needsGradSq ? await gradSq.data() : null;
-    const lr = new Float32Array(R);
-    const beta = new Float32Array(R);
+    const [factsT, ...grads] = kept;
+    if (needs.has("dx") || needs.has("dg")) {
+      tf.dispose([...(this.prevX ?? []), ...(this.prevG ?? [])]);
+      this.prevX = vars.map((v) => tf.clone(v));
+      this.prevG = grads.map((g) => tf.clone(g));
+    }
+    // One read-back per step.
+    const f = await factsT.data();
+    const lossArr = f.subarray(0, R);
+    const h: StepHyper = {
+      lr: new Float32Array(R),
+      beta1: new Float32Array(R),
+      weightDecay: new Float32Array(R),
+      sfC: new Float32Array(R),
+      dbdKappa: new Float32Array(R),
+      dbdPhi: new Float32Array(R),
+      dbdTheta: new Float32Array(R),
+    };
     const out: (RunStep | null)[] = new Array(R).fill(null);
     const obs: Observation[] = [];
     for (let r = 0; r < R; r++) {
-      const o: Observation = { step: t, loss: lossArr[r] };
-      if (gsArr) o.gradSq = gsArr[r];
-      obs.push(o);
       const s = this.scheds[r];
+      const clean = lossArr[r];
+      const o: Observation = { step: t, loss: cfg.target === "signal" ? clean + eta[r] : clean };
+      if (needs.has("gradSq")) o.gradSq = f[R + r];
+      if (needs.has("dx")) o.dxNorm = f[2 * R + r];
+      if (needs.has("dg")) o.dgNorm = f[3 * R + r];
+      if (needs.has("secant")) {
+        o.secantSY = f[4 * R + r];
+        o.secantSS = f[5 * R + r];
+      }
+      obs.push(o);
       let events: SchedulerEvent[] = [];
-      let lrr = s.lr;
-      if (s.spec.timing === "before") {
+      let lr = s.lr;
+      if (s.spec.timing === "before" && this.divergedAt[r] === null) {
         const res = s.step(o);
-        lrr = res.lr;
+        lr = res.lr;
         events = res.events;
       }
-      const dead = this.divergedAt[r] !== null;
-      lr[r] = dead ? 0 : lrr;
-      beta[r] = s.momentum ?? this.exp.momentum;
-      if (!dead) {
-        const diverged = !Number.isFinite(lossArr[r]);
-        if (diverged) {
-          this.divergedAt[r] = t;
-          lr[r] = 0;
-        }
-        out[r] = { loss: lossArr[r], lr: lrr, events, ...(diverged ? { diverged: true } : {}) };
+      this.hyper(r, lr, h);
+      if (this.divergedAt[r] !== null) {
+        h.lr[r] = 0;
+        continue;
       }
+      const diverged = !Number.isFinite(clean);
+      if (diverged) {
+        this.divergedAt[r] = t;
+        h.lr[r] = 0;
+      }
+      this.history[r].push(clean);
+      if (this.history[r].length > 8) this.history[r].shift();
+      out[r] = { loss: clean, lr, events, ...(diverged ? { diverged: true } : {}) };
+      if (eta[r] !== 0) out[r]!.eta = eta[r];
+      if (needs.has("gradSq")) out[r]!.gradNorm = Math.sqrt(f[R + r]);
     }
-    if (this.exp.optimizer === "adam" || this.exp.optimizer === "momentum") {
-      for (let r = 0; r < R; r++) if (!Number.isFinite(beta[r])) beta[r] = this.exp.momentum;
-    }
-    applyUpdate(this.opt, vars, grads, lr, beta);
+    applyUpdate(this.opt, vars, grads, h, this.exp.baseLr);
     tf.dispose(kept);
     for (let r = 0; r < R; r++) {
       const s = this.scheds[r];
@@ -153,11 +310,48 @@ export class Trainer {
       }
     }
     this.step = t + 1;
-    return { step: t, runs: out };
+    return { step: t, runs: out, onset };
+  }
+
+  /** Per-run optimizer hyper-parameters of this step. */
+  private hyper(r: number, lr: number, h: StepHyper) {
+    const s = this.scheds[r];
+    const p = s.params as Record<string, unknown>;
+    const kind = this.kinds[r];
+    h.lr[r] = lr;
+    h.weightDecay[r] = kind === "adamw" ? this.exp.weightDecay : num(p, "weight_decay", 0);
+    const cycled = s.momentum;
+    h.beta1[r] = kind.startsWith("schedulefree")
+      ? num(p, "beta", 0.9)
+      : cycled !== undefined && Number.isFinite(cycled)
+        ? cycled
+        : kind === "momentum"
+          ? this.exp.momentum
+          : 0.9;
+    if (kind.startsWith("schedulefree")) {
+      const st = this.sf[r];
+      st.lrMax = Math.max(st.lrMax, lr);
+      const w = scheduleFreeWeight(
+        this.opt.t,
+        st.lrMax,
+        num(p, "r", 0),
+        num(p, "weight_lr_power", 2),
+        st.weightSum,
+      );
+      st.weightSum = w.weightSum;
+      h.sfC[r] = w.c;
+    } else if (kind === "delta-bar-delta") {
+      h.dbdKappa[r] = num(p, "kappa", 1e-4);
+      h.dbdPhi[r] = num(p, "phi", 0.1);
+      h.dbdTheta[r] = num(p, "theta", 0.7);
+    } else if (kind === "adadelta") {
+      h.dbdTheta[r] = num(p, "rho", 0.9);
+      h.dbdKappa[r] = num(p, "eps", 1e-6);
+    }
   }
 
   dispose(): void {
-    tf.dispose([this.xAll, this.yAll, ...this.model.vars]);
+    tf.dispose([this.xAll, this.yAll, ...this.model.vars, ...(this.prevX ?? []), ...(this.prevG ?? [])]);
     disposeOptimizer(this.opt);
   }
 }

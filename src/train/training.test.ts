@@ -1,0 +1,162 @@
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type Experiment, experimentSchema } from "../experiment/config";
+import { spikePeriod } from "./noise";
+import { Trainer } from "./trainer";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  await tf.ready();
+});
+
+const small = (
+  runs: { scheduler: string; params?: Record<string, unknown> }[],
+  over: Record<string, unknown> = {},
+): Experiment =>
+  experimentSchema.parse({
+    task: { kind: "spiral", samples: 60, noise: 0.1 },
+    hidden: [8],
+    batchSize: 60,
+    baseLr: 0.02,
+    ...over,
+    runs: runs.map((s, i) => ({ name: `r${i}`, color: "#000000", scheduler: s })),
+  });
+
+async function run(e: Experiment, n: number) {
+  const tr = new Trainer(e);
+  const loss: number[][] = e.runs.map(() => []);
+  const lr: number[][] = e.runs.map(() => []);
+  for (let i = 0; i < n; i++) {
+    const rep = await tr.trainStep();
+    rep.runs.forEach((r, k) => {
+      loss[k].push(r ? r.loss : Number.NaN);
+      lr[k].push(r ? r.lr : Number.NaN);
+    });
+  }
+  const onsets = [...tr.onsets];
+  tr.dispose();
+  return { loss, lr, onsets };
+}
+
+const greedy = { scheduler: "GreedyLR", params: { factor: 0.5, patience: 2, min_lr: 1e-5 } };
+
+describe("noise: where it enters is where it acts", () => {
+  it("signal: training is untouched, only the scheduler sees the noise", async () => {
+    const clean = await run(small([greedy]), 120);
+    const noisy = await run(
+      small([greedy], { noise: { type: "gaussian", strength: 0.5, target: "signal" } }),
+      120,
+    );
+    expect(noisy.lr[0]).not.toEqual(clean.lr[0]);
+    // Until the noisy scheduler first chooses a different LR, the losses are identical.
+    const firstDiff = noisy.lr[0].findIndex((x, i) => x !== clean.lr[0][i]);
+    expect(noisy.loss[0].slice(0, firstDiff + 1)).toEqual(clean.loss[0].slice(0, firstDiff + 1));
+  });
+
+  it("gradients: a periodic spike really changes training; onsets are recorded at each period", async () => {
+    const constant = [{ scheduler: "Constant" }];
+    const clean = await run(small(constant), 130);
+    const noisy = await run(
+      small(constant, { noise: { type: "periodic", strength: 1, target: "gradients" } }),
+      130,
+    );
+    const P = spikePeriod(1);
+    expect(noisy.onsets).toEqual([P]);
+    expect(noisy.loss[0].slice(0, P + 1)).toEqual(clean.loss[0].slice(0, P + 1));
+    expect(noisy.loss[0][P + 2]).not.toBe(clean.loss[0][P + 2]);
+  });
+
+  it("weights: a shock makes the loss jump at the spike", async () => {
+    const e = small([{ scheduler: "Constant" }], {
+      noise: { type: "periodic", strength: 1, target: "weights" },
+    });
+    const r = await run(e, 110);
+    const P = spikePeriod(1);
+    expect(r.loss[0][P]).toBeGreaterThan(r.loss[0][P - 1] * 1.05);
+  });
+
+  it("data: a label burst raises the loss of that step", async () => {
+    const e = small([{ scheduler: "Constant" }], {
+      noise: { type: "periodic", strength: 1, target: "data" },
+    });
+    const r = await run(e, 110);
+    const P = spikePeriod(1);
+    expect(r.loss[0][P]).toBeGreaterThan(r.loss[0][P - 1] * 1.2);
+  });
+});
+
+describe("optimizers and gradient-driven schedulers in training", () => {
+  it("a Schedule-Free run beside an Adam run does not disturb it (per-run optimizer masks)", async () => {
+    const alone = await run(small([{ scheduler: "Constant" }]), 60);
+    const mixed = await run(
+      small([{ scheduler: "Constant" }, { scheduler: "ScheduleFree", params: { variant: "adamw" } }]),
+      60,
+    );
+    expect(mixed.loss[0]).toEqual(alone.loss[0]);
+    expect(mixed.loss[1].every(Number.isFinite)).toBe(true);
+    expect(mixed.loss[1][59]).toBeLessThan(mixed.loss[1][0]);
+  });
+
+  it("every optimizer kind trains with finite, falling loss", async () => {
+    for (const optimizer of ["sgd", "momentum", "adam", "adamw"]) {
+      const r = await run(
+        small([{ scheduler: "Constant" }, { scheduler: "DeltaBarDelta" }, { scheduler: "AdaDelta" }], {
+          optimizer,
+          baseLr: 0.05,
+        }),
+        80,
+      );
+      for (const l of r.loss) {
+        expect(l.every(Number.isFinite), optimizer).toBe(true);
+        expect(l[79], optimizer).toBeLessThan(l[0]);
+      }
+    }
+  });
+
+  it("Polyak, AdGD, Secant and Refined get the gradient facts they need and train", async () => {
+    const e = small(
+      [
+        { scheduler: "Polyak", params: { gamma_max: 100 } },
+        { scheduler: "AdGD", params: { max_lr: 1 } },
+        { scheduler: "Secant", params: { probe: 0.01, max_lr: 50 } },
+        { scheduler: "Refined", params: { phase_steps: 40 } },
+      ],
+      { optimizer: "sgd", baseLr: 0.1 },
+    );
+    const r = await run(e, 80);
+    r.lr.forEach((lrs, k) => {
+      expect(
+        lrs.every((x) => Number.isFinite(x) && x >= 0),
+        `run ${k}`,
+      ).toBe(true);
+      expect(new Set(lrs).size, `run ${k} adapts its LR: ${lrs.slice(0, 8)}`).toBeGreaterThan(3);
+    });
+    // Polyak step = (f − f*)/(c‖g‖²): positive from the start.
+    expect(r.lr[0][0]).toBeGreaterThan(0);
+  });
+});
+
+describe("memory", () => {
+  it("numTensors stays flat over 20 000 steps (CPU backend, noise and every gradient fact on)", async () => {
+    const e = small(
+      [
+        { scheduler: "AdGD" },
+        { scheduler: "Secant" },
+        { scheduler: "Polyak" },
+        { scheduler: "ScheduleFree" },
+      ],
+      {
+        task: { kind: "xor", samples: 20, noise: 0.1 },
+        hidden: [2],
+        batchSize: 4,
+        noise: { type: "random", strength: 0.5, target: "weights" },
+      },
+    );
+    const tr = new Trainer(e);
+    for (let i = 0; i < 10; i++) await tr.trainStep();
+    const n0 = tf.memory().numTensors;
+    for (let i = 0; i < 20_000; i++) await tr.trainStep();
+    expect(tf.memory().numTensors).toBe(n0);
+    tr.dispose();
+  }, 300_000);
+});
