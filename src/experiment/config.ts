@@ -6,8 +6,10 @@ import { z } from "zod";
 import { createScheduler } from "../engine/runtime";
 import type { SchedulerConfig } from "../engine/types";
 import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
+import { TASKS } from "../train/tasks";
 
-export const TASKS = ["spiral", "xor", "circles", "blobs"] as const;
+export { TASKS };
+
 export const OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"] as const;
 export const BACKENDS = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
 export const MAX_RUNS = 8;
@@ -45,7 +47,7 @@ export const experimentSchema = z.object({
       noise: z.number().min(0).max(1).default(0.1),
     })
     .default({ kind: "spiral", samples: 400, noise: 0.1 }),
-  hidden: z.array(z.number().int().min(1).max(256)).min(1).max(4).default([16, 16]),
+  hidden: z.array(z.number().int().min(1).max(256)).max(4).default([16, 16]),
   optimizer: z.enum(OPTIMIZERS).default("adam"),
   momentum: z.number().min(0).max(0.999).default(0.9),
   weightDecay: z.number().min(0).max(1).default(0.01),

@@ -1,17 +1,20 @@
 /**
- * R runs' MLPs stacked into ONE set of tensors: every weight has a leading run axis ([R, in, out]), so a
+ * R runs' models stacked into ONE set of tensors: every parameter has a leading run axis ([R, in, out]), so a
  * forward/backward pass of all runs is the same handful of kernels as for one run (batched matMul). On
  * WebGPU/WebGL each kernel launch costs ~0.7 ms whatever its size, so kernel count — not FLOPs — is what
  * makes 4 runs cost about as much as 1.
  */
 import * as tf from "@tensorflow/tfjs";
 import { mulberry32, subSeed } from "./rng";
+import { ANALYTIC_START, type AnalyticKind, type Dataset, isAnalytic, type TaskKind } from "./tasks";
 
-export interface StackedMlp {
+export interface StackedModel {
   runs: number;
-  sizes: number[];
-  /** [W1, b1, W2, b2, ...]: W_l [R, in, out], b_l [R, 1, out]. */
+  task: TaskKind;
+  /** MLP: [W1, b1, W2, b2, ...] with W_l [R, in, out], b_l [R, 1, out]; analytic: [p] with p [R, 1, 2]. */
   vars: tf.Variable[];
+  /** Mean loss of each run ([R]) for a batch, with the given (possibly shifted) parameters. */
+  loss(params: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null): tf.Tensor1D;
 }
 
 /** Glorot-uniform weights for ONE run from the seed, copied into every run: identical initial weights. */
@@ -19,30 +22,21 @@ export function initialWeights(sizes: number[], seed: number): Float32Array[] {
   const rand = mulberry32(subSeed(seed, 2));
   const out: Float32Array[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const fanIn = sizes[l];
-    const fanOut = sizes[l + 1];
-    const lim = Math.sqrt(6 / (fanIn + fanOut));
-    const w = new Float32Array(fanIn * fanOut);
+    const lim = Math.sqrt(6 / (sizes[l] + sizes[l + 1]));
+    const w = new Float32Array(sizes[l] * sizes[l + 1]);
     for (let i = 0; i < w.length; i++) w[i] = (rand() * 2 - 1) * lim;
-    out.push(w, new Float32Array(fanOut));
+    out.push(w, new Float32Array(sizes[l + 1]));
   }
   return out;
 }
 
-export function createStackedMlp(runs: number, sizes: number[], seed: number): StackedMlp {
-  const one = initialWeights(sizes, seed);
-  const vars = one.map((w, k) => {
-    const l = k >> 1;
-    const shape: [number, number, number] =
-      k % 2 === 0 ? [runs, sizes[l], sizes[l + 1]] : [runs, 1, sizes[l + 1]];
-    const data = new Float32Array(w.length * runs);
-    for (let r = 0; r < runs; r++) data.set(w, r * w.length);
-    return tf.tidy(() => tf.variable(tf.tensor3d(data, shape), true));
-  });
-  return { runs, sizes, vars };
+function stacked(one: Float32Array, runs: number, shape: [number, number]): tf.Variable {
+  const data = new Float32Array(one.length * runs);
+  for (let r = 0; r < runs; r++) data.set(one, r * one.length);
+  return tf.tidy(() => tf.variable(tf.tensor3d(data, [runs, ...shape]), true));
 }
 
-/** Logits [R, B, classes] for a batch shared by all runs (x: [B, in]), with the given stacked params. */
+/** Logits / outputs [R, B, out] of a stacked MLP for a batch shared by all runs (x: [B, in]). */
 export function forward(params: readonly tf.Tensor[], runs: number, x: tf.Tensor2D): tf.Tensor3D {
   let h: tf.Tensor3D = tf.broadcastTo(x, [runs, x.shape[0], x.shape[1]]) as tf.Tensor3D;
   const L = params.length / 2;
@@ -53,13 +47,54 @@ export function forward(params: readonly tf.Tensor[], runs: number, x: tf.Tensor
   return h;
 }
 
-/** Mean softmax cross-entropy of each run: [R]. `y` is one-hot [B, classes] or per run [R, B, classes]. */
-export function perRunLoss(
-  params: readonly tf.Tensor[],
+function analyticLoss(kind: AnalyticKind, p: tf.Tensor, runs: number): tf.Tensor1D {
+  const a = tf.reshape(tf.slice(p, [0, 0, 0], [runs, 1, 1]), [runs]) as tf.Tensor1D;
+  const b = tf.reshape(tf.slice(p, [0, 0, 1], [runs, 1, 1]), [runs]) as tf.Tensor1D;
+  return analyticTerms(kind, a, b) as tf.Tensor1D;
+}
+
+function analyticTerms(kind: AnalyticKind, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor {
+  switch (kind) {
+    case "quadratic":
+      return tf.mul(0.5, tf.add(tf.square(a), tf.mul(10, tf.square(b))));
+    case "rosenbrock":
+      return tf.add(tf.square(tf.sub(1, a)), tf.mul(100, tf.square(tf.sub(b, tf.square(a)))));
+    case "survey":
+      return tf.addN([
+        tf.exp(tf.add(a, tf.sub(tf.mul(3, b), 0.1))),
+        tf.exp(tf.sub(tf.sub(a, tf.mul(3, b)), 0.1)),
+        tf.exp(tf.sub(tf.neg(a), 0.1)),
+      ]);
+    case "rastrigin": {
+      const term = (v: tf.Tensor) => tf.sub(tf.square(v), tf.mul(10, tf.cos(tf.mul(2 * Math.PI, v))));
+      return tf.add(20, tf.add(term(a), term(b)));
+    }
+  }
+}
+
+export function createModel(
+  task: TaskKind,
+  data: Dataset,
+  hidden: number[],
   runs: number,
-  x: tf.Tensor2D,
-  y: tf.Tensor,
-): tf.Tensor1D {
-  const logp = tf.logSoftmax(forward(params, runs, x));
-  return tf.neg(tf.mean(tf.sum(tf.mul(logp, y), 2), 1)) as tf.Tensor1D;
+  seed: number,
+): StackedModel {
+  if (isAnalytic(task)) {
+    const p = stacked(Float32Array.from(ANALYTIC_START[task]), runs, [1, 2]);
+    return { runs, task, vars: [p], loss: (ps) => analyticLoss(task, ps[0], runs) };
+  }
+  // Logistic regression has no hidden layer by definition (a convex problem).
+  const sizes = [data.dim, ...(task === "logistic" ? [] : hidden), data.outputs];
+  const one = initialWeights(sizes, seed);
+  const vars = one.map((w, k) => {
+    const l = k >> 1;
+    return stacked(w, runs, k % 2 === 0 ? [sizes[l], sizes[l + 1]] : [1, sizes[l + 1]]);
+  });
+  const loss =
+    data.type === "regression"
+      ? (ps: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null) =>
+          tf.mean(tf.square(tf.sub(tf.squeeze(forward(ps, runs, x!), [2]), y!)), 1) as tf.Tensor1D
+      : (ps: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null) =>
+          tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(forward(ps, runs, x!)), y!), 2), 1)) as tf.Tensor1D;
+  return { runs, task, vars, loss };
 }

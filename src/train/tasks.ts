@@ -1,41 +1,114 @@
-/** Toy datasets, generated from a seed (no download): 2-D classification for the first slice. */
+/**
+ * Toy tasks, generated from a seed (nothing is downloaded): each small enough to train live, each chosen so
+ * that schedulers matter.
+ * - classification: 2-D spiral, XOR, circles, Gaussian blobs (MLP, cross-entropy);
+ * - regression: 1-D noisy sine (MLP, MSE) — the paper's toy setting is MSE regression;
+ * - logistic: logistic regression on 20-D synthetic data — convex, where the step-size theory holds;
+ * - analytic 2-D functions, the parameters *are* the point (x₁, x₂): quadratic, Rosenbrock, the survey's
+ *   exp(x₁+3x₂−0.1)+exp(x₁−3x₂−0.1)+exp(−x₁−0.1), Rastrigin — their trajectories can be drawn on a contour.
+ */
 import { mulberry32, normal, subSeed } from "./rng";
 
-export interface Dataset {
-  /** Row-major [n, dim]. */
-  x: Float32Array;
-  /** Class index per row. */
-  y: Int32Array;
-  n: number;
-  dim: number;
-  classes: number;
-}
+export const CLASSIFICATION_TASKS = ["spiral", "xor", "circles", "blobs"] as const;
+export const ANALYTIC_TASKS = ["quadratic", "rosenbrock", "survey", "rastrigin"] as const;
+export const TASKS = [...CLASSIFICATION_TASKS, "sine", "logistic", ...ANALYTIC_TASKS] as const;
+export type TaskKind = (typeof TASKS)[number];
+export type AnalyticKind = (typeof ANALYTIC_TASKS)[number];
 
 export interface TaskOptions {
-  kind: "spiral" | "xor" | "circles" | "blobs";
+  kind: TaskKind;
   samples: number;
   noise: number;
 }
+
+export interface Dataset {
+  type: "classification" | "regression" | "analytic";
+  /** Row-major inputs [n, dim] (empty for analytic functions). */
+  x: Float32Array;
+  /** Class index per row (classification). */
+  y: Int32Array;
+  /** Target per row (regression). */
+  target: Float32Array;
+  n: number;
+  dim: number;
+  /** Number of outputs of the model: classes, or 1 for regression. */
+  outputs: number;
+}
+
+export const isAnalytic = (k: TaskKind): k is AnalyticKind =>
+  (ANALYTIC_TASKS as readonly string[]).includes(k);
+
+/** Start point (x₁, x₂) of each analytic function: away from the minimum, where the LR matters. */
+export const ANALYTIC_START: Record<AnalyticKind, [number, number]> = {
+  quadratic: [2, 1.5],
+  rosenbrock: [-1.5, 2],
+  survey: [1, 0.6],
+  rastrigin: [1.3, -1.6],
+};
+
+/** The analytic functions in plain numbers (for contour plots and tests). */
+export const ANALYTIC_F: Record<AnalyticKind, (x1: number, x2: number) => number> = {
+  quadratic: (a, b) => 0.5 * (a * a + 10 * b * b),
+  rosenbrock: (a, b) => (1 - a) ** 2 + 100 * (b - a * a) ** 2,
+  survey: (a, b) => Math.exp(a + 3 * b - 0.1) + Math.exp(a - 3 * b - 0.1) + Math.exp(-a - 0.1),
+  rastrigin: (a, b) => 20 + a * a - 10 * Math.cos(2 * Math.PI * a) + b * b - 10 * Math.cos(2 * Math.PI * b),
+};
+
+const LOGISTIC_DIM = 20;
 
 export function makeDataset(opts: TaskOptions, seed: number): Dataset {
   const rand = mulberry32(subSeed(seed, 1));
   const gauss = normal(rand);
   const n = opts.samples;
+  if (isAnalytic(opts.kind))
+    return {
+      type: "analytic",
+      x: new Float32Array(0),
+      y: new Int32Array(0),
+      target: new Float32Array(0),
+      n: 0,
+      dim: 2,
+      outputs: 1,
+    };
+  if (opts.kind === "sine") {
+    const x = new Float32Array(n);
+    const target = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      x[i] = -Math.PI + (2 * Math.PI * i) / Math.max(1, n - 1);
+      target[i] = Math.sin(x[i]) + gauss() * opts.noise;
+    }
+    return { type: "regression", x, y: new Int32Array(0), target, n, dim: 1, outputs: 1 };
+  }
+  if (opts.kind === "logistic") {
+    const w = Array.from({ length: LOGISTIC_DIM }, () => gauss());
+    const x = new Float32Array(n * LOGISTIC_DIM);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      let z = 0;
+      for (let j = 0; j < LOGISTIC_DIM; j++) {
+        const v = gauss() / Math.sqrt(LOGISTIC_DIM);
+        x[i * LOGISTIC_DIM + j] = v;
+        z += v * w[j];
+      }
+      y[i] = z + gauss() * opts.noise > 0 ? 1 : 0;
+    }
+    return { type: "classification", x, y, target: new Float32Array(0), n, dim: LOGISTIC_DIM, outputs: 2 };
+  }
   // Spiral keeps raw coordinates (|x| ≤ 5, as TF Playground): squeezed to [−1, 1] its 1.75 turns are too
   // fine for a small tanh MLP to resolve. The other tasks are scaled to about [−1, 1].
   const SCALE = opts.kind === "spiral" ? 1 : 5;
   const x = new Float32Array(n * 2);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const c = i % 2;
+    let c = i % 2;
     let a = 0;
     let b = 0;
     switch (opts.kind) {
       case "spiral": {
         const r = (Math.floor(i / 2) / (n / 2)) * 5;
         const t = ((1.75 * Math.floor(i / 2)) / (n / 2)) * 2 * Math.PI + c * Math.PI;
-        a = r * Math.sin(t) + gauss() * opts.noise * 5 * 0.3;
-        b = r * Math.cos(t) + gauss() * opts.noise * 5 * 0.3;
+        a = r * Math.sin(t) + gauss() * opts.noise * 1.5;
+        b = r * Math.cos(t) + gauss() * opts.noise * 1.5;
         break;
       }
       case "xor": {
@@ -43,13 +116,10 @@ export function makeDataset(opts: TaskOptions, seed: number): Dataset {
         b = rand() * 10 - 5;
         a += a > 0 ? 0.3 : -0.3;
         b += b > 0 ? 0.3 : -0.3;
-        const label = a * b >= 0 ? 0 : 1;
+        c = a * b >= 0 ? 0 : 1;
         a += gauss() * opts.noise * 2;
         b += gauss() * opts.noise * 2;
-        y[i] = label;
-        x[2 * i] = a / 5;
-        x[2 * i + 1] = b / 5;
-        continue;
+        break;
       }
       case "circles": {
         const r = c === 0 ? rand() * 2.5 : 3.5 + rand() * 1.5;
@@ -69,5 +139,5 @@ export function makeDataset(opts: TaskOptions, seed: number): Dataset {
     x[2 * i] = a / SCALE;
     x[2 * i + 1] = b / SCALE;
   }
-  return { x, y, n, dim: 2, classes: 2 };
+  return { type: "classification", x, y, target: new Float32Array(0), n, dim: 2, outputs: 2 };
 }

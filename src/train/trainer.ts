@@ -11,7 +11,7 @@ import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { createScheduler, type Scheduler } from "../engine/runtime";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
-import { createStackedMlp, perRunLoss, type StackedMlp } from "./model";
+import { createModel, type StackedModel } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
   applyUpdate,
@@ -32,6 +32,8 @@ export interface RunStep {
   /** η of the noise at this step (0 when clean). */
   eta?: number;
   gradNorm?: number;
+  /** Analytic tasks: the point (x₁, x₂) at which this step's loss was taken. */
+  pos?: [number, number];
   /** Set on the step a run's loss first became NaN/∞: the run stops, the others go on. */
   diverged?: boolean;
 }
@@ -56,11 +58,11 @@ export class Trainer {
   /** Steps at which a perturbation started. */
   readonly onsets: number[] = [];
   scheds: Scheduler[];
-  private model: StackedMlp;
+  private model: StackedModel;
   private opt: StackedOptimizer;
   private kinds: OptimizerKind[];
-  private xAll: tf.Tensor2D;
-  private yAll: tf.Tensor2D;
+  private xAll: tf.Tensor2D | null = null;
+  private yAll: tf.Tensor | null = null;
   private order: Int32Array;
   private batchRand: () => number;
   private cursor = 0;
@@ -76,17 +78,20 @@ export class Trainer {
     this.exp = exp;
     this.runs = exp.runs.length;
     this.data = makeDataset(exp.task, exp.seed);
-    const sizes = [this.data.dim, ...exp.hidden, this.data.classes];
-    this.model = createStackedMlp(this.runs, sizes, exp.seed);
+    this.model = createModel(exp.task.kind, this.data, exp.hidden, this.runs, exp.seed);
     this.scheds = exp.runs.map((r) => createScheduler(r.scheduler, exp.baseLr));
     this.kinds = this.scheds.map((s) =>
       s.spec.optimizer ? (s.params.optimizer as OptimizerKind) : exp.optimizer,
     );
     this.opt = createOptimizer(this.kinds, this.model.vars, exp.baseLr);
-    this.xAll = tf.tensor2d(this.data.x, [this.data.n, this.data.dim]);
-    this.yAll = tf.tidy(() =>
-      tf.oneHot(tf.tensor1d(this.data.y, "int32"), this.data.classes).toFloat(),
-    ) as tf.Tensor2D;
+    if (this.data.n > 0) {
+      const d = this.data;
+      this.xAll = tf.tensor2d(d.x, [d.n, d.dim]);
+      this.yAll =
+        d.type === "regression"
+          ? tf.tensor1d(d.target)
+          : tf.tidy(() => tf.oneHot(tf.tensor1d(d.y, "int32"), d.outputs).toFloat());
+    }
     this.batchRand = mulberry32(subSeed(exp.seed, 3));
     this.order = permutation(this.data.n, this.batchRand);
     this.divergedAt = exp.runs.map(() => null);
@@ -103,6 +108,7 @@ export class Trainer {
   /** The next mini-batch indices: a seeded reshuffle each epoch, shared by every run. */
   private nextBatch(): Int32Array {
     const B = Math.min(this.exp.batchSize, this.data.n);
+    if (B === 0) return new Int32Array(0);
     const idx = new Int32Array(B);
     for (let i = 0; i < B; i++) {
       if (this.cursor >= this.data.n) {
@@ -193,22 +199,30 @@ export class Trainer {
       s.spec.needs.includes("secant") ? num(s.params, "probe", 1) : 0,
     );
     const kept = tf.tidy(() => {
-      const idxT = tf.tensor1d(idx, "int32");
-      const xb = tf.gather(this.xAll, idxT) as tf.Tensor2D;
-      let yb: tf.Tensor = tf.gather(this.yAll, idxT);
-      if (fired && cfg.target === "data") {
-        // Label-noise burst: each run's labels move towards the wrong classes by min(1, strength).
-        const C = this.data.classes;
-        const flip = tf.div(tf.sub(1, yb), C - 1);
+      let xb: tf.Tensor2D | null = null;
+      let yb: tf.Tensor | null = null;
+      if (this.xAll && this.yAll) {
+        const idxT = tf.tensor1d(idx, "int32");
+        xb = tf.gather(this.xAll, idxT) as tf.Tensor2D;
+        yb = tf.gather(this.yAll, idxT);
+      }
+      if (fired && cfg.target === "data" && yb) {
+        // Label-noise burst. Classification: each run's labels move towards the wrong classes by
+        // min(1, strength); regression: targets move towards their negation by the same amount.
         const m = tf.tensor3d(
           rel.map((x) => (x !== 0 ? Math.min(1, cfg.strength) : 0)),
           [R, 1, 1],
         );
-        yb = tf.add(yb, tf.mul(m, tf.sub(flip, yb)));
+        if (this.data.type === "regression")
+          yb = tf.mul(tf.reshape(yb, [1, -1]), tf.sub(1, tf.mul(2, tf.reshape(m, [R, 1]))));
+        else {
+          const flip = tf.div(tf.sub(1, yb), this.data.outputs - 1);
+          yb = tf.add(yb, tf.mul(m, tf.sub(flip, yb)));
+        }
       }
       let per: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
-        per = tf.keep(perRunLoss(vars, R, xb, yb));
+        per = tf.keep(this.model.loss(vars, xb, yb));
         return tf.sum(per) as tf.Scalar;
       }, vars);
       let gl = vars.map((v) => grads[v.name]);
@@ -237,11 +251,13 @@ export class Trainer {
         const probe = tf.tensor3d(Float32Array.from(secantProbe), [R, 1, 1]);
         const s = gl.map((g) => tf.mul(probe, g));
         const shifted = vars.map((v, i) => tf.add(v, s[i]));
-        const g2 = tf.grads((...ps: tf.Tensor[]) => tf.sum(perRunLoss(ps, R, xb, yb)))(shifted);
+        const g2 = tf.grads((...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb)))(shifted);
         sy = tf.addN(s.map((si, i) => tf.sum(tf.mul(si, tf.sub(g2[i], gl[i])), [1, 2])));
         ss = sumSq(s);
       }
-      const facts = tf.stack([per!, gradSq, dx, dg, sy, ss]);
+      const rows = [per!, gradSq, dx, dg, sy, ss];
+      if (this.data.type === "analytic") rows.push(...tf.unstack(tf.reshape(vars[0], [R, 2]), 1));
+      const facts = tf.stack(rows);
       (per as tf.Tensor | null)?.dispose(); // kept out of variableGrads' scope; stacked now
       return [facts, ...gl];
     });
@@ -299,6 +315,7 @@ export class Trainer {
       out[r] = { loss: clean, lr, events, ...(diverged ? { diverged: true } : {}) };
       if (eta[r] !== 0) out[r]!.eta = eta[r];
       if (needs.has("gradSq")) out[r]!.gradNorm = Math.sqrt(f[R + r]);
+      if (this.data.type === "analytic") out[r]!.pos = [f[6 * R + r], f[7 * R + r]];
     }
     applyUpdate(this.opt, vars, grads, h, this.exp.baseLr);
     tf.dispose(kept);
@@ -351,7 +368,13 @@ export class Trainer {
   }
 
   dispose(): void {
-    tf.dispose([this.xAll, this.yAll, ...this.model.vars, ...(this.prevX ?? []), ...(this.prevG ?? [])]);
+    tf.dispose([
+      ...(this.xAll ? [this.xAll] : []),
+      ...(this.yAll ? [this.yAll] : []),
+      ...this.model.vars,
+      ...(this.prevX ?? []),
+      ...(this.prevG ?? []),
+    ]);
     disposeOptimizer(this.opt);
   }
 }

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Experiment, experimentSchema } from "../experiment/config";
 import { spikePeriod } from "./noise";
+import { ANALYTIC_F, ANALYTIC_START, ANALYTIC_TASKS } from "./tasks";
 import { Trainer } from "./trainer";
 
 beforeAll(async () => {
@@ -159,4 +160,45 @@ describe("memory", () => {
     expect(tf.memory().numTensors).toBe(n0);
     tr.dispose();
   }, 300_000);
+});
+
+describe("tasks", () => {
+  it("sine regression (MSE) and 20-D logistic regression train", async () => {
+    for (const kind of ["sine", "logistic"]) {
+      const r = await run(
+        small([{ scheduler: "Constant" }], {
+          task: { kind, samples: 100, noise: 0.1 },
+          batchSize: 100,
+          baseLr: 0.05,
+        }),
+        150,
+      );
+      expect(r.loss[0][149], kind).toBeLessThan(r.loss[0][0] * 0.7);
+    }
+  });
+
+  it("analytic 2-D functions: the loss is f at the reported point, and it falls", async () => {
+    const lrFor: Record<string, number> = {
+      quadratic: 0.05,
+      rosenbrock: 0.0005,
+      survey: 0.005,
+      rastrigin: 0.005,
+    };
+    for (const kind of ANALYTIC_TASKS) {
+      const e = small([{ scheduler: "Constant" }], {
+        task: { kind, samples: 20, noise: 0 },
+        optimizer: "sgd",
+        baseLr: lrFor[kind],
+      });
+      const tr = new Trainer(e);
+      const first = await tr.trainStep();
+      expect(first.runs[0]!.pos).toEqual(ANALYTIC_START[kind].map((v) => Math.fround(v)));
+      let last = first;
+      for (let i = 0; i < 100; i++) last = await tr.trainStep();
+      const [a, b] = last.runs[0]!.pos!;
+      expect(last.runs[0]!.loss, kind).toBeCloseTo(ANALYTIC_F[kind](a, b), 3);
+      expect(last.runs[0]!.loss, kind).toBeLessThan(first.runs[0]!.loss);
+      tr.dispose();
+    }
+  });
 });
