@@ -1,0 +1,41 @@
+/**
+ * Sweep configs: several runs raced side by side, over several seeds and noise variants. One schema (zod);
+ * the runner (src/train/sweep.ts) trains them headless and aggregates the metrics per run and variant.
+ */
+import { z } from "zod";
+import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
+import { experimentSchema, runSchema } from "./config";
+
+const noiseSchema = z.object({
+  type: z.enum(NOISE_TYPES),
+  strength: z.number().min(0).max(5).default(0.5),
+  target: z.enum(NOISE_TARGETS).default("gradients"),
+});
+
+export const sweepSchema = z.object({
+  name: z.string().max(200),
+  description: z.string().max(2000).optional(),
+  base: experimentSchema.omit({ runs: true }).partial().default({}),
+  seeds: z.array(z.number().int().min(0)).min(1).max(50),
+  runs: z.array(runSchema).min(1).max(8),
+  variants: z
+    .array(z.object({ name: z.string().max(40), noise: noiseSchema }))
+    .max(20)
+    .optional(),
+  target: z.number().positive().optional(),
+});
+
+export type Sweep = z.infer<typeof sweepSchema>;
+
+export interface SweepRow {
+  variant: string;
+  run: string;
+  seeds: number;
+  finalLoss: number | null;
+  bestLoss: number | null;
+  auc: number | null;
+  medianRecovery: number | null;
+  recoveryRatio: number | null;
+  stepsToTarget: number | null;
+  diverged: number;
+}
