@@ -26,11 +26,17 @@ describe("lab store", () => {
     const f = fakeClient();
     const s = createLabStore(f.client);
     const run = { steps: [0, 1], loss: [1, 0.9], lr: [0.1, 0.1], events: [], divergedAt: null };
-    f.emit({ type: "batch", step: 2, runs: [run, run] });
-    f.emit({ type: "batch", step: 3, runs: [{ ...run, steps: [2], loss: [0.8], lr: [0.1] }, run] });
+    f.emit({ type: "batch", step: 2, runs: [run, run], onsets: [] });
+    f.emit({
+      type: "batch",
+      step: 3,
+      runs: [{ ...run, steps: [2], loss: [0.8], lr: [0.1] }, run],
+      onsets: [2],
+    });
     expect(s.getState().series[0].loss).toEqual([1, 0.9, 0.8]);
     expect(s.getState().version).toBe(2);
     expect(s.getState().step).toBe(3);
+    expect(s.getState().onsets).toEqual([2]);
   });
 
   it("rejects an invalid live parameter with a notice and keeps the previous config", () => {
@@ -52,5 +58,24 @@ describe("lab store", () => {
       run: 1,
       config: { scheduler: "GreedyLR", params: { factor: 0.5 } },
     });
+  });
+});
+
+describe("run management", () => {
+  it("adds, duplicates and removes runs, restarting the race, within 1..8 runs", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    s.getState().addRun();
+    expect(s.getState().experiment.runs).toHaveLength(3);
+    expect(s.getState().series).toHaveLength(3);
+    expect(f.sent.at(-1)).toMatchObject({ type: "reset" });
+    s.getState().duplicateRun(1);
+    expect(s.getState().experiment.runs[2].name).toBe("GreedyLR 2");
+    for (let i = 0; i < 10; i++) s.getState().addRun();
+    expect(s.getState().experiment.runs).toHaveLength(8);
+    expect(s.getState().notice).toMatch(/At most 8/);
+    for (let i = 0; i < 10; i++) s.getState().removeRun(0);
+    expect(s.getState().experiment.runs).toHaveLength(1);
+    expect(new Set(s.getState().experiment.runs.map((r) => r.color)).size).toBe(1);
   });
 });

@@ -5,9 +5,16 @@
  * copying 8 × 20 000 points.
  */
 import { createStore } from "zustand/vanilla";
+import { exampleConfig } from "../engine/examples";
 import { createScheduler } from "../engine/runtime";
 import type { Internal, SchedulerConfig, SchedulerEvent } from "../engine/types";
-import { defaultExperiment, type Experiment, schedulerProblems } from "../experiment/config";
+import {
+  defaultExperiment,
+  type Experiment,
+  MAX_RUNS,
+  RUN_COLORS,
+  schedulerProblems,
+} from "../experiment/config";
 import type { BackendInfo, FromWorker } from "../train/protocol";
 import type { TrainerClient } from "./client";
 
@@ -18,11 +25,16 @@ export interface Series {
   events: SchedulerEvent[];
   divergedAt: number | null;
   internals: Internal[];
+  /** Analytic tasks: the trajectory (x₁, x₂) of the run. */
+  x1: number[];
+  x2: number[];
 }
 
 export interface LabState {
   experiment: Experiment;
   series: Series[];
+  /** Steps at which a perturbation started (shared by all runs). */
+  onsets: number[];
   version: number;
   running: boolean;
   step: number;
@@ -39,6 +51,20 @@ export interface LabState {
   /** Live update of one run's scheduler (params or a new scheduler); invalid → notice, nothing lost. */
   setRunScheduler(run: number, config: SchedulerConfig): boolean;
   setExperiment(e: Experiment): void;
+  /** Run management: changing the set of runs restarts the race (all runs share step 0). */
+  addRun(): void;
+  removeRun(run: number): void;
+  duplicateRun(run: number): void;
+  renameRun(run: number, name: string): void;
+  /** Index of the run whose internals and decisions are shown. */
+  selected: number;
+  select(run: number): void;
+  /** Step under the pointer on either chart (the synced crosshair), or null. */
+  hover: number | null;
+  setHover(step: number | null): void;
+  /** Runs hidden from the charts by the legend. */
+  hidden: boolean[];
+  toggleRun(run: number): void;
   setSpeed(stepsPerSecond: number | null): void;
   dismissNotice(): void;
 }
@@ -50,12 +76,21 @@ const emptySeries = (): Series => ({
   events: [],
   divergedAt: null,
   internals: [],
+  x1: [],
+  x2: [],
 });
+
+function uniqueName(e: Experiment, base: string): string {
+  const names = new Set(e.runs.map((r) => r.name));
+  if (!names.has(base)) return base;
+  for (let k = 2; ; k++) if (!names.has(`${base} ${k}`)) return `${base} ${k}`;
+}
 
 export function createLabStore(client: TrainerClient, initial: Experiment = defaultExperiment()) {
   const store = createStore<LabState>()((set, get) => ({
     experiment: initial,
     series: initial.runs.map(emptySeries),
+    onsets: [],
     version: 0,
     running: false,
     step: 0,
@@ -107,6 +142,57 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       set({ experiment: next });
       get().reset();
     },
+    selected: 0,
+    select: (run) => set({ selected: run }),
+    hover: null,
+    setHover: (step) => get().hover !== step && set({ hover: step }),
+    hidden: [],
+    toggleRun: (run) => {
+      const h = get().hidden.slice();
+      h[run] = !h[run];
+      set({ hidden: h });
+    },
+    addRun: () => {
+      const e = get().experiment;
+      if (e.runs.length >= MAX_RUNS) {
+        set({ notice: `At most ${MAX_RUNS} runs race side by side.` });
+        return;
+      }
+      const color = RUN_COLORS.find((c) => !e.runs.some((r) => r.color === c)) ?? RUN_COLORS[e.runs.length];
+      const scheduler = exampleConfig("CosineAnnealingLR", e.steps, e.baseLr);
+      get().setExperiment({ ...e, runs: [...e.runs, { name: uniqueName(e, "Cosine"), color, scheduler }] });
+      set({ selected: e.runs.length });
+    },
+    removeRun: (run) => {
+      const e = get().experiment;
+      if (e.runs.length <= 1) {
+        set({ notice: "An experiment needs at least one run." });
+        return;
+      }
+      get().setExperiment({ ...e, runs: e.runs.filter((_, i) => i !== run) });
+      set({ selected: Math.min(get().selected, e.runs.length - 2) });
+    },
+    duplicateRun: (run) => {
+      const e = get().experiment;
+      if (e.runs.length >= MAX_RUNS) {
+        set({ notice: `At most ${MAX_RUNS} runs race side by side.` });
+        return;
+      }
+      const src = e.runs[run];
+      const color = RUN_COLORS.find((c) => !e.runs.some((r) => r.color === c)) ?? src.color;
+      const copy = {
+        ...src,
+        name: uniqueName(e, src.name),
+        color,
+        scheduler: structuredClone(src.scheduler),
+      };
+      get().setExperiment({ ...e, runs: [...e.runs.slice(0, run + 1), copy, ...e.runs.slice(run + 1)] });
+    },
+    renameRun: (run, name) => {
+      const e = get().experiment;
+      const clean = name.slice(0, 40);
+      set({ experiment: { ...e, runs: e.runs.map((r, i) => (i === run ? { ...r, name: clean } : r)) } });
+    },
     setSpeed: (sps) => client.post({ type: "speed", stepsPerSecond: sps }),
     dismissNotice: () => set({ notice: null }),
   }));
@@ -127,9 +213,16 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
             s.lr.push(b.lr[i]);
           }
           if (b.events.length) s.events.push(...b.events);
+          if (b.x1 && b.x2) {
+            for (let i = 0; i < b.x1.length; i++) {
+              s.x1.push(b.x1[i]);
+              s.x2.push(b.x2[i]);
+            }
+          }
           s.divergedAt = b.divergedAt;
           if (b.internals) s.internals = b.internals;
         });
+        if (m.onsets?.length) store.getState().onsets.push(...m.onsets);
         store.setState({ version: store.getState().version + 1, step: m.step });
         break;
       }

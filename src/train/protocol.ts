@@ -32,10 +32,13 @@ export interface RunBatch {
   events: SchedulerEvent[];
   divergedAt: number | null;
   internals?: { label: string; value: number | string | boolean; limit?: number }[];
+  /** Analytic tasks: the point of each step. */
+  x1?: number[];
+  x2?: number[];
 }
 
 export type FromWorker =
   | { type: "ready"; info: BackendInfo }
-  | { type: "batch"; step: number; runs: RunBatch[] }
+  | { type: "batch"; step: number; runs: RunBatch[]; onsets: number[] }
   | { type: "status"; running: boolean; step: number; done: boolean; stepsPerSecond: number }
   | { type: "error"; message: string };

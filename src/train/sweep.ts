@@ -50,15 +50,14 @@ export async function runSweep(
         });
         if (tr.divergedAt.every((d) => d !== null)) break;
       }
-      e.runs.forEach((_, k) =>
+      for (let k = 0; k < e.runs.length; k++)
         per[k].push(
           runMetrics(steps[k], loss[k], {
             onsets: tr.onsets,
             target: sweep.target,
             divergedAt: tr.divergedAt[k],
           }),
-        ),
-      );
+        );
       tr.dispose();
       done++;
     }

@@ -1,14 +1,14 @@
 /// <reference lib="webworker" />
 /**
  * The training worker: the page never stutters because every tensor op runs here. Updates stream to the
- * page in batches at a steady rate (~20 per second), never one message per step.
+ * page in batches at a steady rate (~10 per second), never one message per step.
  */
 import type { Experiment } from "../experiment/config";
 import { selectBackend } from "./backend";
 import type { BackendInfo, FromWorker, RunBatch, ToWorker } from "./protocol";
 import { Trainer } from "./trainer";
 
-const FLUSH_MS = 50;
+const FLUSH_MS = 100;
 let trainer: Trainer | null = null;
 let experiment: Experiment | null = null;
 let info: BackendInfo | null = null;
@@ -17,6 +17,7 @@ let pendingSteps = 0;
 let looping = false;
 let stepsPerSecond: number | null = null;
 let buffers: RunBatch[] = [];
+let onsets: number[] = [];
 let lastFlush = 0;
 let rate = 0;
 
@@ -39,8 +40,9 @@ function flush() {
     const s = trainer!.scheds[r];
     b.internals = s.spec.inspect?.(s.params, s.state);
   });
-  post({ type: "batch", step: trainer.step, runs: buffers });
+  post({ type: "batch", step: trainer.step, runs: buffers, onsets });
   buffers = freshBuffers();
+  onsets = [];
   lastFlush = performance.now();
   post({
     type: "status",
@@ -70,7 +72,14 @@ async function loop() {
         b.loss.push(r.loss);
         b.lr.push(r.lr);
         if (r.events.length) b.events.push(...r.events);
+        if (r.pos) {
+          b.x1 = b.x1 ?? [];
+          b.x2 = b.x2 ?? [];
+          b.x1.push(r.pos[0]);
+          b.x2.push(r.pos[1]);
+        }
       });
+      if (rep.onset) onsets.push(rep.step);
       stepsInWindow++;
       const now = performance.now();
       if (now - windowStart > 500) {
@@ -106,6 +115,7 @@ async function build(exp: Experiment) {
   }
   trainer = new Trainer(exp);
   buffers = freshBuffers();
+  onsets = [];
   flush();
 }
 

@@ -1,6 +1,9 @@
 import { BackendBadge } from "./BackendBadge";
 import { Charts } from "./Charts";
 import { useLab } from "./context";
+import { ExperimentPanel } from "./ExperimentPanel";
+import { Internals } from "./Internals";
+import { MetricsTable } from "./MetricsTable";
 import { RunsPanel } from "./RunsPanel";
 import { Toolbar } from "./Toolbar";
 
@@ -45,8 +48,15 @@ export function App() {
         from the same weights and sees the same batches: only the scheduler differs.
       </p>
       <main className="layout">
-        <Charts />
-        <RunsPanel />
+        <div className="main-col">
+          <Charts />
+          <MetricsTable />
+          <Internals />
+        </div>
+        <div className="side-col">
+          <RunsPanel />
+          <ExperimentPanel />
+        </div>
       </main>
     </div>
   );

@@ -1,45 +1,281 @@
 /**
- * Loss and LR charts side by side, sharing one step axis and a synced crosshair. Each run's series is
- * decimated with LTTB (Largest-Triangle-Three-Buckets, the `downsample` package) to ~600 points, so 8 runs ×
- * 20 000 steps redraw smoothly while keeping spikes and restarts visible.
+ * Loss and LR charts side by side, sharing one step axis and a synced crosshair (hover either chart: both
+ * show every run's value at that step). recharts draws the axes and grid; the series themselves are drawn
+ * as one SVG layer from recharts' axis scales, because recharts 3 measures each <Line> path (a forced
+ * layout) on every render, which cost 100+ ms per redraw with a few runs. Each series is decimated with LTTB
+ * (Largest-Triangle-Three-Buckets, the `downsample` package) to ~500 points, so 8 runs × 20 000 steps stay
+ * smooth and spikes and restarts stay visible. The loss chart marks each noise onset; the LR chart marks each
+ * scheduler decision (↑ ×1/F, ↓ ×F or plateau cut, ⟲ restart, ⇥ phase).
  */
 import { LTTB } from "downsample";
 import { useMemo, useState } from "react";
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import {
+  CartesianGrid,
+  ComposedChart,
+  ResponsiveContainer,
+  usePlotArea,
+  useXAxisInverseScale,
+  useXAxisScale,
+  useYAxisScale,
+  XAxis,
+  YAxis,
+} from "recharts";
 import type { Series } from "../store/lab";
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { useThrottledVersion } from "./useThrottled";
 
-const MAX_POINTS = 600;
+const MAX_POINTS = 500;
 
-type Pt = { step: number; v: number };
+export type Pt = [number, number];
 
 export function decimate(steps: number[], values: number[], positiveOnly: boolean): Pt[] {
-  const pts: [number, number][] = [];
+  const pts: Pt[] = [];
   for (let i = 0; i < steps.length; i++) {
     const v = values[i];
     if (Number.isFinite(v) && (!positiveOnly || v > 0)) pts.push([steps[i], v]);
   }
-  const out = pts.length > MAX_POINTS ? (LTTB(pts, MAX_POINTS) as [number, number][]) : pts;
-  return out.map(([step, v]) => ({ step, v }));
+  return pts.length > MAX_POINTS ? (LTTB(pts, MAX_POINTS) as Pt[]) : pts;
 }
 
-function SeriesChart(props: {
+/** Exponential moving average with weight `alpha` on the past (0 = raw). */
+export function ema(values: number[], alpha: number): number[] {
+  if (alpha <= 0) return values;
+  const out = new Array<number>(values.length);
+  let m = Number.NaN;
+  for (let i = 0; i < values.length; i++) {
+    m = Number.isFinite(m) ? alpha * m + (1 - alpha) * values[i] : values[i];
+    out[i] = m;
+  }
+  return out;
+}
+
+/** The value of a series at a step (binary search over its sorted steps), or null. */
+export function valueAt(steps: number[], values: number[], step: number): number | null {
+  let lo = 0;
+  let hi = steps.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (steps[mid] === step) return values[mid];
+    if (steps[mid] < step) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return null;
+}
+
+/** Y domain of the visible data, padded; log-aware. */
+export function yDomain(series: Pt[][], log: boolean): [number, number] {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const s of series)
+    for (const [, v] of s) {
+      if (!Number.isFinite(v) || (log && v <= 0)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  if (!Number.isFinite(lo)) return log ? [1e-3, 1] : [0, 1];
+  if (log) {
+    if (hi / lo < 1.01) return [lo / 1.5, hi * 1.5];
+    const pad = (hi / lo) ** 0.04;
+    return [lo / pad, hi * pad];
+  }
+  if (hi - lo < 1e-12) return [lo - Math.abs(lo) * 0.1 - 1e-6, hi + Math.abs(hi) * 0.1 + 1e-6];
+  const pad = (hi - lo) * 0.05;
+  return [lo - pad, hi + pad];
+}
+
+const MARK: Record<string, string> = {
+  increase: "↑",
+  decrease: "↓",
+  plateau: "↓",
+  restart: "⟲",
+  milestone: "⇥",
+  phase: "⇥",
+};
+
+interface Layer {
+  color: string;
+  name: string;
+  main: Pt[];
+  raw: Pt[] | null;
+  run: number;
+}
+
+function path(pts: Pt[], x: (v: number) => number, y: (v: number) => number): string {
+  let d = "";
+  for (let i = 0; i < pts.length; i++) {
+    const px = x(pts[i][0]);
+    const py = y(pts[i][1]);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    d += `${d ? "L" : "M"}${px.toFixed(1)},${py.toFixed(1)}`;
+  }
+  return d;
+}
+
+/** The series, markers and crosshair, drawn from recharts' scales inside the chart. */
+function Plot(props: {
+  layers: Layer[];
+  markers: { run: number; step: number; v: number; mark: string }[];
+  onsets: number[];
+  metric: "loss" | "lr";
+}) {
+  const xs = useXAxisScale();
+  const ys = useYAxisScale();
+  const inv = useXAxisInverseScale();
+  const area = usePlotArea();
+  const hover = useLab((s) => s.hover);
+  const setHover = useLab((s) => s.setHover);
+  const series = useLab((s) => s.series);
+  if (!xs || !ys || !area) return null;
+  const x = (v: number) => xs(v) as number;
+  const y = (v: number) => ys(v) as number;
+  const colorOf = (run: number) => props.layers.find((l) => l.run === run)?.color ?? "currentColor";
+  const hoverVals =
+    hover === null
+      ? []
+      : props.layers
+          .map((l) => {
+            const s: Series | undefined = series[l.run];
+            const v = s ? valueAt(s.steps, props.metric === "loss" ? s.loss : s.lr, hover) : null;
+            return { l, v };
+          })
+          .filter((h) => h.v !== null && Number.isFinite(h.v));
+  return (
+    <g className="plot-layer">
+      <defs>
+        <clipPath id={`clip-${props.metric}`}>
+          <rect x={area.x} y={area.y} width={area.width} height={area.height} />
+        </clipPath>
+      </defs>
+      <g clipPath={`url(#clip-${props.metric})`}>
+        {props.metric === "loss"
+          ? props.onsets
+              .slice(-100)
+              .map((o) => (
+                <line
+                  key={`o${o}`}
+                  x1={x(o)}
+                  x2={x(o)}
+                  y1={area.y}
+                  y2={area.y + area.height}
+                  stroke="var(--warn)"
+                  strokeDasharray="2 3"
+                />
+              ))
+          : null}
+        {props.layers.map((l) =>
+          l.raw ? (
+            <path
+              key={`raw${l.run}`}
+              d={path(l.raw, x, y)}
+              stroke={l.color}
+              strokeOpacity={0.25}
+              strokeWidth={1}
+              fill="none"
+            />
+          ) : null,
+        )}
+        {props.layers.map((l) => (
+          <path
+            key={`main${l.run}`}
+            className="series"
+            data-run={l.run}
+            d={path(l.main, x, y)}
+            stroke={l.color}
+            strokeWidth={2}
+            fill="none"
+          />
+        ))}
+        {props.markers.map((m) => (
+          <text
+            key={`m${m.run}-${m.step}-${m.mark}`}
+            x={x(m.step)}
+            y={y(m.v) - 4}
+            textAnchor="middle"
+            fontSize={12}
+            fill={colorOf(m.run)}
+          >
+            {m.mark}
+          </text>
+        ))}
+      </g>
+      {hover !== null ? (
+        <g className="crosshair" pointerEvents="none">
+          <line x1={x(hover)} x2={x(hover)} y1={area.y} y2={area.y + area.height} stroke="var(--muted)" />
+          {hoverVals.map(({ l, v }) => (
+            <circle key={`h${l.run}`} cx={x(hover)} cy={y(v as number)} r={3.5} fill={l.color} />
+          ))}
+        </g>
+      ) : null}
+      <rect
+        x={area.x}
+        y={area.y}
+        width={area.width}
+        height={area.height}
+        fill="transparent"
+        onPointerMove={(e) => {
+          const svg = (e.currentTarget as SVGRectElement).ownerSVGElement;
+          if (!svg || !inv) return;
+          const px = e.clientX - svg.getBoundingClientRect().left;
+          const step = Math.round(inv(px) as number);
+          setHover(Number.isFinite(step) ? Math.max(0, step) : null);
+        }}
+        onPointerLeave={() => setHover(null)}
+      />
+    </g>
+  );
+}
+
+interface ChartProps {
   title: string;
   metric: "loss" | "lr";
   log: boolean;
   onLog: (v: boolean) => void;
-}) {
+  smoothing?: number;
+  onSmoothing?: (v: number) => void;
+}
+
+function SeriesChart(props: ChartProps) {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
-  const version = useLab((s) => s.version);
+  const onsets = useLab((s) => s.onsets);
+  const hidden = useLab((s) => s.hidden);
+  const version = useThrottledVersion(250);
   const steps = useLab((s) => s.experiment.steps);
+  const smoothing = props.smoothing ?? 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: series arrays grow in place; `version` marks each batch
-  const data = useMemo(
-    () => series.map((s: Series) => decimate(s.steps, props.metric === "loss" ? s.loss : s.lr, props.log)),
-    [series, version, props.metric, props.log],
+  const layers = useMemo(
+    () =>
+      runs.flatMap((r, i): Layer[] => {
+        const s = series[i];
+        if (!s || hidden[i]) return [];
+        const raw = props.metric === "loss" ? s.loss : s.lr;
+        return [
+          {
+            run: i,
+            color: r.color,
+            name: r.name,
+            main: decimate(s.steps, smoothing > 0 ? ema(raw, smoothing) : raw, props.log),
+            raw: smoothing > 0 ? decimate(s.steps, raw, props.log) : null,
+          },
+        ];
+      }),
+    [runs, series, hidden, version, props.metric, props.log, smoothing],
   );
-  const points = data.reduce((a, d) => a + d.length, 0);
+  const markers =
+    props.metric === "lr"
+      ? layers.flatMap((l) =>
+          series[l.run].events
+            .filter((e) => MARK[e.kind] && e.to !== undefined && (!props.log || (e.to ?? 0) > 0))
+            .slice(-60)
+            .map((e) => ({ run: l.run, step: e.step, v: e.to as number, mark: MARK[e.kind] })),
+        )
+      : [];
+  const domain = yDomain(
+    layers.map((l) => l.main),
+    props.log,
+  );
+  const points = layers.reduce((a, l) => a + l.main.length, 0);
   return (
     <figure
       className="chart"
@@ -49,19 +285,36 @@ function SeriesChart(props: {
     >
       <figcaption>
         <strong>{props.title}</strong>
-        <label className="toggle">
-          <input
-            type="checkbox"
-            checked={props.log}
-            onChange={(e) => props.onLog(e.target.checked)}
-            aria-label={`Log scale (${props.title})`}
-          />
-          log scale
-        </label>
+        <span className="row">
+          {props.onSmoothing ? (
+            <label className="toggle">
+              smoothing
+              <input
+                type="range"
+                min={0}
+                max={0.99}
+                step={0.01}
+                value={smoothing}
+                aria-label={`Smoothing (${props.title})`}
+                aria-valuetext={smoothing === 0 ? "off" : String(smoothing)}
+                onChange={(e) => props.onSmoothing?.(Number(e.target.value))}
+              />
+            </label>
+          ) : null}
+          <label className="toggle">
+            <input
+              type="checkbox"
+              checked={props.log}
+              onChange={(e) => props.onLog(e.target.checked)}
+              aria-label={`Log scale (${props.title})`}
+            />
+            log scale
+          </label>
+        </span>
       </figcaption>
       <div className="plot">
         <ResponsiveContainer width="100%" height="100%">
-          <LineChart syncId="lrlab" syncMethod="value" margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
+          <ComposedChart margin={{ top: 14, right: 16, bottom: 8, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
             <XAxis
               type="number"
@@ -73,46 +326,88 @@ function SeriesChart(props: {
             <YAxis
               type="number"
               scale={props.log ? "log" : "linear"}
-              domain={["auto", "auto"]}
+              domain={domain}
               allowDataOverflow
               tickFormatter={(v: number) => fmt(v, 2)}
               width={64}
               tick={{ fontSize: 12 }}
             />
-            <Tooltip
-              formatter={(v) => fmt(Number(v), 4)}
-              labelFormatter={(l) => `step ${l}`}
-              isAnimationActive={false}
-            />
-            <Legend />
-            {runs.map((r, i) => (
-              <Line
-                // biome-ignore lint/suspicious/noArrayIndexKey: a run's index is its identity (worker protocol)
-                key={`${i}-${r.name}`}
-                data={data[i]}
-                dataKey="v"
-                name={r.name}
-                stroke={r.color}
-                dot={false}
-                strokeWidth={2}
-                isAnimationActive={false}
-                connectNulls
-              />
-            ))}
-          </LineChart>
+            <Plot layers={layers} markers={markers} onsets={onsets} metric={props.metric} />
+          </ComposedChart>
         </ResponsiveContainer>
       </div>
+      <HoverReadout metric={props.metric} />
     </figure>
+  );
+}
+
+/** The values of every run at the crosshair step, in words (also for screen readers). */
+function HoverReadout({ metric }: { metric: "loss" | "lr" }) {
+  const hover = useLab((s) => s.hover);
+  const runs = useLab((s) => s.experiment.runs);
+  const series = useLab((s) => s.series);
+  const hidden = useLab((s) => s.hidden);
+  if (hover === null) return <p className="readout muted">hover a chart to compare runs at one step</p>;
+  return (
+    <output
+      className="readout"
+      aria-live="polite"
+      aria-label={`${metric === "loss" ? "Loss" : "Learning rate"} at step ${hover}`}
+    >
+      <strong>step {hover}</strong>
+      {runs.map((r, i) => {
+        if (hidden[i] || !series[i]) return null;
+        const v = valueAt(series[i].steps, metric === "loss" ? series[i].loss : series[i].lr, hover);
+        return (
+          <span key={`${r.color}-${r.name}`} data-run={i}>
+            <span className="swatch" style={{ background: r.color }} aria-hidden /> {r.name}: {fmt(v, 4)}
+          </span>
+        );
+      })}
+    </output>
+  );
+}
+
+function LegendBar() {
+  const runs = useLab((s) => s.experiment.runs);
+  const hidden = useLab((s) => s.hidden);
+  const toggle = useLab((s) => s.toggleRun);
+  return (
+    <fieldset className="legend" aria-label="Legend: show or hide runs">
+      {runs.map((r, i) => (
+        <button
+          key={`${r.color}-${r.name}`}
+          type="button"
+          className={`legend-item ${hidden[i] ? "off" : ""}`}
+          aria-pressed={!hidden[i]}
+          aria-label={`Show ${r.name}`}
+          onClick={() => toggle(i)}
+        >
+          <span className="swatch" style={{ background: r.color }} aria-hidden /> {r.name}
+        </button>
+      ))}
+    </fieldset>
   );
 }
 
 export function Charts() {
   const [logLoss, setLogLoss] = useState(true);
   const [logLr, setLogLr] = useState(false);
+  const [smoothing, setSmoothing] = useState(0);
   return (
-    <section className="charts" aria-label="Charts">
-      <SeriesChart title="Loss" metric="loss" log={logLoss} onLog={setLogLoss} />
-      <SeriesChart title="Learning rate" metric="lr" log={logLr} onLog={setLogLr} />
+    <section className="charts-wrap" aria-label="Charts">
+      <LegendBar />
+      <div className="charts">
+        <SeriesChart
+          title="Loss"
+          metric="loss"
+          log={logLoss}
+          onLog={setLogLoss}
+          smoothing={smoothing}
+          onSmoothing={setSmoothing}
+        />
+        <SeriesChart title="Learning rate" metric="lr" log={logLr} onLog={setLogLr} />
+      </div>
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { getSpec, SCHEDULERS } from "../engine/registry";
 import { useLab } from "./context";
 import { fmt } from "./format";
 import { ParamControl } from "./ParamControl";
+import { useThrottledVersion } from "./useThrottled";
 
 const FAMILIES: Record<string, string> = {
   "loss-driven": "Loss-driven",
@@ -13,36 +14,67 @@ const FAMILIES: Record<string, string> = {
   "optimizer-side": "Per-weight (optimizer-side)",
 };
 
+/** The run's current LR, or where it diverged — the only part of a run card that changes every batch. */
+function LiveStatus({ run }: { run: number }) {
+  useThrottledVersion(200);
+  const s = useLab((st) => st.series[run]);
+  if (s?.divergedAt !== null && s?.divergedAt !== undefined)
+    return (
+      <span className="diverged" role="status">
+        diverged at step {s.divergedAt}
+      </span>
+    );
+  return <span className="muted">LR {fmt(s?.lr.at(-1) ?? null)}</span>;
+}
+
 export function RunsPanel() {
   const experiment = useLab((s) => s.experiment);
   const setRunScheduler = useLab((s) => s.setRunScheduler);
-  useLab((s) => s.version);
-  const series = useLab((s) => s.series);
+  const addRun = useLab((s) => s.addRun);
+  const removeRun = useLab((s) => s.removeRun);
+  const duplicateRun = useLab((s) => s.duplicateRun);
+  const renameRun = useLab((s) => s.renameRun);
+  const selected = useLab((s) => s.selected);
+  const select = useLab((s) => s.select);
   return (
     <section className="runs" aria-label="Runs">
-      <h2>Runs</h2>
+      <div className="row">
+        <h2>Runs</h2>
+        <button
+          type="button"
+          onClick={addRun}
+          disabled={experiment.runs.length >= 8}
+          title="Adding a run restarts the race: all runs share step 0"
+        >
+          + Add run
+        </button>
+      </div>
       {experiment.runs.map((run, i) => {
         const spec = getSpec(run.scheduler.scheduler);
         const params = spec.parse(run.scheduler.params ?? {}, run.scheduler.children);
-        const s = series[i];
-        const lastLr = s?.lr.at(-1);
         return (
           <article
             key={`${run.color}-${run.name}`}
-            className="run"
+            className={`run ${selected === i ? "selected" : ""}`}
             aria-label={`Run ${i + 1}: ${run.name}`}
             style={{ borderColor: run.color }}
+            onFocusCapture={() => select(i)}
+            onPointerDown={() => select(i)}
           >
             <header>
               <span className="swatch" style={{ background: run.color }} aria-hidden />
-              <strong>{run.name}</strong>
-              {s?.divergedAt !== null && s?.divergedAt !== undefined ? (
-                <span className="diverged" role="status">
-                  diverged at step {s.divergedAt}
-                </span>
-              ) : (
-                <span className="muted">LR {fmt(lastLr ?? null)}</span>
-              )}
+              <input
+                className="name"
+                aria-label={`Name of run ${i + 1}`}
+                defaultValue={run.name}
+                key={run.name}
+                maxLength={40}
+                onBlur={(e) =>
+                  e.target.value.trim() && e.target.value !== run.name && renameRun(i, e.target.value.trim())
+                }
+                onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
+              />
+              <LiveStatus run={i} />
             </header>
             <label className="param">
               <span>scheduler</span>
@@ -84,6 +116,24 @@ export function RunsPanel() {
                   }
                 />
               ))}
+            <div className="row small">
+              <button
+                type="button"
+                onClick={() => duplicateRun(i)}
+                aria-label={`Duplicate ${run.name}`}
+                disabled={experiment.runs.length >= 8}
+              >
+                Duplicate
+              </button>
+              <button
+                type="button"
+                onClick={() => removeRun(i)}
+                aria-label={`Remove ${run.name}`}
+                disabled={experiment.runs.length <= 1}
+              >
+                Remove
+              </button>
+            </div>
             {run.scheduler.children ? (
               <p className="muted">children: {run.scheduler.children.map((c) => c.scheduler).join(" → ")}</p>
             ) : null}
