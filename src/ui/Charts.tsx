@@ -282,6 +282,7 @@ function SeriesChart(props: ChartProps) {
       aria-label={`${props.title} chart`}
       data-points={points}
       data-metric={props.metric}
+      data-scale={props.log ? "log" : "linear"}
     >
       <figcaption>
         <strong>{props.title}</strong>

@@ -1,0 +1,133 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { disconnect, openApp, readSeries, waitForStep } from "./helpers";
+
+afterAll(disconnect);
+
+interface Ev {
+  step: number;
+  kind: string;
+  message: string;
+  from?: number;
+  to?: number;
+}
+
+const eventsOf = (page: import("playwright-core").Page, run: number) =>
+  page.evaluate(
+    (r) =>
+      (window as unknown as { lrlab: { getState(): { series: { events: Ev[] }[] } } }).lrlab.getState()
+        .series[r].events,
+    run,
+  );
+
+const ready = async (page: import("playwright-core").Page) =>
+  expect
+    .poll(async () => page.getByRole("status", { name: "Backend" }).getAttribute("data-backend"), {
+      timeout: 60_000,
+    })
+    .toMatch(/^(webgpu|webgl|wasm|cpu)$/);
+
+describe("live experiment UI", () => {
+  it("changing F mid-run: the next GreedyLR decision uses the new F", async () => {
+    const { page, errors } = await openApp();
+    await ready(page);
+    await page.getByRole("button", { name: /Play/ }).click();
+    await expect
+      .poll(async () => (await eventsOf(page, 1)).filter((e) => e.kind === "increase").length, {
+        timeout: 60_000,
+      })
+      .toBeGreaterThan(0);
+    await page.getByRole("button", { name: /Pause/ }).click();
+    const before = (await eventsOf(page, 1)).length;
+    const f = page.getByRole("textbox", { name: "factor F (GreedyLR)" });
+    await f.fill("0.5");
+    await f.press("Enter");
+    await page.getByRole("button", { name: /Play/ }).click();
+    await expect
+      .poll(
+        async () =>
+          (await eventsOf(page, 1))
+            .slice(before)
+            .filter((e) => e.kind === "increase" || e.kind === "decrease").length,
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0);
+    await page.getByRole("button", { name: /Pause/ }).click();
+    const after = (await eventsOf(page, 1)).slice(before);
+    expect(after[0].kind).toBe("param");
+    const decision = after.find((e) => e.kind === "increase" || e.kind === "decrease")!;
+    expect(decision.message).toMatch(/F = 0\.5|1\/F = 2\.000/);
+    const ratio = decision.to! / decision.from!;
+    expect(ratio === 2 || ratio === 0.5 || decision.to === 1e-4 || decision.to === 1).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("adds a third run, toggles log scale, and the crosshair shows every run's value at one step", async () => {
+    const { page } = await openApp();
+    await ready(page);
+    await page.getByRole("button", { name: "+ Add run" }).click();
+    await expect.poll(async () => (await readSeries(page)).length).toBe(3);
+    await page.getByRole("button", { name: /Play/ }).click();
+    await waitForStep(page, 700);
+    await page.getByRole("button", { name: /Pause/ }).click();
+    const series = await readSeries(page);
+    for (const s of series) expect(s.loss.length).toBeGreaterThanOrEqual(700);
+
+    const lossChart = page.getByRole("figure", { name: "Loss chart" });
+    const logBox = page.getByRole("checkbox", { name: "Log scale (Loss)" });
+    expect(await logBox.isChecked()).toBe(true);
+    const pathLog = await lossChart.locator("path.series").first().getAttribute("d");
+    await logBox.uncheck();
+    await expect.poll(async () => lossChart.getAttribute("data-scale")).toBe("linear");
+    await expect
+      .poll(async () => lossChart.locator("path.series").first().getAttribute("d"))
+      .not.toBe(pathLog);
+    expect(await lossChart.locator("path.series").count()).toBe(3);
+
+    const box = (await lossChart.locator(".recharts-surface").boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
+    const readout = page.getByRole("status", { name: /^Loss at step \d+$/ });
+    await expect.poll(async () => readout.count()).toBe(1);
+    const label = (await readout.getAttribute("aria-label"))!;
+    const step = Number(label.match(/step (\d+)/)![1]);
+    const text = (await readout.textContent())!;
+    for (const [i, s] of series.entries()) {
+      const v = s.loss[s.steps.indexOf(step)];
+      expect(Number.isFinite(v), `run ${i}`).toBe(true);
+    }
+    const runNames = await page.evaluate(() =>
+      (window as unknown as { lrlab: { getState(): { experiment: { runs: { name: string }[] } } } }).lrlab
+        .getState()
+        .experiment.runs.map((r) => r.name),
+    );
+    for (const n of runNames) expect(text).toContain(`${n}:`);
+    // The LR chart shows the same step (synced crosshair).
+    await expect(page.getByRole("status", { name: `Learning rate at step ${step}` }).count()).resolves.toBe(
+      1,
+    );
+    await page.context().close();
+  });
+
+  it("a diverging run is flagged while the others continue", async () => {
+    const { page } = await openApp();
+    await ready(page);
+    await page.getByRole("combobox", { name: "Scheduler (GreedyLR)" }).selectOption("ExponentialLR");
+    const gamma = page.getByRole("textbox", { name: "γ (decay factor) (GreedyLR)" });
+    await gamma.fill("3");
+    await gamma.press("Enter");
+    await page.getByRole("button", { name: /Play/ }).click();
+    await page
+      .getByText(/diverged at step \d+/)
+      .first()
+      .waitFor({ timeout: 60_000 });
+    const s0 = (await readSeries(page))[0].steps.length;
+    await expect
+      .poll(async () => (await readSeries(page))[0].steps.length, { timeout: 30_000 })
+      .toBeGreaterThan(s0 + 20);
+    const series = await readSeries(page);
+    expect(series[1].divergedAt).not.toBeNull();
+    expect(series[0].divergedAt).toBeNull();
+    expect(series[0].loss.every(Number.isFinite)).toBe(true);
+    await page.context().close();
+  });
+});
