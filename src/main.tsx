@@ -1,20 +1,42 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import { BACKENDS, defaultExperiment, type Experiment } from "./experiment/config";
+import { decodeExperiment, encodeExperiment } from "./experiment/url";
 import { workerClient } from "./store/client";
 import { createLabStore } from "./store/lab";
 import { App } from "./ui/App";
 import { LabContext } from "./ui/context";
 import "./ui/styles.css";
 
-function initialExperiment(): Experiment {
-  const e = defaultExperiment();
-  const b = new URLSearchParams(location.search).get("backend");
-  if (b && (BACKENDS as readonly string[]).includes(b)) e.backend = b as Experiment["backend"];
-  return e;
+// The URL is the experiment: decode it (never throws; what was ignored is listed in a notice).
+const { experiment, ignored } = decodeExperiment(location.search);
+const store = createLabStore(workerClient(), experiment);
+if (ignored.length)
+  store.setState({
+    notice: `Some parts of this link were ignored (defaults used instead):\n• ${ignored.join("\n• ")}`,
+  });
+
+// The address bar follows the experiment, without a history entry per slider move.
+let urlTimer: ReturnType<typeof setTimeout> | undefined;
+store.subscribe((s, prev) => {
+  if (s.experiment === prev.experiment) return;
+  clearTimeout(urlTimer);
+  urlTimer = setTimeout(
+    () => history.replaceState(null, "", `?${encodeExperiment(store.getState().experiment)}`),
+    150,
+  );
+});
+history.replaceState(null, "", `?${encodeExperiment(experiment)}`);
+
+// Classroom flag: start training as soon as the backend is ready.
+if (experiment.view.autoplay) {
+  const off = store.subscribe((s) => {
+    if (s.backend) {
+      off();
+      s.play();
+    }
+  });
 }
 
-const store = createLabStore(workerClient(), initialExperiment());
 // A handle for the console and the e2e tests: read-only inspection of the live state.
 (window as unknown as { lrlab: typeof store }).lrlab = store;
 

@@ -13,6 +13,8 @@ export { TASKS };
 export const OPTIMIZERS = ["sgd", "momentum", "adam", "adamw"] as const;
 export const BACKENDS = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
 export const MAX_RUNS = 8;
+/** Control groups a teacher can hide from a shared link. */
+export const HIDEABLE = ["experiment", "runs", "params", "metrics", "internals", "toolbar"] as const;
 export const RUN_COLORS = [
   "#2563eb",
   "#dc2626",
@@ -33,7 +35,7 @@ const schedulerConfig: z.ZodType<SchedulerConfig> = z.lazy(() =>
 );
 
 export const runSchema = z.object({
-  name: z.string().max(40),
+  name: z.string().min(1).max(40),
   color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
   scheduler: schedulerConfig,
 });
@@ -69,6 +71,18 @@ export const experimentSchema = z.object({
     .default(1),
   backend: z.enum(BACKENDS).default("auto"),
   runs: z.array(runSchema).min(1).max(MAX_RUNS),
+  /** Chart settings and classroom flags: part of the shared experiment. */
+  view: z
+    .object({
+      logLoss: z.boolean().default(true),
+      logLr: z.boolean().default(false),
+      smoothing: z.number().min(0).max(0.99).default(0),
+      /** Control groups hidden for a lesson (as TensorFlow Playground's *_hide). */
+      hide: z.array(z.enum(HIDEABLE)).max(HIDEABLE.length).default([]),
+      present: z.boolean().default(false),
+      autoplay: z.boolean().default(false),
+    })
+    .default({ logLoss: true, logLr: false, smoothing: 0, hide: [], present: false, autoplay: false }),
 });
 
 export type Experiment = z.infer<typeof experimentSchema>;

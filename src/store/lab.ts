@@ -15,6 +15,7 @@ import {
   RUN_COLORS,
   schedulerProblems,
 } from "../experiment/config";
+import type { ExportFile } from "../experiment/export";
 import type { BackendInfo, FromWorker } from "../train/protocol";
 import type { TrainerClient } from "./client";
 
@@ -29,6 +30,23 @@ export interface Series {
   x1: number[];
   x2: number[];
 }
+
+export interface Reference {
+  name: string;
+  color: string;
+  steps: number[];
+  loss: number[];
+  lr: number[];
+}
+
+const refsOf = (file: ExportFile, prefix: string): Reference[] =>
+  file.runs.map((d, i) => ({
+    name: `${prefix}${file.experiment.runs[i].name}`,
+    color: file.experiment.runs[i].color,
+    steps: d.steps,
+    loss: d.loss,
+    lr: d.lr,
+  }));
 
 export interface LabState {
   experiment: Experiment;
@@ -62,6 +80,15 @@ export interface LabState {
   /** Step under the pointer on either chart (the synced crosshair), or null. */
   hover: number | null;
   setHover(step: number | null): void;
+  /** Reference curves imported from an export (drawn dashed). */
+  references: Reference[];
+  /** Chart settings / classroom flags: part of the experiment (and its URL), changed without a reset. */
+  setView(patch: Partial<Experiment["view"]>): void;
+  /** Open an export: its config becomes the experiment (ready to run) and its curves are shown as references. */
+  openExport(file: ExportFile): void;
+  /** Overlay an export's runs as reference curves on the current experiment. */
+  overlayExport(file: ExportFile): void;
+  clearReferences(): void;
   /** Runs hidden from the charts by the legend. */
   hidden: boolean[];
   toggleRun(run: number): void;
@@ -146,6 +173,17 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     select: (run) => set({ selected: run }),
     hover: null,
     setHover: (step) => get().hover !== step && set({ hover: step }),
+    references: [],
+    setView: (patch) => {
+      const e = get().experiment;
+      set({ experiment: { ...e, view: { ...e.view, ...patch } } });
+    },
+    openExport: (file) => {
+      set({ experiment: file.experiment, references: refsOf(file, "imported: ") });
+      get().reset();
+    },
+    overlayExport: (file) => set({ references: [...get().references, ...refsOf(file, "ref: ")].slice(-16) }),
+    clearReferences: () => set({ references: [] }),
     hidden: [],
     toggleRun: (run) => {
       const h = get().hidden.slice();

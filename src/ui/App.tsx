@@ -5,6 +5,7 @@ import { ExperimentPanel } from "./ExperimentPanel";
 import { Internals } from "./Internals";
 import { MetricsTable } from "./MetricsTable";
 import { RunsPanel } from "./RunsPanel";
+import { ShareBar } from "./ShareBar";
 import { Toolbar } from "./Toolbar";
 
 function Notices() {
@@ -32,16 +33,18 @@ function Notices() {
 
 export function App() {
   const exp = useLab((s) => s.experiment);
+  const hide = new Set(exp.view.hide);
   return (
-    <div className="app">
+    <div className={`app ${exp.view.present ? "present" : ""}`}>
       <header className="top">
         <h1>
           LR Lab <span className="muted">— learning-rate schedulers, live</span>
         </h1>
         <BackendBadge />
       </header>
-      <Toolbar />
+      {hide.has("toolbar") ? null : <Toolbar />}
       <Notices />
+      <ShareBar />
       <p className="task muted">
         Task: {exp.task.kind} ({exp.task.samples} points, noise {exp.task.noise}) · MLP {exp.hidden.join("–")}{" "}
         · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed {exp.seed} — every run starts
@@ -50,12 +53,12 @@ export function App() {
       <main className="layout">
         <div className="main-col">
           <Charts />
-          <MetricsTable />
-          <Internals />
+          {hide.has("metrics") ? null : <MetricsTable />}
+          {hide.has("internals") ? null : <Internals />}
         </div>
         <div className="side-col">
-          <RunsPanel />
-          <ExperimentPanel />
+          {hide.has("runs") ? null : <RunsPanel hideParams={hide.has("params")} />}
+          {hide.has("experiment") ? null : <ExperimentPanel />}
         </div>
       </main>
     </div>

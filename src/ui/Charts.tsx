@@ -8,7 +8,7 @@
  * scheduler decision (↑ ×1/F, ↓ ×F or plateau cut, ⟲ restart, ⇥ phase).
  */
 import { LTTB } from "downsample";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import {
   CartesianGrid,
   ComposedChart,
@@ -99,6 +99,8 @@ interface Layer {
   main: Pt[];
   raw: Pt[] | null;
   run: number;
+  /** Imported reference curve (dashed, not part of the live runs). */
+  ref?: boolean;
 }
 
 function path(pts: Pt[], x: (v: number) => number, y: (v: number) => number): string {
@@ -177,12 +179,13 @@ function Plot(props: {
         )}
         {props.layers.map((l) => (
           <path
-            key={`main${l.run}`}
-            className="series"
-            data-run={l.run}
+            key={`${l.ref ? "ref" : "main"}${l.run}`}
+            className={l.ref ? "reference" : "series"}
+            data-run={l.ref ? undefined : l.run}
             d={path(l.main, x, y)}
             stroke={l.color}
-            strokeWidth={2}
+            strokeWidth={l.ref ? 1.5 : 2}
+            strokeDasharray={l.ref ? "6 4" : undefined}
             fill="none"
           />
         ))}
@@ -262,6 +265,22 @@ function SeriesChart(props: ChartProps) {
       }),
     [runs, series, hidden, version, props.metric, props.log, smoothing],
   );
+  const references = useLab((s) => s.references);
+  const refLayers = useMemo(
+    () =>
+      references.map(
+        (r, k): Layer => ({
+          run: 1000 + k,
+          ref: true,
+          color: r.color,
+          name: r.name,
+          main: decimate(r.steps, props.metric === "loss" ? r.loss : r.lr, props.log),
+          raw: null,
+        }),
+      ),
+    [references, props.metric, props.log],
+  );
+  const all = refLayers.length ? [...refLayers, ...layers] : layers;
   const markers =
     props.metric === "lr"
       ? layers.flatMap((l) =>
@@ -272,7 +291,7 @@ function SeriesChart(props: ChartProps) {
         )
       : [];
   const domain = yDomain(
-    layers.map((l) => l.main),
+    all.map((l) => l.main),
     props.log,
   );
   const points = layers.reduce((a, l) => a + l.main.length, 0);
@@ -333,7 +352,7 @@ function SeriesChart(props: ChartProps) {
               width={64}
               tick={{ fontSize: 12 }}
             />
-            <Plot layers={layers} markers={markers} onsets={onsets} metric={props.metric} />
+            <Plot layers={all} markers={markers} onsets={onsets} metric={props.metric} />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
@@ -392,9 +411,8 @@ function LegendBar() {
 }
 
 export function Charts() {
-  const [logLoss, setLogLoss] = useState(true);
-  const [logLr, setLogLr] = useState(false);
-  const [smoothing, setSmoothing] = useState(0);
+  const view = useLab((s) => s.experiment.view);
+  const setView = useLab((s) => s.setView);
   return (
     <section className="charts-wrap" aria-label="Charts">
       <LegendBar />
@@ -402,12 +420,17 @@ export function Charts() {
         <SeriesChart
           title="Loss"
           metric="loss"
-          log={logLoss}
-          onLog={setLogLoss}
-          smoothing={smoothing}
-          onSmoothing={setSmoothing}
+          log={view.logLoss}
+          onLog={(logLoss) => setView({ logLoss })}
+          smoothing={view.smoothing}
+          onSmoothing={(smoothing) => setView({ smoothing })}
         />
-        <SeriesChart title="Learning rate" metric="lr" log={logLr} onLog={setLogLr} />
+        <SeriesChart
+          title="Learning rate"
+          metric="lr"
+          log={view.logLr}
+          onLog={(logLr) => setView({ logLr })}
+        />
       </div>
     </section>
   );

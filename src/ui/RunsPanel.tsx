@@ -27,7 +27,7 @@ function LiveStatus({ run }: { run: number }) {
   return <span className="muted">LR {fmt(s?.lr.at(-1) ?? null)}</span>;
 }
 
-export function RunsPanel() {
+export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {
   const experiment = useLab((s) => s.experiment);
   const setRunScheduler = useLab((s) => s.setRunScheduler);
   const addRun = useLab((s) => s.addRun);
@@ -99,7 +99,7 @@ export function RunsPanel() {
               </select>
             </label>
             <p className="desc">{spec.description}</p>
-            {spec.params
+            {(hideParams ? [] : spec.params)
               .filter((m) => m.key !== "scale_fn" && m.key !== "scale_mode")
               .map((m) => (
                 <ParamControl

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
+import { connect, disconnect, openApp, readSeries } from "./helpers";
+
+afterAll(disconnect);
+
+const state = (page: Page) =>
+  page.evaluate(() => {
+    const s = (
+      window as unknown as {
+        lrlab: { getState(): { experiment: unknown; references: unknown[]; notice: string | null } };
+      }
+    ).lrlab.getState();
+    return { experiment: s.experiment, references: s.references, notice: s.notice };
+  });
+
+const ready = (page: Page) =>
+  expect
+    .poll(async () => page.getByRole("status", { name: "Backend" }).getAttribute("data-backend"), {
+      timeout: 60_000,
+    })
+    .toBe("cpu");
+
+async function stepN(page: Page, n: number) {
+  await page.evaluate(
+    (k) =>
+      (window as unknown as { lrlab: { getState(): { stepOnce(n: number): void } } }).lrlab
+        .getState()
+        .stepOnce(k),
+    n,
+  );
+  await page.waitForFunction(
+    (k) => (window as unknown as { lrlab: { getState(): { step: number } } }).lrlab.getState().step >= k,
+    n,
+    { timeout: 60_000 },
+  );
+}
+
+async function setParam(page: Page, label: string, value: string) {
+  const f = page.getByRole("textbox", { name: label });
+  await f.fill(value);
+  await f.press("Enter");
+}
+
+describe("share by URL, export and import", () => {
+  it("3 runs with non-default parameters → copy link → a fresh page has the same config and the same curves", async () => {
+    const { page } = await openApp("?backend=cpu");
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+    await ready(page);
+    await page.getByRole("button", { name: "+ Add run" }).click();
+    await setParam(page, "factor F (GreedyLR)", "0.7");
+    await setParam(page, "patience (GreedyLR)", "4");
+    await setParam(page, "T_max (Cosine)", "300");
+    await page.getByRole("combobox", { name: "Scheduler (Constant LR)" }).selectOption("StepLR");
+    await setParam(page, "step_size (Constant LR)", "25");
+    await page.getByRole("button", { name: /Copy link/ }).click();
+    await expect
+      .poll(async () => page.evaluate(() => navigator.clipboard.readText()))
+      .toMatch(/r2=CosineAnnealingLR/);
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toContain("r0.step_size=25");
+    expect(link).toContain("r1.factor=0.7");
+    await expect.poll(async () => page.evaluate(() => location.href)).toBe(link);
+    await stepN(page, 40);
+    const a = await state(page);
+    const seriesA = await readSeries(page);
+
+    const b = await connect();
+    const ctx = await b.newContext();
+    const fresh = await ctx.newPage();
+    await fresh.goto(link);
+    await ready(fresh);
+    // Same config: the fresh page's canonical link (the address bar follows the state) is the same link, and
+    // everything but the runs' spelled-out default parameters is deep-equal.
+    await expect.poll(async () => fresh.evaluate(() => location.href)).toBe(link);
+    const strip = (e: unknown) => {
+      const x = structuredClone(e) as { runs: { scheduler: { params?: unknown } }[] };
+      for (const r of x.runs) delete r.scheduler.params;
+      return x;
+    };
+    expect(strip((await state(fresh)).experiment)).toEqual(strip(a.experiment));
+    expect((await state(fresh)).notice).toBeNull();
+    await stepN(fresh, 40);
+    const seriesB = await readSeries(fresh);
+    for (let i = 0; i < 3; i++) {
+      expect(seriesB[i].loss.slice(0, 40)).toEqual(seriesA[i].loss.slice(0, 40));
+      expect(seriesB[i].lr.slice(0, 40)).toEqual(seriesA[i].lr.slice(0, 40));
+    }
+    await ctx.close();
+    await page.context().close();
+  });
+
+  it("a corrupted link shows what was ignored and still trains", async () => {
+    const { page, errors } = await openApp(
+      "?v=1&backend=cpu&lr=banana&task=<b>x</b>&r0=GreedyLR&r0.factor=9&r0.patience=2&r1=Nope&zzz=1",
+    );
+    await ready(page);
+    const alert = page.getByRole("alert").filter({ hasText: "ignored" });
+    await expect.poll(async () => alert.count()).toBe(1);
+    const text = (await alert.textContent())!;
+    expect(text).toMatch(/lr=banana/);
+    expect(text).toMatch(/factor/);
+    expect(text).toMatch(/unknown scheduler "Nope"/);
+    expect(text).toMatch(/unknown key "zzz"/);
+    expect(await page.locator("b", { hasText: "x" }).count()).toBe(0);
+    await stepN(page, 10);
+    const s = await readSeries(page);
+    expect(s).toHaveLength(1);
+    expect(s[0].loss.every(Number.isFinite)).toBe(true);
+    await page.getByRole("button", { name: "Dismiss notice" }).click();
+    await expect.poll(async () => alert.count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("export JSON → import it → the same curves are shown", async () => {
+    const { page } = await openApp("?backend=cpu");
+    await ready(page);
+    await stepN(page, 30);
+    const before = await readSeries(page);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export JSON" }).click(),
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), "lrlab-")), "export.json");
+    await download.saveAs(path);
+    const json = readFileSync(path, "utf8");
+    expect(JSON.parse(json).runs[1].loss).toEqual(before[1].loss);
+    await page.getByRole("button", { name: "Reset", exact: true }).click();
+    const [chooser] = await Promise.all([
+      page.waitForEvent("filechooser"),
+      page.getByRole("button", { name: "Import JSON…" }).click(),
+    ]);
+    await chooser.setFiles(path);
+    await expect.poll(async () => (await state(page)).references.length).toBe(2);
+    const refs = (await state(page)).references as { loss: number[]; lr: number[] }[];
+    expect(refs[1].loss).toEqual(before[1].loss);
+    expect(refs[0].lr).toEqual(before[0].lr);
+    await expect
+      .poll(async () => page.getByRole("figure", { name: "Loss chart" }).locator("path.reference").count())
+      .toBe(2);
+    await page.context().close();
+  });
+});

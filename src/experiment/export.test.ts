@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { exampleConfig } from "../engine/examples";
+import { SCHEDULERS } from "../engine/registry";
+import { defaultExperiment } from "./config";
+import { parseExport, type RunData, toCsv, toExportJson } from "./export";
+import { pytorchSnippet } from "./pytorch";
+
+const runs: RunData[] = [
+  { steps: [0, 1], loss: [1, Number.NaN], lr: [0.1, 0.1], events: [], divergedAt: 1 },
+  {
+    steps: [0, 1],
+    loss: [1, 0.5],
+    lr: [0.1, 0.11],
+    events: [{ step: 1, kind: "increase" as const, message: "up" }],
+    divergedAt: null,
+  },
+];
+
+describe("export / import", () => {
+  it("round-trips the experiment and every run's data (NaN kept as NaN)", () => {
+    const e = defaultExperiment();
+    const back = parseExport(toExportJson(e, runs));
+    expect(back.experiment).toEqual(e);
+    expect(back.runs[0].loss[1]).toBeNaN();
+    expect(back.runs[1]).toEqual(runs[1]);
+  });
+  it("rejects files that are not LR Lab exports with a readable message", () => {
+    expect(() => parseExport("{")).toThrow(/not a JSON file/);
+    expect(() => parseExport('{"app":"other"}')).toThrow(/not an LR Lab export/);
+  });
+  it("writes CSV with one row per step per run, quoting names", () => {
+    const e = { ...defaultExperiment() };
+    e.runs = e.runs.map((r, i) => ({ ...r, name: i ? 'a "quoted", name' : r.name }));
+    const csv = toCsv(e, runs).trim().split("\n");
+    expect(csv).toHaveLength(5);
+    expect(csv[3]).toBe('"a ""quoted"", name",GreedyLR,0,1,0.1');
+  });
+});
+
+describe("PyTorch snippets", () => {
+  it("write the PyTorch class with the same keyword arguments", () => {
+    const s = pytorchSnippet({ scheduler: "StepLR", params: { step_size: 30, gamma: 0.5 } }, 0.1);
+    expect(s).toContain("scheduler = lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.5)");
+    expect(pytorchSnippet({ scheduler: "ReduceLROnPlateau", params: { mode: "max" } }, 0.1)).toContain(
+      "mode='max'",
+    );
+    expect(pytorchSnippet({ scheduler: "ReduceLROnPlateau" }, 0.1)).toContain("scheduler.step(loss.item())");
+    expect(
+      pytorchSnippet(
+        { scheduler: "CyclicLR", params: { base_lr: 0.01, max_lr: 0.1, cycle_momentum: false } },
+        0.1,
+      ),
+    ).toContain("cycle_momentum=False");
+  });
+  it("cover every scheduler without throwing", () => {
+    for (const s of SCHEDULERS) expect(pytorchSnippet(exampleConfig(s.id), 0.1).length).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,88 @@
+/** Export and import of an experiment with every run's per-step data (JSON), and CSV rows. */
+import { z } from "zod";
+import type { SchedulerEvent } from "../engine/types";
+import { type Experiment, experimentSchema } from "./config";
+
+export interface RunData {
+  steps: number[];
+  loss: number[];
+  lr: number[];
+  events: SchedulerEvent[];
+  divergedAt: number | null;
+}
+
+export interface ExportFile {
+  app: "lr-lab";
+  version: 1;
+  experiment: Experiment;
+  runs: RunData[];
+}
+
+const finiteOrNull = z.union([z.number(), z.null()]).transform((x) => (x === null ? Number.NaN : x));
+const runDataSchema = z.object({
+  steps: z.array(z.number().int().min(0)),
+  loss: z.array(finiteOrNull),
+  lr: z.array(finiteOrNull),
+  events: z
+    .array(
+      z.object({
+        step: z.number(),
+        kind: z.string(),
+        message: z.string().max(500),
+        from: z.number().optional(),
+        to: z.number().optional(),
+      }),
+    )
+    .default([]),
+  divergedAt: z.number().int().nullable().default(null),
+});
+
+export const exportSchema = z.object({
+  app: z.literal("lr-lab"),
+  version: z.literal(1),
+  experiment: experimentSchema,
+  runs: z.array(runDataSchema),
+});
+
+export function toExportJson(experiment: Experiment, runs: RunData[]): string {
+  const file: ExportFile = { app: "lr-lab", version: 1, experiment, runs };
+  // NaN/∞ become null in JSON; they come back as NaN.
+  return JSON.stringify(file);
+}
+
+/** Parse an export; throws an Error with a readable message on bad input. */
+export function parseExport(text: string): ExportFile {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`not a JSON file: ${(e as Error).message}`);
+  }
+  const r = exportSchema.safeParse(raw);
+  if (!r.success)
+    throw new Error(
+      `not an LR Lab export: ${r.error.issues
+        .slice(0, 3)
+        .map((i) => `${i.path.join(".")}: ${i.message}`)
+        .join("; ")}`,
+    );
+  if (r.data.runs.length !== r.data.experiment.runs.length)
+    throw new Error("the export's runs do not match its experiment");
+  for (const d of r.data.runs)
+    if (d.loss.length !== d.steps.length || d.lr.length !== d.steps.length)
+      throw new Error("a run's columns have different lengths");
+  return r.data as ExportFile;
+}
+
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** One row per step per run. */
+export function toCsv(experiment: Experiment, runs: RunData[]): string {
+  const rows = ["run,scheduler,step,loss,lr"];
+  runs.forEach((d, i) => {
+    const r = experiment.runs[i];
+    for (let k = 0; k < d.steps.length; k++)
+      rows.push([csvCell(r.name), r.scheduler.scheduler, d.steps[k], d.loss[k], d.lr[k]].join(","));
+  });
+  return `${rows.join("\n")}\n`;
+}

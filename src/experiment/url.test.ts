@@ -1,0 +1,228 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { exampleConfig } from "../engine/examples";
+import { getSpec, SCHEDULERS } from "../engine/registry";
+import { createScheduler } from "../engine/runtime";
+import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
+import { TASKS } from "../train/tasks";
+import {
+  BACKENDS,
+  defaultExperiment,
+  type Experiment,
+  experimentSchema,
+  HIDEABLE,
+  OPTIMIZERS,
+} from "./config";
+import { decodeExperiment, encodeExperiment, FIELDS } from "./url";
+
+/** Every run's params with defaults filled, so configs that differ only in spelled-out defaults compare equal. */
+function normalize(e: Experiment) {
+  return {
+    ...e,
+    runs: e.runs.map((r) => ({
+      ...r,
+      scheduler: {
+        ...r.scheduler,
+        params: getSpec(r.scheduler.scheduler).parse(r.scheduler.params ?? {}, r.scheduler.children),
+      },
+    })),
+  };
+}
+
+const num = (min: number, max: number) =>
+  fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x));
+
+/** A random valid scheduler config: a registry example with one numeric parameter moved within its range. */
+const schedulerArb = fc
+  .tuple(
+    fc.constantFrom(...SCHEDULERS.map((s) => s.id)),
+    fc.integer({ min: 0, max: 20 }),
+    fc.double({ min: 0, max: 1, noNaN: true }),
+  )
+  .map(([id, k, u]) => {
+    const cfg = exampleConfig(id, 500, 0.05);
+    const spec = getSpec(id);
+    const nums = spec.params.filter((m) => (m.type === "number" || m.type === "int") && m.key !== "scale_fn");
+    if (nums.length) {
+      const m = nums[k % nums.length];
+      const lo = m.uiMin ?? m.min ?? 0;
+      const hi = m.uiMax ?? m.max ?? lo + 10;
+      let v = lo + u * (hi - lo);
+      if (m.type === "int") v = Math.round(v);
+      const next = { ...cfg, params: { ...cfg.params, [m.key]: v } };
+      try {
+        createScheduler(next, 0.05);
+        return next;
+      } catch {
+        return cfg;
+      }
+    }
+    return cfg;
+  });
+
+const runArb = fc.record({
+  name: fc.string({ minLength: 1, maxLength: 40 }),
+  color: fc.integer({ min: 0, max: 0xffffff }).map((c) => `#${c.toString(16).padStart(6, "0")}`),
+  scheduler: schedulerArb,
+});
+
+const experimentArb: fc.Arbitrary<Experiment> = fc
+  .record({
+    task: fc.record({
+      kind: fc.constantFrom(...TASKS),
+      samples: fc.integer({ min: 20, max: 5000 }),
+      noise: num(0, 1),
+    }),
+    hidden: fc.array(fc.integer({ min: 1, max: 256 }), { maxLength: 4 }),
+    optimizer: fc.constantFrom(...OPTIMIZERS),
+    momentum: num(0, 0.999),
+    weightDecay: num(0, 1),
+    baseLr: num(1e-6, 10),
+    batchSize: fc.integer({ min: 1, max: 1024 }),
+    steps: fc.integer({ min: 1, max: 100_000 }),
+    seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    backend: fc.constantFrom(...BACKENDS),
+    noise: fc.record({
+      type: fc.constantFrom(...NOISE_TYPES),
+      strength: num(0, 5),
+      target: fc.constantFrom(...NOISE_TARGETS),
+    }),
+    runs: fc.array(runArb, { minLength: 1, maxLength: 8 }),
+    view: fc.record({
+      logLoss: fc.boolean(),
+      logLr: fc.boolean(),
+      smoothing: num(0, 0.99),
+      hide: fc.subarray([...HIDEABLE]),
+      present: fc.boolean(),
+      autoplay: fc.boolean(),
+    }),
+  })
+  .map((e) => experimentSchema.parse({ v: 1, ...e }));
+
+describe("URL codec", () => {
+  it("the default experiment encodes to a short readable link and back", () => {
+    const q = encodeExperiment(defaultExperiment());
+    expect(q).toMatch(/^v=1&/);
+    expect(q).toContain("r1=GreedyLR");
+    const d = decodeExperiment(q);
+    expect(d.ignored).toEqual([]);
+    expect(normalize(d.experiment)).toEqual(normalize(defaultExperiment()));
+  });
+
+  it("encode ∘ decode is the identity on valid experiments", () => {
+    fc.assert(
+      fc.property(experimentArb, (e) => {
+        const d = decodeExperiment(encodeExperiment(e));
+        expect(d.ignored).toEqual([]);
+        expect(normalize(d.experiment)).toEqual(normalize(e));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("stays under ~2 000 characters for an 8-run experiment", () => {
+    fc.assert(
+      fc.property(experimentArb, (e) => {
+        const eight = { ...e, runs: Array.from({ length: 8 }, (_, i) => e.runs[i % e.runs.length]) };
+        expect(encodeExperiment(eight).length).toBeLessThan(2000);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("never throws and always yields a valid experiment, for random and mutated links", () => {
+    const keys = [
+      "v",
+      "z",
+      ...FIELDS.map((f) => f.key),
+      "r0",
+      "r0.factor",
+      "r1",
+      "r1.name",
+      "r0.color",
+      "r9",
+      "junk",
+    ];
+    const pairs = fc.array(fc.tuple(fc.constantFrom(...keys), fc.string({ maxLength: 30 })), {
+      maxLength: 12,
+    });
+    const mutated = fc
+      .tuple(
+        experimentArb,
+        fc.integer({ min: 0, max: 3000 }),
+        fc.string({ maxLength: 5 }),
+        fc.integer({ min: 0, max: 3 }),
+      )
+      .map(([e, at, junk, how]) => {
+        const q = encodeExperiment(e);
+        const i = at % (q.length + 1);
+        return how === 0
+          ? q.slice(0, i)
+          : how === 1
+            ? q.slice(0, i) + junk + q.slice(i + 1)
+            : how === 2
+              ? q.replace(/=([^&]*)/, `=${junk}`)
+              : `${q}&${junk}=${junk}`;
+      });
+    const link = fc.oneof(
+      fc.string({ maxLength: 200 }),
+      pairs.map((ps) => ps.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")),
+      mutated,
+    );
+    fc.assert(
+      fc.property(link, (q) => {
+        const d = decodeExperiment(q);
+        expect(experimentSchema.safeParse(d.experiment).success).toBe(true);
+        for (const r of d.experiment.runs)
+          expect(() => createScheduler(r.scheduler, d.experiment.baseLr)).not.toThrow();
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("keeps the valid parts of a bad link and lists exactly what was ignored", () => {
+    const d = decodeExperiment(
+      "?v=1&task=spirall&lr=0.05&steps=-4&bogus=1&r0=GreedyLR&r0.factor=7&r0.patience=3&r1=NoSuchLR",
+    );
+    expect(d.experiment.baseLr).toBe(0.05);
+    expect(d.experiment.task.kind).toBe("spiral");
+    expect(d.experiment.steps).toBe(1000);
+    expect(d.experiment.runs).toHaveLength(1);
+    expect(d.experiment.runs[0].scheduler.params).toEqual({ patience: 3 });
+    expect(d.ignored).toEqual([
+      expect.stringMatching(/^task=spirall: /),
+      expect.stringMatching(/^steps=-4: /),
+      'unknown key "bogus"',
+      expect.stringMatching(/run 1 .*"factor" must be < 1/),
+      'run 2: unknown scheduler "NoSuchLR" — run dropped',
+    ]);
+  });
+
+  it("reports corrupt compressed data and huge links, and keeps script text as plain text", () => {
+    expect(decodeExperiment("v=1&z=N4Igxg9").ignored[0]).toMatch(/corrupt|not valid JSON|invalid/);
+    expect(decodeExperiment(`v=1&lr=${"9".repeat(30_000)}`).ignored[0]).toMatch(/too long/);
+    const d = decodeExperiment("v=1&r0=Constant&r0.name=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+    expect(d.experiment.runs[0].name).toBe("<script>alert(1)</script>");
+  });
+
+  it("uses the compressed form when the readable one is long, and decodes it identically", () => {
+    const e = experimentSchema.parse({
+      ...defaultExperiment(),
+      runs: Array.from({ length: 8 }, (_, i) => ({
+        name: `a fairly long run name number ${i}`,
+        color: "#123456",
+        scheduler: {
+          scheduler: "SequentialLR",
+          params: { milestones: [100] },
+          children: [
+            { scheduler: "LinearLR", params: { start_factor: 0.1, total_iters: 100 } },
+            { scheduler: "CosineAnnealingLR", params: { T_max: 900 } },
+          ],
+        },
+      })),
+    });
+    const q = encodeExperiment(e);
+    expect(q).toMatch(/^v=1&z=/);
+    expect(decodeExperiment(q)).toEqual({ experiment: e, ignored: [] });
+  });
+});

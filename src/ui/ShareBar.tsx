@@ -1,0 +1,210 @@
+/**
+ * Share and export: copy the experiment's link, export JSON (config + every run's per-step data), CSV, PNG of
+ * the charts; import a JSON export to open it again or overlay its runs as reference curves; the selected
+ * run's scheduler as a PyTorch snippet.
+ */
+import { useRef, useState } from "react";
+import { parseExport, toCsv, toExportJson } from "../experiment/export";
+import { pytorchSnippet } from "../experiment/pytorch";
+import { encodeExperiment } from "../experiment/url";
+import { useLab } from "./context";
+
+function download(name: string, data: Blob) {
+  const url = URL.createObjectURL(data);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Render every chart's SVG onto one canvas (side by side) and download it as PNG. */
+async function exportPng(): Promise<void> {
+  const svgs = [...document.querySelectorAll<SVGSVGElement>(".chart svg.recharts-surface")];
+  if (!svgs.length) throw new Error("no chart to export yet");
+  const scale = 2;
+  const widths = svgs.map((s) => s.getBoundingClientRect().width);
+  const height = Math.max(...svgs.map((s) => s.getBoundingClientRect().height));
+  const canvas = document.createElement("canvas");
+  canvas.width = widths.reduce((a, b) => a + b, 0) * scale;
+  canvas.height = height * scale;
+  const ctx = canvas.getContext("2d")!;
+  ctx.fillStyle = getComputedStyle(document.body).backgroundColor || "#ffffff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  let x = 0;
+  for (const [i, svg] of svgs.entries()) {
+    const clone = svg.cloneNode(true) as SVGSVGElement;
+    clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+    const css = getComputedStyle(document.documentElement);
+    const text = new XMLSerializer()
+      .serializeToString(clone)
+      .replace(/var\(--(\w+)\)/g, (_, v) => css.getPropertyValue(`--${v}`).trim() || "#888");
+    const img = new Image();
+    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+    await img.decode();
+    ctx.drawImage(img, x * scale, 0, widths[i] * scale, svg.getBoundingClientRect().height * scale);
+    x += widths[i];
+  }
+  const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, "image/png"));
+  if (!blob) throw new Error("the browser could not encode the PNG");
+  download("lr-lab-charts.png", blob);
+}
+
+export function ShareBar() {
+  const experiment = useLab((s) => s.experiment);
+  const series = useLab((s) => s.series);
+  const selected = useLab((s) => s.selected);
+  const openExport = useLab((s) => s.openExport);
+  const overlayExport = useLab((s) => s.overlayExport);
+  const references = useLab((s) => s.references);
+  const clearReferences = useLab((s) => s.clearReferences);
+  const [status, setStatus] = useState<string | null>(null);
+  const [showCode, setShowCode] = useState(false);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const mode = useRef<"open" | "overlay">("open");
+  const say = (m: string) => {
+    setStatus(m);
+    setTimeout(() => setStatus((s) => (s === m ? null : s)), 4000);
+  };
+  const link = () => `${location.origin}${location.pathname}?${encodeExperiment(experiment)}`;
+  const copy = async () => {
+    const url = link();
+    try {
+      await navigator.clipboard.writeText(url);
+      say("Link copied.");
+    } catch {
+      window.prompt("Copy this link:", url);
+    }
+  };
+  const runsData = () =>
+    series.map((s) => ({
+      steps: s.steps,
+      loss: s.loss,
+      lr: s.lr,
+      events: s.events,
+      divergedAt: s.divergedAt,
+    }));
+  const run = experiment.runs[selected] ?? experiment.runs[0];
+  const code = pytorchSnippet(
+    run.scheduler,
+    experiment.baseLr,
+    experiment.optimizer === "sgd" || experiment.optimizer === "momentum"
+      ? "SGD"
+      : experiment.optimizer === "adamw"
+        ? "AdamW"
+        : "Adam",
+  );
+  return (
+    <section className="share" aria-label="Share and export">
+      <div className="row">
+        <button type="button" onClick={copy}>
+          🔗 Copy link
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            download(
+              "lr-lab-experiment.json",
+              new Blob([toExportJson(experiment, runsData())], { type: "application/json" }),
+            )
+          }
+        >
+          Export JSON
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            download("lr-lab-runs.csv", new Blob([toCsv(experiment, runsData())], { type: "text/csv" }))
+          }
+        >
+          Export CSV
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            exportPng().then(
+              () => say("PNG saved."),
+              (e) => say(`PNG failed: ${(e as Error).message}`),
+            )
+          }
+        >
+          Export PNG
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            mode.current = "open";
+            fileRef.current?.click();
+          }}
+        >
+          Import JSON…
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            mode.current = "overlay";
+            fileRef.current?.click();
+          }}
+        >
+          Overlay JSON…
+        </button>
+        {references.length ? (
+          <button type="button" onClick={clearReferences}>
+            Clear {references.length} reference{references.length > 1 ? "s" : ""}
+          </button>
+        ) : null}
+        <button type="button" aria-expanded={showCode} onClick={() => setShowCode(!showCode)}>
+          PyTorch code
+        </button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept="application/json,.json"
+          aria-label="Import an LR Lab JSON export"
+          hidden
+          onChange={async (e) => {
+            const f = e.target.files?.[0];
+            e.target.value = "";
+            if (!f) return;
+            try {
+              const file = parseExport(await f.text());
+              if (mode.current === "open") openExport(file);
+              else overlayExport(file);
+              say(
+                `${mode.current === "open" ? "Opened" : "Overlaid"} ${file.runs.length} run(s) from ${f.name}.`,
+              );
+            } catch (err) {
+              say(`Import failed: ${(err as Error).message}`);
+            }
+          }}
+        />
+        {status ? (
+          <output className="muted" aria-live="polite">
+            {status}
+          </output>
+        ) : null}
+      </div>
+      {showCode ? (
+        <figure className="code">
+          <figcaption>
+            {run.name}: the same scheduler in PyTorch{" "}
+            <button
+              type="button"
+              onClick={() =>
+                navigator.clipboard.writeText(code).then(
+                  () => say("Code copied."),
+                  () => {},
+                )
+              }
+            >
+              Copy code
+            </button>
+          </figcaption>
+          <pre data-testid="pytorch-code">{code}</pre>
+        </figure>
+      ) : null}
+    </section>
+  );
+}
