@@ -26,6 +26,8 @@ export interface Series {
   events: SchedulerEvent[];
   divergedAt: number | null;
   internals: Internal[];
+  /** Latest state of a time-based scheduler (for the ghost preview). */
+  sched?: { state: unknown; step: number };
   /** Analytic tasks: the trajectory (x₁, x₂) of the run. */
   x1: number[];
   x2: number[];
@@ -259,6 +261,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
           }
           s.divergedAt = b.divergedAt;
           if (b.internals) s.internals = b.internals;
+          if (b.sched) s.sched = b.sched;
         });
         if (m.onsets?.length) store.getState().onsets.push(...m.onsets);
         store.setState({ version: store.getState().version + 1, step: m.step });

@@ -32,6 +32,8 @@ export interface RunBatch {
   events: SchedulerEvent[];
   divergedAt: number | null;
   internals?: { label: string; value: number | string | boolean; limit?: number }[];
+  /** Time-based schedulers: their state after `step`, so the page can preview the future exactly. */
+  sched?: { state: unknown; step: number };
   /** Analytic tasks: the point of each step. */
   x1?: number[];
   x2?: number[];

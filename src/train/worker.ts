@@ -39,6 +39,7 @@ function flush() {
     b.divergedAt = trainer!.divergedAt[r];
     const s = trainer!.scheds[r];
     b.internals = s.spec.inspect?.(s.params, s.state);
+    if (s.spec.timeBased) b.sched = { state: s.state, step: trainer!.step };
   });
   post({ type: "batch", step: trainer.step, runs: buffers, onsets });
   buffers = freshBuffers();

@@ -20,6 +20,8 @@ import {
   XAxis,
   YAxis,
 } from "recharts";
+import { preview } from "../engine/preview";
+import { getSpec } from "../engine/registry";
 import type { Series } from "../store/lab";
 import { useLab } from "./context";
 import { fmt } from "./format";
@@ -280,7 +282,38 @@ function SeriesChart(props: ChartProps) {
       ),
     [references, props.metric, props.log],
   );
-  const all = refLayers.length ? [...refLayers, ...layers] : layers;
+  // Ghost preview: the future LR of time-based schedules, continued from the live scheduler state, recomputed
+  // only when a run's config changes (a parameter event) — the schedule is deterministic in between.
+  const baseLr = useLab((s) => s.experiment.baseLr);
+  const configKey = JSON.stringify(runs.map((r) => r.scheduler));
+  const paramEvents = series.reduce((a, s) => a + s.events.filter((e) => e.kind === "param").length, 0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: recomputed per config change / parameter event
+  const ghosts = useMemo((): Layer[] => {
+    if (props.metric !== "lr") return [];
+    return runs.flatMap((r, i): Layer[] => {
+      if (hidden[i] || !getSpec(r.scheduler.scheduler).timeBased) return [];
+      try {
+        const from = series[i]?.sched;
+        const future = preview(r.scheduler, baseLr, steps, from);
+        if (!future) return [];
+        const start = from?.step ?? 0;
+        const st = future.map((_, k) => start + k);
+        return [
+          {
+            run: 2000 + i,
+            ref: true,
+            color: r.color,
+            name: `${r.name} (preview)`,
+            main: decimate(st, future, props.log),
+            raw: null,
+          },
+        ];
+      } catch {
+        return [];
+      }
+    });
+  }, [configKey, paramEvents, baseLr, steps, props.metric, props.log, hidden]);
+  const all = refLayers.length || ghosts.length ? [...refLayers, ...ghosts, ...layers] : layers;
   const markers =
     props.metric === "lr"
       ? layers.flatMap((l) =>

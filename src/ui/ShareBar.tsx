@@ -100,7 +100,7 @@ export function ShareBar() {
     <section className="share" aria-label="Share and export">
       <div className="row">
         <button type="button" onClick={copy}>
-          🔗 Copy link
+          Copy link
         </button>
         <button
           type="button"

@@ -1,9 +1,60 @@
-import { useEffect } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useLab } from "./context";
 import { fmt } from "./format";
 
 const isTyping = (t: EventTarget | null) =>
   t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName));
+
+const SPEEDS: [string, number | null][] = [
+  ["full speed", null],
+  ["100 steps/s", 100],
+  ["30 steps/s", 30],
+  ["10 steps/s", 10],
+  ["2 steps/s", 2],
+];
+
+export const SHORTCUTS: [string, string][] = [
+  ["Space", "play / pause"],
+  ["S", "one step"],
+  ["R", "reset (all runs back to step 0)"],
+  ["P", "presenter mode (large fonts)"],
+  ["?", "this help"],
+  ["Esc", "close dialogs"],
+];
+
+function HelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal?.();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} aria-label="Keyboard shortcuts" onClose={onClose} className="help-dialog">
+      <h2>Keyboard shortcuts</h2>
+      <table>
+        <tbody>
+          {SHORTCUTS.map(([k, what]) => (
+            <tr key={k}>
+              <th scope="row">
+                <kbd>{k}</kbd>
+              </th>
+              <td>{what}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted">
+        Scheduler parameters change live, from the next step; experiment settings apply with a restart so
+        every run still starts from the same weights.
+      </p>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+    </dialog>
+  );
+}
 
 export function Toolbar() {
   const running = useLab((s) => s.running);
@@ -11,9 +62,14 @@ export function Toolbar() {
   const total = useLab((s) => s.experiment.steps);
   const done = useLab((s) => s.done);
   const rate = useLab((s) => s.rate);
+  const present = useLab((s) => s.experiment.view.present);
   const togglePlay = useLab((s) => s.togglePlay);
   const stepOnce = useLab((s) => s.stepOnce);
   const reset = useLab((s) => s.reset);
+  const setSpeed = useLab((s) => s.setSpeed);
+  const setView = useLab((s) => s.setView);
+  const [help, setHelp] = useState(false);
+  const [speed, setSpeedLabel] = useState(SPEEDS[0][0]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -21,11 +77,14 @@ export function Toolbar() {
       if (e.code === "Space") {
         e.preventDefault();
         togglePlay();
-      }
+      } else if (e.key === "s" || e.key === "S") stepOnce(1);
+      else if (e.key === "r" || e.key === "R") reset();
+      else if (e.key === "p" || e.key === "P") setView({ present: !present });
+      else if (e.key === "?") setHelp(true);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [togglePlay]);
+  }, [togglePlay, stepOnce, reset, setView, present]);
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Training controls">
@@ -38,17 +97,85 @@ export function Toolbar() {
       >
         {running ? "❚❚ Pause" : "▶ Play"}
       </button>
-      <button type="button" onClick={() => stepOnce(1)} disabled={running || done} aria-label="Step">
+      <button
+        type="button"
+        onClick={() => stepOnce(1)}
+        disabled={running || done}
+        aria-label="Step"
+        aria-keyshortcuts="S"
+      >
         Step
       </button>
-      <button type="button" onClick={reset} aria-label="Reset">
+      <button type="button" onClick={reset} aria-label="Reset" aria-keyshortcuts="R">
         ↺ Reset
       </button>
+      <label className="toggle">
+        speed
+        <select
+          aria-label="Speed"
+          value={speed}
+          onChange={(e) => {
+            setSpeedLabel(e.target.value);
+            setSpeed(SPEEDS.find(([l]) => l === e.target.value)?.[1] ?? null);
+          }}
+        >
+          {SPEEDS.map(([l]) => (
+            <option key={l}>{l}</option>
+          ))}
+        </select>
+      </label>
       <span className="progress" role="status" aria-label="Progress">
         step <strong data-testid="step">{step}</strong> / {total}
         {running && rate > 0 ? <span className="muted"> · {fmt(rate, 3)} steps/s</span> : null}
         {done ? <span className="muted"> · done</span> : null}
       </span>
+      <span className="spacer" />
+      <button
+        type="button"
+        aria-pressed={present}
+        onClick={() => setView({ present: !present })}
+        aria-keyshortcuts="P"
+      >
+        Presenter mode
+      </button>
+      <ThemeToggle />
+      <button
+        type="button"
+        onClick={() => setHelp(true)}
+        aria-label="Keyboard shortcuts"
+        aria-keyshortcuts="?"
+      >
+        ?
+      </button>
+      <HelpDialog open={help} onClose={() => setHelp(false)} />
     </div>
+  );
+}
+
+const THEMES = ["auto", "light", "dark"] as const;
+
+function ThemeToggle() {
+  const [theme, setTheme] = useState<(typeof THEMES)[number]>(() => {
+    const t = localStorage.getItem("lrlab-theme");
+    return (THEMES as readonly string[]).includes(t ?? "") ? (t as (typeof THEMES)[number]) : "auto";
+  });
+  useEffect(() => {
+    if (theme === "auto") document.documentElement.removeAttribute("data-theme");
+    else document.documentElement.setAttribute("data-theme", theme);
+    localStorage.setItem("lrlab-theme", theme);
+  }, [theme]);
+  return (
+    <label className="toggle">
+      theme
+      <select
+        aria-label="Theme"
+        value={theme}
+        onChange={(e) => setTheme(e.target.value as (typeof THEMES)[number])}
+      >
+        {THEMES.map((t) => (
+          <option key={t}>{t}</option>
+        ))}
+      </select>
+    </label>
   );
 }

@@ -1,0 +1,85 @@
+/**
+ * `npm run bench:ui` — the page's smoothness while 8 runs train (headless Debian Chromium): a
+ * requestAnimationFrame counter (frames per second, as tldraw's fps tracker) and the main thread's long tasks
+ * (PerformanceObserver "longtask"). Target: no main-thread task > 50 ms. BENCH_SECONDS (default 10).
+ */
+import { chromium } from "playwright-core";
+import { preview } from "vite";
+import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/global-setup";
+import { defaultExperiment, experimentSchema, RUN_COLORS } from "../src/experiment/config";
+import { encodeExperiment } from "../src/experiment/url";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const schedulers = [
+  { scheduler: "Constant" },
+  { scheduler: "GreedyLR", params: { factor: 0.9, min_lr: 1e-4 } },
+  { scheduler: "CosineAnnealingLR", params: { T_max: 20000 } },
+  { scheduler: "CosineAnnealingWarmRestarts", params: { T_0: 2000 } },
+  { scheduler: "OneCycleLR", params: { max_lr: 0.05, total_steps: 20000 } },
+  { scheduler: "ReduceLROnPlateau", params: { factor: 0.5, patience: 20 } },
+  { scheduler: "ExponentialLR", params: { gamma: 0.9999 } },
+  { scheduler: "StepLR", params: { step_size: 3000, gamma: 0.5 } },
+];
+const exp = experimentSchema.parse({
+  ...defaultExperiment(),
+  steps: 20000,
+  batchSize: 64,
+  noise: { type: "random", strength: 0.5, target: "weights" },
+  runs: schedulers.map((s, i) => ({ name: s.scheduler, color: RUN_COLORS[i], scheduler: s })),
+});
+
+const server = await preview({ preview: { host: "127.0.0.1", port: 0 }, logLevel: "warn" });
+const addr = server.httpServer.address();
+const port = typeof addr === "object" && addr ? addr.port : 4173;
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+await page.goto(`http://127.0.0.1:${port}/?${encodeExperiment(exp)}`);
+await page.waitForFunction(
+  () =>
+    (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !== null,
+);
+await page.evaluate(() => {
+  const w = window as unknown as { __long: number[]; __frames: number };
+  w.__long = [];
+  w.__frames = 0;
+  new PerformanceObserver((l) => {
+    for (const e of l.getEntries()) w.__long.push(e.duration);
+  }).observe({ type: "longtask" });
+  const tick = () => {
+    w.__frames++;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+});
+await page.getByRole("button", { name: /Play/ }).click();
+await page.waitForTimeout(1000);
+await page.evaluate(() => {
+  const w = window as unknown as { __long: number[]; __frames: number };
+  w.__long = [];
+  w.__frames = 0;
+});
+await page.waitForTimeout(SECONDS * 1000);
+const r = await page.evaluate(() => {
+  const w = window as unknown as {
+    __long: number[];
+    __frames: number;
+    lrlab: { getState(): { step: number; rate: number; backend: { backend: string } } };
+  };
+  const s = w.lrlab.getState();
+  return { frames: w.__frames, long: w.__long, step: s.step, rate: s.rate, backend: s.backend.backend };
+});
+await browser.close();
+server.httpServer.close();
+const over = r.long.filter((d) => d > 50);
+console.log(
+  `8 runs training on ${r.backend}, ${SECONDS} s measured (after 1 s warm-up), step ${r.step}, ${r.rate.toFixed(0)} steps/s`,
+);
+console.table([
+  {
+    "frames/s": Number((r.frames / SECONDS).toFixed(1)),
+    "long tasks (> 50 ms)": over.length,
+    "longest task ms": r.long.length ? Math.round(Math.max(...r.long)) : 0,
+    "long tasks total": r.long.length,
+    "target (no task > 50 ms)": over.length === 0 ? "met" : "NOT met",
+  },
+]);
