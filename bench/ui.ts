@@ -38,36 +38,22 @@ await page.waitForFunction(
   () =>
     (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !== null,
 );
-await page.evaluate(() => {
-  const w = window as unknown as { __long: number[]; __frames: number };
-  w.__long = [];
-  w.__frames = 0;
-  new PerformanceObserver((l) => {
-    for (const e of l.getEntries()) w.__long.push(e.duration);
-  }).observe({ type: "longtask" });
-  const tick = () => {
-    w.__frames++;
-    requestAnimationFrame(tick);
-  };
+// Plain strings: tsx would wrap named functions with a helper that does not exist in the page.
+await page.evaluate(`
+  window.__long = [];
+  window.__frames = 0;
+  new PerformanceObserver((l) => { for (const e of l.getEntries()) window.__long.push(e.duration); }).observe({ type: "longtask" });
+  const tick = () => { window.__frames++; requestAnimationFrame(tick); };
   requestAnimationFrame(tick);
-});
+`);
 await page.getByRole("button", { name: /Play/ }).click();
 await page.waitForTimeout(1000);
-await page.evaluate(() => {
-  const w = window as unknown as { __long: number[]; __frames: number };
-  w.__long = [];
-  w.__frames = 0;
-});
+await page.evaluate("window.__long = []; window.__frames = 0;");
 await page.waitForTimeout(SECONDS * 1000);
-const r = await page.evaluate(() => {
-  const w = window as unknown as {
-    __long: number[];
-    __frames: number;
-    lrlab: { getState(): { step: number; rate: number; backend: { backend: string } } };
-  };
-  const s = w.lrlab.getState();
-  return { frames: w.__frames, long: w.__long, step: s.step, rate: s.rate, backend: s.backend.backend };
-});
+const r = (await page.evaluate(`(() => {
+  const s = window.lrlab.getState();
+  return { frames: window.__frames, long: window.__long, step: s.step, rate: s.rate, backend: s.backend.backend };
+})()`)) as { frames: number; long: number[]; step: number; rate: number; backend: string };
 await browser.close();
 server.httpServer.close();
 const over = r.long.filter((d) => d > 50);

@@ -12,7 +12,7 @@
  * input each fall back to the default for that part and are listed in `ignored`, in words. Nothing from a URL
  * is ever inserted as HTML (React renders text).
  */
-import { compressToEncodedURIComponent, decompressFromEncodedURIComponent } from "lz-string";
+import LZString from "lz-string";
 import { getSpec, hasSpec } from "../engine/registry";
 import { createScheduler } from "../engine/runtime";
 import type { SchedulerConfig } from "../engine/types";
@@ -116,7 +116,7 @@ function readable(e: Experiment): URLSearchParams {
 export function encodeExperiment(e: Experiment): string {
   const q = readable(e).toString();
   if (q.length <= COMPRESS_ABOVE) return q;
-  const z = compressToEncodedURIComponent(JSON.stringify(e));
+  const z = LZString.compressToEncodedURIComponent(JSON.stringify(e));
   return `v=${URL_VERSION}&z=${z}`;
 }
 
@@ -201,7 +201,7 @@ function decodeRun(
 function fromCompressed(z: string, ignored: string[]): Experiment | null {
   let text: string | null = null;
   try {
-    text = decompressFromEncodedURIComponent(z);
+    text = LZString.decompressFromEncodedURIComponent(z);
   } catch {
     text = null;
   }

@@ -106,15 +106,18 @@ interface Layer {
 }
 
 function path(pts: Pt[], x: (v: number) => number, y: (v: number) => number): string {
-  let d = "";
+  const parts: string[] = [];
   for (let i = 0; i < pts.length; i++) {
     const px = x(pts[i][0]);
     const py = y(pts[i][1]);
     if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
-    d += `${d ? "L" : "M"}${px.toFixed(1)},${py.toFixed(1)}`;
+    parts.push(`${parts.length ? "L" : "M"}${Math.round(px * 10) / 10},${Math.round(py * 10) / 10}`);
   }
-  return d;
+  return parts.join("");
 }
+
+type Scale = ((v: number) => unknown) & { domain?: () => unknown[]; range?: () => unknown[] };
+const scaleKey = (sc: Scale) => `${sc.domain?.().join(",")}|${sc.range?.().join(",")}`;
 
 /** The series, markers and crosshair, drawn from recharts' scales inside the chart. */
 function Plot(props: {
@@ -130,6 +133,17 @@ function Plot(props: {
   const hover = useLab((s) => s.hover);
   const setHover = useLab((s) => s.setHover);
   const series = useLab((s) => s.series);
+  const key = xs && ys ? `${scaleKey(xs as Scale)}#${scaleKey(ys as Scale)}` : "";
+  // Path strings depend only on the layers and the scales: recharts re-renders this layer far more often.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scales' domains and ranges
+  const paths = useMemo(() => {
+    if (!xs || !ys) return new Map<Layer, { main: string; raw: string | null }>();
+    const fx = (v: number) => xs(v) as number;
+    const fy = (v: number) => ys(v) as number;
+    return new Map(
+      props.layers.map((l) => [l, { main: path(l.main, fx, fy), raw: l.raw ? path(l.raw, fx, fy) : null }]),
+    );
+  }, [props.layers, key]);
   if (!xs || !ys || !area) return null;
   const x = (v: number) => xs(v) as number;
   const y = (v: number) => ys(v) as number;
@@ -171,7 +185,7 @@ function Plot(props: {
           l.raw ? (
             <path
               key={`raw${l.run}`}
-              d={path(l.raw, x, y)}
+              d={paths.get(l)?.raw ?? ""}
               stroke={l.color}
               strokeOpacity={0.25}
               strokeWidth={1}
@@ -184,7 +198,7 @@ function Plot(props: {
             key={`${l.ref ? "ref" : "main"}${l.run}`}
             className={l.ref ? "reference" : "series"}
             data-run={l.ref ? undefined : l.run}
-            d={path(l.main, x, y)}
+            d={paths.get(l)?.main ?? ""}
             stroke={l.color}
             strokeWidth={l.ref ? 1.5 : 2}
             strokeDasharray={l.ref ? "6 4" : undefined}
@@ -313,7 +327,10 @@ function SeriesChart(props: ChartProps) {
       }
     });
   }, [configKey, paramEvents, baseLr, steps, props.metric, props.log, hidden]);
-  const all = refLayers.length || ghosts.length ? [...refLayers, ...ghosts, ...layers] : layers;
+  const all = useMemo(
+    () => (refLayers.length || ghosts.length ? [...refLayers, ...ghosts, ...layers] : layers),
+    [refLayers, ghosts, layers],
+  );
   const markers =
     props.metric === "lr"
       ? layers.flatMap((l) =>
