@@ -28,3 +28,14 @@ describe("metrics", () => {
     expect(median([])).toBeNull();
   });
 });
+
+describe("aligned recovery windows", () => {
+  it("normalises each window by the pre-onset loss and averages over onsets", async () => {
+    const { alignedWindows } = await import("./recovery");
+    const steps = Array.from({ length: 40 }, (_, i) => i);
+    const loss = steps.map((t) => (t === 10 || t === 30 ? 3 : t === 11 || t === 31 ? 2 : t < 20 ? 1 : 2));
+    const w = alignedWindows(steps, loss, [10, 30], 2, 3);
+    // onset 10: [1,1,3,2,1,1] ÷ 1; onset 30: [2,2,3,2,2,2] ÷ 2 → mean
+    expect(w).toEqual([1, 1, 2.25, 1.5, 1, 1]);
+  });
+});

@@ -4,6 +4,7 @@ import { useLab } from "./context";
 import { ExperimentPanel } from "./ExperimentPanel";
 import { Internals } from "./Internals";
 import { MetricsTable } from "./MetricsTable";
+import { RecoveryPanel } from "./RecoveryPanel";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
 import { Toolbar } from "./Toolbar";
@@ -54,6 +55,7 @@ export function App() {
         <div className="main-col">
           <Charts />
           {hide.has("metrics") ? null : <MetricsTable />}
+          {hide.has("metrics") ? null : <RecoveryPanel />}
           {hide.has("internals") ? null : <Internals />}
         </div>
         <div className="side-col">
