@@ -7,6 +7,7 @@ import { MetricsTable } from "./MetricsTable";
 import { RecoveryPanel } from "./RecoveryPanel";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
+import { TaskView } from "./TaskView";
 import { Toolbar } from "./Toolbar";
 
 function Notices() {
@@ -54,6 +55,7 @@ export function App() {
       <main className="layout">
         <div className="main-col">
           <Charts />
+          <TaskView />
           {hide.has("metrics") ? null : <MetricsTable />}
           {hide.has("metrics") ? null : <RecoveryPanel />}
           {hide.has("internals") ? null : <Internals />}
