@@ -82,6 +82,9 @@ export interface LabState {
   /** Step under the pointer on either chart (the synced crosshair), or null. */
   hover: number | null;
   setHover(step: number | null): void;
+  /** The task's data and the latest model outputs on the view grid (decision boundary / fit curve). */
+  taskData: Extract<FromWorker, { type: "data" }> | null;
+  taskView: Extract<FromWorker, { type: "view" }> | null;
   /** Reference curves imported from an export (drawn dashed). */
   references: Reference[];
   /** Chart settings / classroom flags: part of the experiment (and its URL), changed without a reset. */
@@ -176,6 +179,8 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     hover: null,
     setHover: (step) => get().hover !== step && set({ hover: step }),
     references: [],
+    taskData: null,
+    taskView: null,
     setView: (patch) => {
       const e = get().experiment;
       set({ experiment: { ...e, view: { ...e.view, ...patch } } });
@@ -272,6 +277,12 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         break;
       case "error":
         store.setState({ error: m.message, running: false });
+        break;
+      case "data":
+        store.setState({ taskData: m, taskView: null });
+        break;
+      case "view":
+        store.setState({ taskView: m });
         break;
     }
   });

@@ -43,4 +43,8 @@ export type FromWorker =
   | { type: "ready"; info: BackendInfo }
   | { type: "batch"; step: number; runs: RunBatch[]; onsets: number[] }
   | { type: "status"; running: boolean; step: number; done: boolean; stepsPerSecond: number }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string }
+  /** The task's data, once per build (2-D classification and 1-D regression). */
+  | { type: "data"; kind: "classification" | "regression"; dim: number; x: Float32Array; y: Float32Array }
+  /** Model outputs on the view grid: [run][point]; grid = G×G over [lo, hi]² (classification) or G points. */
+  | { type: "view"; grid: number; lo: number; hi: number; values: Float32Array[] };

@@ -11,7 +11,7 @@ import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { createScheduler, type Scheduler } from "../engine/runtime";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
-import { createModel, type StackedModel } from "./model";
+import { createModel, forward, type StackedModel } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
   applyUpdate,
@@ -365,6 +365,25 @@ export class Trainer {
       h.dbdTheta[r] = num(p, "rho", 0.9);
       h.dbdKappa[r] = num(p, "eps", 1e-6);
     }
+  }
+
+  /**
+   * Model outputs of every run at the given inputs (row-major [n, dim]) — one batched forward pass:
+   * classification → probability of class 1; regression → the prediction. Null for analytic tasks.
+   */
+  async predict(points: Float32Array, n: number): Promise<Float32Array[] | null> {
+    if (this.data.type === "analytic") return null;
+    const R = this.runs;
+    const out = tf.tidy(() => {
+      const x = tf.tensor2d(points, [n, this.data.dim]);
+      const y = forward(this.model.vars, R, x);
+      return this.data.type === "regression"
+        ? tf.reshape(y, [R, n])
+        : tf.reshape(tf.slice(tf.softmax(y), [0, 0, 1], [R, n, 1]), [R, n]);
+    });
+    const flat = (await out.data()) as Float32Array;
+    out.dispose();
+    return Array.from({ length: R }, (_, r) => flat.slice(r * n, (r + 1) * n));
   }
 
   dispose(): void {

@@ -9,6 +9,45 @@ import type { BackendInfo, FromWorker, RunBatch, ToWorker } from "./protocol";
 import { Trainer } from "./trainer";
 
 const FLUSH_MS = 100;
+const VIEW_MS = 500;
+let lastView = 0;
+let viewPoints: { pts: Float32Array; n: number; grid: number; lo: number; hi: number } | null = null;
+
+/** Grid of inputs for the task view: G×G over the data's box (2-D) or G points along x (1-D). */
+function makeViewPoints(t: Trainer) {
+  const d = t.data;
+  if (d.type === "analytic" || d.dim > 2) return null;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of d.x) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const pad = (hi - lo) * 0.08;
+  lo -= pad;
+  hi += pad;
+  if (d.dim === 1) {
+    const G = 120;
+    const pts = new Float32Array(G);
+    for (let i = 0; i < G; i++) pts[i] = lo + ((hi - lo) * i) / (G - 1);
+    return { pts, n: G, grid: G, lo, hi };
+  }
+  const G = 40;
+  const pts = new Float32Array(G * G * 2);
+  for (let j = 0; j < G; j++)
+    for (let i = 0; i < G; i++) {
+      pts[2 * (j * G + i)] = lo + ((hi - lo) * (i + 0.5)) / G;
+      pts[2 * (j * G + i) + 1] = hi - ((hi - lo) * (j + 0.5)) / G;
+    }
+  return { pts, n: G * G, grid: G, lo, hi };
+}
+
+async function postView() {
+  if (!trainer || !viewPoints) return;
+  lastView = performance.now();
+  const values = await trainer.predict(viewPoints.pts, viewPoints.n);
+  if (values) post({ type: "view", grid: viewPoints.grid, lo: viewPoints.lo, hi: viewPoints.hi, values });
+}
 let trainer: Trainer | null = null;
 let experiment: Experiment | null = null;
 let info: BackendInfo | null = null;
@@ -89,6 +128,7 @@ async function loop() {
         windowStart = now;
       }
       if (now - lastFlush > FLUSH_MS) flush();
+      if (now - lastView > VIEW_MS) await postView();
       const sps = stepsPerSecond;
       if (sps) await new Promise((r) => setTimeout(r, 1000 / sps));
       else if (now - sliceStart > 16) {
@@ -103,6 +143,7 @@ async function loop() {
   } finally {
     looping = false;
     flush();
+    await postView();
   }
 }
 
@@ -117,6 +158,17 @@ async function build(exp: Experiment) {
   trainer = new Trainer(exp);
   buffers = freshBuffers();
   onsets = [];
+  viewPoints = makeViewPoints(trainer);
+  const d = trainer.data;
+  if (d.type !== "analytic" && d.dim <= 2)
+    post({
+      type: "data",
+      kind: d.type,
+      dim: d.dim,
+      x: d.x,
+      y: d.type === "regression" ? d.target : Float32Array.from(d.y),
+    });
+  await postView();
   flush();
 }
 

@@ -4,6 +4,7 @@ import { useLab } from "./context";
 import { ExperimentPanel } from "./ExperimentPanel";
 import { Internals } from "./Internals";
 import { MetricsTable } from "./MetricsTable";
+import { ModelView } from "./ModelView";
 import { RecoveryPanel } from "./RecoveryPanel";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
@@ -56,6 +57,7 @@ export function App() {
         <div className="main-col">
           <Charts />
           <TaskView />
+          <ModelView />
           {hide.has("metrics") ? null : <MetricsTable />}
           {hide.has("metrics") ? null : <RecoveryPanel />}
           {hide.has("internals") ? null : <Internals />}
