@@ -37,24 +37,29 @@ describe("live experiment UI", () => {
       })
       .toBeGreaterThan(0);
     await page.getByRole("button", { name: /Pause/ }).click();
-    const before = (await eventsOf(page, 1)).length;
     const f = page.getByRole("textbox", { name: "factor F (GreedyLR)" });
     await f.fill("0.5");
     await f.press("Enter");
     await page.getByRole("button", { name: /Play/ }).click();
     await expect
       .poll(
-        async () =>
-          (await eventsOf(page, 1))
-            .slice(before)
-            .filter((e) => e.kind === "increase" || e.kind === "decrease").length,
+        async () => {
+          const evs = await eventsOf(page, 1);
+          const pi = evs.map((e) => e.kind).lastIndexOf("param");
+          return pi >= 0
+            ? evs.slice(pi + 1).filter((e) => e.kind === "increase" || e.kind === "decrease").length
+            : 0;
+        },
         { timeout: 60_000 },
       )
       .toBeGreaterThan(0);
     await page.getByRole("button", { name: /Pause/ }).click();
-    const after = (await eventsOf(page, 1)).slice(before);
-    expect(after[0].kind).toBe("param");
-    const decision = after.find((e) => e.kind === "increase" || e.kind === "decrease")!;
+    // Batches in flight at the pause may land after `before` was read: anchor on the parameter event itself.
+    const all = await eventsOf(page, 1);
+    const pi = all.map((e) => e.kind).lastIndexOf("param");
+    expect(pi).toBeGreaterThanOrEqual(0);
+    const decision = all.slice(pi + 1).find((e) => e.kind === "increase" || e.kind === "decrease")!;
+    expect(decision).toBeDefined();
     expect(decision.message).toMatch(/F = 0\.5|1\/F = 2\.000/);
     const ratio = decision.to! / decision.from!;
     expect(ratio === 2 || ratio === 0.5 || decision.to === 1e-4 || decision.to === 1).toBe(true);
