@@ -324,6 +324,7 @@ export const GreedyLR: SchedulerSpec<GreedyState> = {
     { label: "warmup left", value: s.warmupCounter, limit: num(p, "warmup") },
     { label: "reset in", value: s.resetCountdown, limit: num(p, "reset_start") },
     { label: "LR", value: s.lr },
+    { label: "LR bounds", value: `[${p.min_lr}, ${p.max_lr}]` },
   ],
 };
 

@@ -76,6 +76,7 @@ export interface LabState {
   removeRun(run: number): void;
   duplicateRun(run: number): void;
   renameRun(run: number, name: string): void;
+  recolorRun(run: number, color: string): void;
   /** Index of the run whose internals and decisions are shown. */
   selected: number;
   select(run: number): void;
@@ -237,6 +238,11 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       const e = get().experiment;
       const clean = name.slice(0, 40);
       set({ experiment: { ...e, runs: e.runs.map((r, i) => (i === run ? { ...r, name: clean } : r)) } });
+    },
+    recolorRun: (run, color) => {
+      if (!/^#[0-9a-fA-F]{6}$/.test(color)) return;
+      const e = get().experiment;
+      set({ experiment: { ...e, runs: e.runs.map((r, i) => (i === run ? { ...r, color } : r)) } });
     },
     setSpeed: (sps) => client.post({ type: "speed", stepsPerSecond: sps }),
     dismissNotice: () => set({ notice: null }),

@@ -93,6 +93,7 @@ const MARK: Record<string, string> = {
   restart: "⟲",
   milestone: "⇥",
   phase: "⇥",
+  param: "✎",
 };
 
 interface Layer {

@@ -3,10 +3,75 @@
  * classification (probability of class 1 on a grid, with the data), every run's fit for 1-D regression.
  * The worker computes the grid in one batched forward pass a couple of times per second.
  */
+import { useEffect, useMemo, useRef } from "react";
 import { useLab } from "./context";
+
+/** The probability grid painted on a canvas (1 600 SVG rects re-rendered twice a second were a long task). */
+function Heat({ values, grid }: { values: Float32Array; grid: number }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext("2d");
+    if (!ctx) return;
+    const img = ctx.createImageData(grid, grid);
+    for (let k = 0; k < grid * grid; k++) {
+      const p = values[k];
+      const a = Math.min(1, Math.abs(p - 0.5) * 1.2);
+      const [r, g, b] = p > 0.5 ? [234, 88, 12] : [37, 99, 235];
+      img.data[4 * k] = Math.round(255 + (r - 255) * a);
+      img.data[4 * k + 1] = Math.round(255 + (g - 255) * a);
+      img.data[4 * k + 2] = Math.round(255 + (b - 255) * a);
+      img.data[4 * k + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [values, grid]);
+  return <canvas ref={ref} width={grid} height={grid} className="heat" aria-hidden />;
+}
 
 const W = 360;
 const H = 300;
+
+/** The data points (static for a build): memoised so view updates do not re-render 400 circles. */
+function Points({
+  x,
+  y,
+  lo,
+  hi,
+  label,
+}: {
+  x: Float32Array;
+  y: Float32Array;
+  lo: number;
+  hi: number;
+  label: string;
+}) {
+  const circles = useMemo(() => {
+    const px = (v: number) => ((v - lo) / (hi - lo)) * W;
+    const py = (v: number) => ((hi - v) / (hi - lo)) * H;
+    return Array.from({ length: x.length / 2 }, (_, k) => (
+      <circle
+        // biome-ignore lint/suspicious/noArrayIndexKey: a static dataset: a point's index is its identity
+        key={k}
+        cx={px(x[2 * k])}
+        cy={py(x[2 * k + 1])}
+        r={2.2}
+        fill={y[k] ? "#ea580c" : "#2563eb"}
+        stroke="white"
+        strokeWidth={0.6}
+      />
+    ));
+  }, [x, y, lo, hi]);
+  return (
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      preserveAspectRatio="none"
+      className="points"
+      role="img"
+      aria-label={label}
+    >
+      {circles}
+    </svg>
+  );
+}
 
 export function ModelView() {
   const data = useLab((s) => s.taskData);
@@ -19,59 +84,16 @@ export function ModelView() {
   const px = (v: number) => ((v - lo) / (hi - lo)) * W;
   if (data.kind === "classification" && data.dim === 2) {
     const run = Math.min(selected, view.values.length - 1);
-    const vals = view.values[run];
-    const cells = Array.from(vals, (p, k) => ({
-      id: `${k % grid}-${Math.floor(k / grid)}`,
-      i: k % grid,
-      j: Math.floor(k / grid),
-      p,
-    }));
-    const pts = Array.from({ length: data.x.length / 2 }, (_, k) => ({
-      id: `d${k}`,
-      a: data.x[2 * k],
-      b: data.x[2 * k + 1],
-      c: data.y[k],
-    }));
-    const py = (v: number) => ((hi - v) / (hi - lo)) * H;
     return (
       <section className="taskview" aria-label="Decision boundary">
         <h2>
           Decision boundary — <span style={{ color: runs[run]?.color }}>{runs[run]?.name}</span>{" "}
           <span className="muted">(select a run to see its boundary)</span>
         </h2>
-        <svg
-          viewBox={`0 0 ${W} ${H}`}
-          width="100%"
-          style={{ maxWidth: W * 1.5 }}
-          role="img"
-          aria-label={`Decision boundary of ${runs[run]?.name}`}
-        >
-          {cells.map((c) => (
-            <rect
-              key={c.id}
-              x={(c.i * W) / grid}
-              y={(c.j * H) / grid}
-              width={W / grid + 0.5}
-              height={H / grid + 0.5}
-              fill={
-                c.p > 0.5
-                  ? `rgba(234, 88, 12, ${(c.p - 0.5) * 1.2})`
-                  : `rgba(37, 99, 235, ${(0.5 - c.p) * 1.2})`
-              }
-            />
-          ))}
-          {pts.map((p) => (
-            <circle
-              key={p.id}
-              cx={px(p.a)}
-              cy={py(p.b)}
-              r={2.2}
-              fill={p.c ? "#ea580c" : "#2563eb"}
-              stroke="white"
-              strokeWidth={0.6}
-            />
-          ))}
-        </svg>
+        <div className="heat-wrap" style={{ maxWidth: W * 1.5 }}>
+          <Heat values={view.values[run]} grid={grid} />
+          <Points x={data.x} y={data.y} lo={lo} hi={hi} label={`Decision boundary of ${runs[run]?.name}`} />
+        </div>
       </section>
     );
   }

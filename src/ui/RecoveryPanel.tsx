@@ -1,23 +1,79 @@
 /** Noise recovery: every run's loss around the perturbations, aligned at the onset, with recovery times. */
 import { useMemo } from "react";
-import {
-  CartesianGrid,
-  Line,
-  LineChart,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from "recharts";
 import { runMetrics } from "../experiment/metrics";
 import { alignedWindows } from "../experiment/recovery";
 import { useLab } from "./context";
-import { fmt } from "./format";
 import { useThrottledVersion } from "./useThrottled";
 
 const BEFORE = 5;
 const AFTER = 60;
+const W = 420;
+const H = 200;
+const M = { l: 40, r: 8, t: 8, b: 20 };
+
+/**
+ * A small plain-SVG chart (log y): a few short lines need no chart library, and recharts' <Line> measures its
+ * path on every render (a forced layout), which made this panel a long task with 8 runs.
+ */
+function AlignedChart({
+  rows,
+  runs,
+}: {
+  rows: (number | null)[][];
+  runs: { name: string; color: string }[];
+}) {
+  const all = rows.flat().filter((v): v is number => v !== null && v > 0);
+  const lo = Math.min(0.5, ...all);
+  const hi = Math.max(2, ...all);
+  const x = (k: number) => M.l + ((k + BEFORE) / (BEFORE + AFTER)) * (W - M.l - M.r);
+  const y = (v: number) =>
+    M.t + (1 - (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo))) * (H - M.t - M.b);
+  const ticks = [0.5, 1.1, 2, 5, 10, 100].filter((t) => t >= lo && t <= hi);
+  return (
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      style={{ display: "block", width: "100%", height: "auto", aspectRatio: `${W} / ${H}` }}
+      role="img"
+      aria-label="Loss after each perturbation, relative to the loss just before it"
+    >
+      {ticks.map((t) => (
+        <g key={t}>
+          <line
+            x1={M.l}
+            x2={W - M.r}
+            y1={y(t)}
+            y2={y(t)}
+            stroke="var(--grid)"
+            strokeDasharray={t === 1.1 ? "4 4" : undefined}
+          />
+          <text x={M.l - 4} y={y(t) + 4} fontSize={10} textAnchor="end" fill="var(--muted)">
+            {t}×
+          </text>
+        </g>
+      ))}
+      {[0, 15, 30, 45, 60].map((k) => (
+        <text key={k} x={x(k)} y={H - 4} fontSize={10} textAnchor="middle" fill="var(--muted)">
+          {k}
+        </text>
+      ))}
+      <line x1={x(0)} x2={x(0)} y1={M.t} y2={H - M.b} stroke="var(--warn)" />
+      {rows.map((w, i) => {
+        const pts = w.flatMap((v, j) =>
+          v !== null && v > 0 ? [`${x(j - BEFORE).toFixed(1)},${y(v).toFixed(1)}`] : [],
+        );
+        return pts.length ? (
+          <path
+            key={`${runs[i]?.color}-${runs[i]?.name}`}
+            d={`M${pts.join("L")}`}
+            stroke={runs[i]?.color}
+            strokeWidth={1.8}
+            fill="none"
+          />
+        ) : null;
+      })}
+    </svg>
+  );
+}
 
 export function RecoveryPanel() {
   const runs = useLab((s) => s.experiment.runs);
@@ -27,14 +83,7 @@ export function RecoveryPanel() {
   const version = useThrottledVersion(1000);
   // biome-ignore lint/correctness/useExhaustiveDependencies: series grow in place; `version` marks batches
   const { rows, times } = useMemo(() => {
-    const wins = series.map((s) => alignedWindows(s.steps, s.loss, onsets, BEFORE, AFTER));
-    const rows = Array.from({ length: BEFORE + AFTER + 1 }, (_, j) => {
-      const row: Record<string, number | null> = { k: j - BEFORE };
-      wins.forEach((w, i) => {
-        row[`r${i}`] = w[j];
-      });
-      return row;
-    });
+    const rows = series.map((s) => alignedWindows(s.steps, s.loss, onsets, BEFORE, AFTER));
     const times = series.map((s) => runMetrics(s.steps, s.loss, { onsets }).recoveryTimes);
     return { rows, times };
   }, [series, onsets, version]);
@@ -53,38 +102,7 @@ export function RecoveryPanel() {
       {onsets.length ? (
         <div className="row top">
           <div className="plot small">
-            <ResponsiveContainer width="100%" height="100%">
-              <LineChart data={rows} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
-                <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-                <XAxis dataKey="k" type="number" domain={[-BEFORE, AFTER]} tick={{ fontSize: 11 }} />
-                <YAxis
-                  scale="log"
-                  domain={["auto", "auto"]}
-                  tickFormatter={(v: number) => fmt(v, 2)}
-                  width={44}
-                  tick={{ fontSize: 11 }}
-                  allowDataOverflow
-                />
-                <ReferenceLine y={1.1} stroke="var(--muted)" strokeDasharray="4 4" />
-                <ReferenceLine x={0} stroke="var(--warn)" />
-                <Tooltip
-                  formatter={(v) => fmt(Number(v), 3)}
-                  labelFormatter={(l) => `${l} steps after onset`}
-                  isAnimationActive={false}
-                />
-                {runs.map((r, i) => (
-                  <Line
-                    key={`${r.color}-${r.name}`}
-                    dataKey={`r${i}`}
-                    name={r.name}
-                    stroke={r.color}
-                    dot={false}
-                    isAnimationActive={false}
-                    connectNulls
-                  />
-                ))}
-              </LineChart>
-            </ResponsiveContainer>
+            <AlignedChart rows={rows} runs={runs} />
           </div>
           <table className="times">
             <thead>

@@ -34,6 +34,7 @@ export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {
   const removeRun = useLab((s) => s.removeRun);
   const duplicateRun = useLab((s) => s.duplicateRun);
   const renameRun = useLab((s) => s.renameRun);
+  const recolorRun = useLab((s) => s.recolorRun);
   const selected = useLab((s) => s.selected);
   const select = useLab((s) => s.select);
   return (
@@ -62,7 +63,12 @@ export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {
             onPointerDown={() => select(i)}
           >
             <header>
-              <span className="swatch" style={{ background: run.color }} aria-hidden />
+              <input
+                type="color"
+                aria-label={`Colour of run ${i + 1}`}
+                value={run.color}
+                onChange={(e) => recolorRun(i, e.target.value)}
+              />
               <input
                 className="name"
                 aria-label={`Name of run ${i + 1}`}
