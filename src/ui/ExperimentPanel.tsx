@@ -46,6 +46,33 @@ function NumberField(props: {
   );
 }
 
+function SelectField<T extends string>(props: {
+  label: string;
+  name: string;
+  value: T;
+  options: readonly T[];
+  onChange: (v: T) => void;
+  words?: Record<string, string>;
+  wide?: boolean;
+}) {
+  return (
+    <label className={`field ${props.wide ? "wide" : ""}`}>
+      <span>{props.label}</span>
+      <select
+        aria-label={props.name}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value as T)}
+      >
+        {props.options.map((o) => (
+          <option key={o} value={o}>
+            {props.words?.[o] ?? o}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 export function ExperimentPanel() {
   const experiment = useLab((s) => s.experiment);
   const setExperiment = useLab((s) => s.setExperiment);
@@ -67,22 +94,13 @@ export function ExperimentPanel() {
     <section className="experiment" aria-label="Experiment settings">
       <h2>Experiment</h2>
       <div className="fields">
-        <label className="field">
-          <span>task</span>
-          <select
-            aria-label="Task"
-            value={draft.task.kind}
-            onChange={(e) =>
-              set({ task: { ...draft.task, kind: e.target.value as Experiment["task"]["kind"] } })
-            }
-          >
-            {TASKS.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="task"
+          name="Task"
+          value={draft.task.kind}
+          options={TASKS}
+          onChange={(kind) => set({ task: { ...draft.task, kind } })}
+        />
         <NumberField
           label="samples"
           value={draft.task.samples}
@@ -115,20 +133,13 @@ export function ExperimentPanel() {
             }
           />
         </label>
-        <label className="field">
-          <span>optimizer</span>
-          <select
-            aria-label="Optimizer"
-            value={draft.optimizer}
-            onChange={(e) => set({ optimizer: e.target.value as Experiment["optimizer"] })}
-          >
-            {OPTIMIZERS.map((o) => (
-              <option key={o} value={o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="optimizer"
+          name="Optimizer"
+          value={draft.optimizer}
+          options={OPTIMIZERS}
+          onChange={(optimizer) => set({ optimizer })}
+        />
         <NumberField
           label="base LR"
           value={draft.baseLr}
@@ -151,39 +162,23 @@ export function ExperimentPanel() {
           onChange={(v) => set({ steps: v })}
         />
         <NumberField label="seed" value={draft.seed} min={0} step={1} onChange={(v) => set({ seed: v })} />
-        <label className="field">
-          <span>backend</span>
-          <select
-            aria-label="Backend choice"
-            value={draft.backend}
-            onChange={(e) => set({ backend: e.target.value as Experiment["backend"] })}
-          >
-            {BACKENDS.map((b) => (
-              <option key={b} value={b}>
-                {b}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="backend"
+          name="Backend choice"
+          value={draft.backend}
+          options={BACKENDS}
+          onChange={(backend) => set({ backend })}
+        />
       </div>
       <fieldset className="fields">
         <legend>Noise (the paper's five types)</legend>
-        <label className="field">
-          <span>type</span>
-          <select
-            aria-label="Noise type"
-            value={draft.noise.type}
-            onChange={(e) =>
-              set({ noise: { ...draft.noise, type: e.target.value as Experiment["noise"]["type"] } })
-            }
-          >
-            {NOISE_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="type"
+          name="Noise type"
+          value={draft.noise.type}
+          options={NOISE_TYPES}
+          onChange={(type) => set({ noise: { ...draft.noise, type } })}
+        />
         <NumberField
           label="noise strength"
           value={draft.noise.strength}
@@ -192,22 +187,15 @@ export function ExperimentPanel() {
           step={0.1}
           onChange={(v) => set({ noise: { ...draft.noise, strength: v } })}
         />
-        <label className="field wide">
-          <span>enters</span>
-          <select
-            aria-label="Where noise enters"
-            value={draft.noise.target}
-            onChange={(e) =>
-              set({ noise: { ...draft.noise, target: e.target.value as Experiment["noise"]["target"] } })
-            }
-          >
-            {NOISE_TARGETS.map((t) => (
-              <option key={t} value={t}>
-                {TARGET_WORDS[t]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectField
+          label="enters"
+          name="Where noise enters"
+          value={draft.noise.target}
+          options={NOISE_TARGETS}
+          words={TARGET_WORDS}
+          wide
+          onChange={(target) => set({ noise: { ...draft.noise, target } })}
+        />
       </fieldset>
       {problem ? (
         <p className="problem" role="alert">

@@ -160,9 +160,17 @@ function ThemeToggle() {
     return (THEMES as readonly string[]).includes(t ?? "") ? (t as (typeof THEMES)[number]) : "auto";
   });
   useEffect(() => {
-    if (theme === "auto") document.documentElement.removeAttribute("data-theme");
-    else document.documentElement.setAttribute("data-theme", theme);
     localStorage.setItem("lrlab-theme", theme);
+    const root = document.documentElement;
+    if (theme !== "auto") {
+      root.setAttribute("data-theme", theme);
+      return;
+    }
+    const mq = window.matchMedia("(prefers-color-scheme: dark)");
+    const apply = () => root.setAttribute("data-theme", mq.matches ? "dark" : "light");
+    apply();
+    mq.addEventListener("change", apply);
+    return () => mq.removeEventListener("change", apply);
   }, [theme]);
   return (
     <label className="toggle">
