@@ -68,4 +68,34 @@ describe("first slice: two runs train live", () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it("recovers on another backend when the device is lost mid-run, keeping the curves so far", async () => {
+    const { page, errors } = await openApp("?backend=webgl");
+    const badge = page.getByRole("status", { name: "Backend" });
+    await expect.poll(async () => badge.getAttribute("data-backend"), { timeout: 60_000 }).toBe("webgl");
+    await page.getByRole("button", { name: /Play/ }).click();
+    await waitForStep(page, 10);
+    await page.evaluate(() =>
+      (window as unknown as { lrlab: { getState(): { simulateBackendFailure(): void } } }).lrlab
+        .getState()
+        .simulateBackendFailure(),
+    );
+    await expect.poll(async () => badge.getAttribute("data-backend"), { timeout: 60_000 }).not.toBe("webgl");
+    const notice = page.getByRole("alert").filter({ hasText: "webgl backend failed" });
+    await expect.poll(async () => notice.count()).toBe(1);
+    await waitForStep(page, 20);
+    const refs = await page.evaluate(
+      () =>
+        (
+          window as unknown as { lrlab: { getState(): { references: { loss: number[] }[] } } }
+        ).lrlab.getState().references,
+    );
+    expect(refs).toHaveLength(2);
+    for (const r of refs) expect(r.loss.length).toBeGreaterThanOrEqual(10);
+    const series = await readSeries(page);
+    expect(series[0].steps[0]).toBe(0);
+    expect(series[0].loss.every(Number.isFinite)).toBe(true);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

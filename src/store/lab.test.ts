@@ -26,12 +26,13 @@ describe("lab store", () => {
     const f = fakeClient();
     const s = createLabStore(f.client);
     const run = { steps: [0, 1], loss: [1, 0.9], lr: [0.1, 0.1], events: [], divergedAt: null };
-    f.emit({ type: "batch", step: 2, runs: [run, run], onsets: [] });
+    f.emit({ type: "batch", step: 2, runs: [run, run], onsets: [], gen: 0 });
     f.emit({
       type: "batch",
       step: 3,
       runs: [{ ...run, steps: [2], loss: [0.8], lr: [0.1] }, run],
       onsets: [2],
+      gen: 0,
     });
     expect(s.getState().series[0].loss).toEqual([1, 0.9, 0.8]);
     expect(s.getState().version).toBe(2);
@@ -68,7 +69,7 @@ describe("run management", () => {
     s.getState().addRun();
     expect(s.getState().experiment.runs).toHaveLength(3);
     expect(s.getState().series).toHaveLength(3);
-    expect(f.sent.at(-1)).toMatchObject({ type: "reset" });
+    expect(f.sent.at(-1)).toMatchObject({ type: "reset", gen: 1 });
     s.getState().duplicateRun(1);
     expect(s.getState().experiment.runs[2].name).toBe("GreedyLR 2");
     for (let i = 0; i < 10; i++) s.getState().addRun();
@@ -77,5 +78,28 @@ describe("run management", () => {
     for (let i = 0; i < 10; i++) s.getState().removeRun(0);
     expect(s.getState().experiment.runs).toHaveLength(1);
     expect(new Set(s.getState().experiment.runs.map((r) => r.color)).size).toBe(1);
+  });
+});
+
+describe("backend failure", () => {
+  it("keeps the curves so far as references, restarts the series and says what happened", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    const run = { steps: [0, 1], loss: [1, 0.9], lr: [0.1, 0.1], events: [], divergedAt: null };
+    f.emit({ type: "batch", step: 2, runs: [run, run], onsets: [], gen: 0 });
+    f.emit({ type: "recovered", from: "webgpu", to: "wasm", step: 2, message: "GPU device lost", gen: 1 });
+    const st = s.getState();
+    expect(st.references.map((r) => r.loss)).toEqual([
+      [1, 0.9],
+      [1, 0.9],
+    ]);
+    expect(st.references[1].name).toBe("before webgpu failed: GreedyLR");
+    expect(st.series[0].steps).toEqual([]);
+    expect(st.notice).toMatch(/webgpu backend failed at step 2 .*restarted from step 0 on wasm/);
+    // Batches of the new build are taken; a stale one from before the failure is dropped.
+    f.emit({ type: "batch", step: 1, runs: [{ ...run, steps: [0], loss: [5], lr: [0.1] }, run], onsets: [], gen: 0 });
+    expect(s.getState().series[0].steps).toEqual([]);
+    f.emit({ type: "batch", step: 1, runs: [{ ...run, steps: [0], loss: [1], lr: [0.1] }, run], onsets: [], gen: 1 });
+    expect(s.getState().series[0].loss).toEqual([1]);
   });
 });

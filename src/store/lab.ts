@@ -55,6 +55,8 @@ export interface LabState {
   series: Series[];
   /** Steps at which a perturbation started (shared by all runs). */
   onsets: number[];
+  /** Build generation: bumped by every reset; batches from an older build are dropped. */
+  gen: number;
   version: number;
   running: boolean;
   step: number;
@@ -100,6 +102,8 @@ export interface LabState {
   toggleRun(run: number): void;
   setSpeed(stepsPerSecond: number | null): void;
   dismissNotice(): void;
+  /** Test hook: make the worker's next step fail as a lost GPU device would. */
+  simulateBackendFailure(): void;
 }
 
 const emptySeries = (): Series => ({
@@ -124,6 +128,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     experiment: initial,
     series: initial.runs.map(emptySeries),
     onsets: [],
+    gen: 0,
     version: 0,
     running: false,
     step: 0,
@@ -146,12 +151,16 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     reset: () => {
       set({
         series: get().experiment.runs.map(emptySeries),
+        onsets: [],
+        taskData: null,
+        taskView: null,
         step: 0,
         done: false,
         running: false,
+        gen: get().gen + 1,
         version: get().version + 1,
       });
-      client.post({ type: "reset", experiment: get().experiment });
+      client.post({ type: "reset", experiment: get().experiment, gen: get().gen });
     },
     setRunScheduler: (run, config) => {
       const e = get().experiment;
@@ -246,6 +255,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     },
     setSpeed: (sps) => client.post({ type: "speed", stepsPerSecond: sps }),
     dismissNotice: () => set({ notice: null }),
+    simulateBackendFailure: () => client.post({ type: "simulate-failure" }),
   }));
 
   client.onMessage((m: FromWorker) => {
@@ -254,6 +264,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         store.setState({ backend: m.info, error: null });
         break;
       case "batch": {
+        if (m.gen !== store.getState().gen) break; // sent before a reset: stale
         const series = store.getState().series;
         m.runs.forEach((b, r) => {
           const s = series[r];
@@ -287,12 +298,35 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       case "data":
         store.setState({ taskData: m, taskView: null });
         break;
+      case "recovered": {
+        // The device died with the weights: training restarts from step 0 on another backend. The curves so
+        // far stay on the charts as dashed references; nothing the user did is lost.
+        const st = store.getState();
+        const kept = st.series.map((s, i) => ({
+          name: `before ${m.from} failed: ${st.experiment.runs[i]?.name ?? i + 1}`,
+          color: st.experiment.runs[i]?.color ?? "#888888",
+          steps: s.steps,
+          loss: s.loss,
+          lr: s.lr,
+        }));
+        store.setState({
+          references: [...st.references, ...kept].slice(-16),
+          series: st.experiment.runs.map(emptySeries),
+          onsets: [],
+          step: 0,
+          done: false,
+          gen: m.gen,
+          version: st.version + 1,
+          notice: `The ${m.from} backend failed at step ${m.step} (${m.message}). Training restarted from step 0 on ${m.to} — every run still shares the same start; the curves so far are kept as dashed references.`,
+        });
+        break;
+      }
       case "view":
         store.setState({ taskView: m });
         break;
     }
   });
-  client.post({ type: "init", experiment: initial });
+  client.post({ type: "init", experiment: initial, gen: 0 });
   return store;
 }
 

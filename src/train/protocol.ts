@@ -16,13 +16,15 @@ export interface BackendInfo {
 }
 
 export type ToWorker =
-  | { type: "init"; experiment: Experiment }
+  | { type: "init"; experiment: Experiment; gen: number }
   | { type: "play" }
   | { type: "pause" }
   | { type: "step"; count: number }
-  | { type: "reset"; experiment?: Experiment }
+  | { type: "reset"; experiment?: Experiment; gen: number }
   | { type: "scheduler"; run: number; config: SchedulerConfig }
-  | { type: "speed"; stepsPerSecond: number | null };
+  | { type: "speed"; stepsPerSecond: number | null }
+  /** Test hook: make the next training step fail as a lost device would. */
+  | { type: "simulate-failure" };
 
 /** Per-run columns of the steps trained since the last batch (columnar: cheap to clone). */
 export interface RunBatch {
@@ -41,9 +43,12 @@ export interface RunBatch {
 
 export type FromWorker =
   | { type: "ready"; info: BackendInfo }
-  | { type: "batch"; step: number; runs: RunBatch[]; onsets: number[] }
+  /** `gen`: the build this batch belongs to; the page drops batches of an older build (sent before a reset). */
+  | { type: "batch"; step: number; runs: RunBatch[]; onsets: number[]; gen: number }
   | { type: "status"; running: boolean; step: number; done: boolean; stepsPerSecond: number }
   | { type: "error"; message: string }
+  /** The backend failed mid-run (e.g. GPU device lost): training restarted on `to` from step 0. */
+  | { type: "recovered"; from: BackendName; to: BackendName; step: number; message: string; gen: number }
   /** The task's data, once per build (2-D classification and 1-D regression). */
   | { type: "data"; kind: "classification" | "regression"; dim: number; x: Float32Array; y: Float32Array }
   /** Model outputs on the view grid: [run][point]; grid = G×G over [lo, hi]² (classification) or G points. */

@@ -3,12 +3,25 @@
  * The training worker: the page never stutters because every tensor op runs here. Updates stream to the
  * page in batches at a steady rate (~10 per second), never one message per step.
  */
+
+import * as tf from "@tensorflow/tfjs";
 import type { Experiment } from "../experiment/config";
 import { selectBackend } from "./backend";
 import type { BackendInfo, FromWorker, RunBatch, ToWorker } from "./protocol";
 import { Trainer } from "./trainer";
 
 const FLUSH_MS = 100;
+/** Set when the GPU device is lost (WebGPU) or a failure is simulated: the next step throws. */
+let deviceLost: string | null = null;
+let failedBackends: BackendInfo["backend"][] = [];
+
+/** Watch the WebGPU device: a lost device makes every later op fail, so recover at the next step. */
+function watchDevice() {
+  const dev = (tf.backend() as unknown as { device?: { lost?: Promise<{ message?: string }> } }).device;
+  dev?.lost?.then((i) => {
+    deviceLost = `GPU device lost${i?.message ? `: ${i.message}` : ""}`;
+  });
+}
 const VIEW_MS = 500;
 let lastView = 0;
 let viewPoints: { pts: Float32Array; n: number; grid: number; lo: number; hi: number } | null = null;
@@ -57,6 +70,8 @@ let looping = false;
 let stepsPerSecond: number | null = null;
 let buffers: RunBatch[] = [];
 let onsets: number[] = [];
+/** The page's build generation: stamped on every batch so stale batches can be dropped. */
+let gen = 0;
 let lastFlush = 0;
 let rate = 0;
 
@@ -80,7 +95,7 @@ function flush() {
     b.internals = s.spec.inspect?.(s.params, s.state);
     if (s.spec.timeBased) b.sched = { state: s.state, step: trainer!.step };
   });
-  post({ type: "batch", step: trainer.step, runs: buffers, onsets });
+  post({ type: "batch", step: trainer.step, runs: buffers, onsets, gen });
   buffers = freshBuffers();
   onsets = [];
   lastFlush = performance.now();
@@ -103,7 +118,14 @@ async function loop() {
     let stepsInWindow = 0;
     let windowStart = performance.now();
     while (trainer && experiment && (running || pendingSteps > 0) && trainer.step < experiment.steps) {
-      const rep = await trainer.trainStep();
+      let rep: Awaited<ReturnType<Trainer["trainStep"]>>;
+      try {
+        if (deviceLost) throw new Error(deviceLost);
+        rep = await trainer.trainStep();
+      } catch (e) {
+        if (await recover(e as Error)) continue;
+        throw e;
+      }
       if (pendingSteps > 0) pendingSteps--;
       rep.runs.forEach((r, k) => {
         if (!r) return;
@@ -147,14 +169,38 @@ async function loop() {
   }
 }
 
-async function build(exp: Experiment) {
-  trainer?.dispose();
-  trainer = null;
-  experiment = exp;
-  if (!info || info.requested !== exp.backend) {
-    info = await selectBackend(exp.backend);
-    post({ type: "ready", info });
+/**
+ * A backend failed mid-run: pick the next working backend (never the failed ones) and restart the race from
+ * step 0 — the weights died with the device, and all runs must still share their start. The page keeps the
+ * curves trained so far as reference curves.
+ */
+async function recover(err: Error): Promise<boolean> {
+  const lost = info?.backend;
+  if (!experiment || !lost || lost === "cpu" || failedBackends.length >= 3) return false;
+  const step = trainer?.step ?? 0;
+  failedBackends = [...failedBackends, lost];
+  deviceLost = null;
+  try {
+    trainer?.dispose();
+  } catch {
+    // the device is gone: its tensors cannot be freed, nor need to be
   }
+  trainer = null;
+  const next = await selectBackend(experiment.backend === lost ? "auto" : experiment.backend, failedBackends);
+  // Keep the user's choice as "requested" so a Reset does not go back to the failed backend.
+  info = {
+    ...next,
+    requested: experiment.backend,
+    reason: `${lost} failed at step ${step} (${err.message}); recovered on ${next.backend}`,
+  };
+  post({ type: "ready", info });
+  gen += 1;
+  post({ type: "recovered", from: lost, to: next.backend, step, message: err.message, gen });
+  await startTrainer(experiment);
+  return true;
+}
+
+async function startTrainer(exp: Experiment) {
   trainer = new Trainer(exp);
   buffers = freshBuffers();
   onsets = [];
@@ -169,6 +215,19 @@ async function build(exp: Experiment) {
       y: d.type === "regression" ? d.target : Float32Array.from(d.y),
     });
   await postView();
+  if (info?.backend === "webgpu") watchDevice();
+}
+
+async function build(exp: Experiment) {
+  trainer?.dispose();
+  trainer = null;
+  experiment = exp;
+  if (!info || info.requested !== exp.backend) {
+    failedBackends = [];
+    info = await selectBackend(exp.backend);
+    post({ type: "ready", info });
+  }
+  await startTrainer(exp);
   flush();
 }
 
@@ -179,12 +238,14 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       case "init":
         info = null;
         running = false;
+        gen = m.gen;
         await build(m.experiment);
         break;
       case "reset":
         running = false;
         pendingSteps = 0;
         while (looping) await yieldToEvents();
+        gen = m.gen;
         await build(m.experiment ?? experiment!);
         break;
       case "play":
@@ -212,6 +273,9 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       }
       case "speed":
         stepsPerSecond = m.stepsPerSecond;
+        break;
+      case "simulate-failure":
+        deviceLost = "simulated device loss";
         break;
     }
   } catch (e) {
