@@ -97,9 +97,21 @@ describe("backend failure", () => {
     expect(st.series[0].steps).toEqual([]);
     expect(st.notice).toMatch(/webgpu backend failed at step 2 .*restarted from step 0 on wasm/);
     // Batches of the new build are taken; a stale one from before the failure is dropped.
-    f.emit({ type: "batch", step: 1, runs: [{ ...run, steps: [0], loss: [5], lr: [0.1] }, run], onsets: [], gen: 0 });
+    f.emit({
+      type: "batch",
+      step: 1,
+      runs: [{ ...run, steps: [0], loss: [5], lr: [0.1] }, run],
+      onsets: [],
+      gen: 0,
+    });
     expect(s.getState().series[0].steps).toEqual([]);
-    f.emit({ type: "batch", step: 1, runs: [{ ...run, steps: [0], loss: [1], lr: [0.1] }, run], onsets: [], gen: 1 });
+    f.emit({
+      type: "batch",
+      step: 1,
+      runs: [{ ...run, steps: [0], loss: [1], lr: [0.1] }, run],
+      onsets: [],
+      gen: 1,
+    });
     expect(s.getState().series[0].loss).toEqual([1]);
   });
 });
