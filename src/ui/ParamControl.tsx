@@ -66,6 +66,22 @@ export function ParamControl(props: {
   };
   const isDefault = JSON.stringify(value) === JSON.stringify(m.default);
 
+  /** A text field edited as a draft and committed (validated) on blur or Enter. */
+  const textEntry = (shown: string, parse: (t: string) => unknown, mode: "numeric" | "decimal") => (
+    <input
+      id={id}
+      type="text"
+      inputMode={mode}
+      aria-label={label}
+      aria-describedby={helpId}
+      aria-invalid={problem ? true : undefined}
+      value={draft ?? shown}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={() => draft !== null && commit(parse(draft))}
+      onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
+    />
+  );
+
   let control: React.ReactNode;
   if (m.type === "bool") {
     control = (
@@ -96,26 +112,14 @@ export function ParamControl(props: {
       </select>
     );
   } else if (m.type === "intList") {
-    control = (
-      <input
-        id={id}
-        type="text"
-        inputMode="numeric"
-        aria-label={label}
-        aria-describedby={helpId}
-        value={draft ?? (Array.isArray(value) ? value.join(", ") : "")}
-        onChange={(e) => setDraft(e.target.value)}
-        onBlur={() =>
-          draft !== null &&
-          commit(
-            draft
-              .split(/[,\s]+/)
-              .filter(Boolean)
-              .map(Number),
-          )
-        }
-        onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
-      />
+    control = textEntry(
+      Array.isArray(value) ? value.join(", ") : "",
+      (t) =>
+        t
+          .split(/[,\s]+/)
+          .filter(Boolean)
+          .map(Number),
+      "numeric",
     );
   } else {
     const num = typeof value === "number" ? value : null;
@@ -132,22 +136,11 @@ export function ParamControl(props: {
           value={num === null ? 0 : toSlider(m, num)}
           onChange={(e) => commit(fromSlider(m, Number(e.target.value)))}
         />
-        <input
-          id={id}
-          type="text"
-          inputMode="decimal"
-          aria-label={label}
-          aria-describedby={helpId}
-          aria-invalid={problem ? true : undefined}
-          value={draft ?? (num === null ? "" : String(num))}
-          onChange={(e) => setDraft(e.target.value)}
-          onBlur={() => {
-            if (draft === null) return;
-            const t = draft.trim();
-            commit(t === "" ? null : Number(t));
-          }}
-          onKeyDown={(e) => e.key === "Enter" && (e.target as HTMLInputElement).blur()}
-        />
+        {textEntry(
+          num === null ? "" : String(num),
+          (t) => (t.trim() === "" ? null : Number(t.trim())),
+          "decimal",
+        )}
       </span>
     );
   }
