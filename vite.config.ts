@@ -1,9 +1,11 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vite";
+import { mnistPlugin } from "./src/cli/mnistPack";
 
 export default defineConfig({
-  plugins: [react()],
-  worker: { format: "es" },
+  // mnistPlugin: the `mnist` package's digits, packed at build time into a lazily loaded chunk.
+  plugins: [react(), mnistPlugin()],
+  worker: { format: "es", plugins: () => [mnistPlugin()] },
   build: {
     target: "es2022",
     sourcemap: true,

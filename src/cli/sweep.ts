@@ -5,6 +5,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { sweepSchema } from "../experiment/sweep";
+import { provideMnist } from "../train/mnist";
+import { packMnist } from "./mnistPack";
 import { formatTable, runSweep } from "../train/sweep";
 
 function fail(msg: string): never {
@@ -33,6 +35,8 @@ if (!parsed.success)
 const log = console.log;
 console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`);
 await tf.setBackend("cpu");
+// The app bundles the digits through a Vite plugin; here they are packed straight from the `mnist` package.
+if (parsed.data.base.task?.kind === "mnist") provideMnist(packMnist());
 await tf.ready();
 const t0 = performance.now();
 const rows = await runSweep(parsed.data, (p) =>

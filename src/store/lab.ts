@@ -16,7 +16,7 @@ import {
   schedulerProblems,
 } from "../experiment/config";
 import type { ExportFile } from "../experiment/export";
-import type { BackendInfo, FromWorker } from "../train/protocol";
+import type { BackendInfo, FromWorker, TaskViewMessage } from "../train/protocol";
 import type { TrainerClient } from "./client";
 
 export interface Series {
@@ -87,7 +87,7 @@ export interface LabState {
   setHover(step: number | null): void;
   /** The task's data and the latest model outputs on the view grid (decision boundary / fit curve). */
   taskData: Extract<FromWorker, { type: "data" }> | null;
-  taskView: Extract<FromWorker, { type: "view" }> | null;
+  taskView: TaskViewMessage | null;
   /** Reference curves imported from an export (drawn dashed). */
   references: Reference[];
   /** Chart settings / classroom flags: part of the experiment (and its URL), changed without a reset. */
@@ -322,6 +322,8 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         break;
       }
       case "view":
+      case "digits":
+      case "text":
         store.setState({ taskView: m });
         break;
     }

@@ -5,12 +5,19 @@
  * makes 4 runs cost about as much as 1.
  */
 import * as tf from "@tensorflow/tfjs";
+import { createCnn } from "./cnn";
 import { mulberry32, subSeed } from "./rng";
+import { crossEntropy, stacked } from "./stack";
 import { ANALYTIC_START, type AnalyticKind, type Dataset, isAnalytic, type TaskKind } from "./tasks";
+import { createTransformer } from "./transformer";
 
 export interface StackedModel {
   runs: number;
   task: TaskKind;
+  /** Model outputs [R, N, out] for inputs shared by all runs (N = B, or B·T tokens for the char-LM). */
+  forward?(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor3D;
+  /** Constant tensors the model owns (patch matrices, attention masks), disposed with it. */
+  consts?: tf.Tensor[];
   /** MLP: [W1, b1, W2, b2, ...] with W_l [R, in, out], b_l [R, 1, out]; analytic: [p] with p [R, 1, 2]. */
   vars: tf.Variable[];
   /** Mean loss of each run ([R]) for a batch, with the given (possibly shifted) parameters. */
@@ -28,12 +35,6 @@ export function initialWeights(sizes: number[], seed: number): Float32Array[] {
     out.push(w, new Float32Array(sizes[l + 1]));
   }
   return out;
-}
-
-function stacked(one: Float32Array, runs: number, shape: [number, number]): tf.Variable {
-  const data = new Float32Array(one.length * runs);
-  for (let r = 0; r < runs; r++) data.set(one, r * one.length);
-  return tf.tidy(() => tf.variable(tf.tensor3d(data, [runs, ...shape]), true));
 }
 
 /** Logits / outputs [R, B, out] of a stacked MLP for a batch shared by all runs (x: [B, in]). */
@@ -79,6 +80,8 @@ export function createModel(
   runs: number,
   seed: number,
 ): StackedModel {
+  if (task === "mnist") return createCnn(data, runs, seed);
+  if (task === "charlm") return createTransformer(data, runs, seed);
   if (isAnalytic(task)) {
     const p = stacked(Float32Array.from(ANALYTIC_START[task]), runs, [1, 2]);
     return { runs, task, vars: [p], loss: (ps) => analyticLoss(task, ps[0], runs) };
@@ -90,11 +93,12 @@ export function createModel(
     const l = k >> 1;
     return stacked(w, runs, k % 2 === 0 ? [sizes[l], sizes[l + 1]] : [1, sizes[l + 1]]);
   });
+  const fwd = (ps: readonly tf.Tensor[], x: tf.Tensor) => forward(ps, runs, x as tf.Tensor2D);
   const loss =
     data.type === "regression"
       ? (ps: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null) =>
-          tf.mean(tf.square(tf.sub(tf.squeeze(forward(ps, runs, x!), [2]), y!)), 1) as tf.Tensor1D
+          tf.mean(tf.square(tf.sub(tf.squeeze(fwd(ps, x!), [2]), y!)), 1) as tf.Tensor1D
       : (ps: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null) =>
-          tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(forward(ps, runs, x!)), y!), 2), 1)) as tf.Tensor1D;
-  return { runs, task, vars, loss };
+          crossEntropy(fwd(ps, x!), y!);
+  return { runs, task, vars, loss, forward: fwd };
 }

@@ -49,7 +49,25 @@ export type FromWorker =
   | { type: "error"; message: string }
   /** The backend failed mid-run (e.g. GPU device lost): training restarted on `to` from step 0. */
   | { type: "recovered"; from: BackendName; to: BackendName; step: number; message: string; gen: number }
-  /** The task's data, once per build (2-D classification and 1-D regression). */
-  | { type: "data"; kind: "classification" | "regression"; dim: number; x: Float32Array; y: Float32Array }
+  /**
+   * The task's data, once per build: 2-D classification points, 1-D regression points, the held-out digits
+   * shown in the task view (`digits`: [n, 196] grey levels, y = labels), or the corpus (`text`: title only).
+   */
+  | {
+      type: "data";
+      kind: "classification" | "regression" | "digits" | "text";
+      dim: number;
+      x: Float32Array;
+      y: Float32Array;
+      title?: string;
+    }
+  | TaskViewMessage;
+
+/** What the models have learned, a few times a second (see ModelView). */
+export type TaskViewMessage =
   /** Model outputs on the view grid: [run][point]; grid = G×G over [lo, hi]² (classification) or G points. */
-  | { type: "view"; grid: number; lo: number; hi: number; values: Float32Array[] };
+  | { type: "view"; grid: number; lo: number; hi: number; values: Float32Array[] }
+  /** Digits: each run's predicted class for the shown digits, and its accuracy on all held-out digits. */
+  | { type: "digits"; preds: Int32Array[]; accuracy: number[]; heldOut: number }
+  /** Char-LM: text sampled from every run after the prompt, at `step`. */
+  | { type: "text"; prompt: string; samples: string[]; step: number };

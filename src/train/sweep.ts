@@ -5,6 +5,7 @@
 import { type Experiment, experimentSchema } from "../experiment/config";
 import { median, runMetrics } from "../experiment/metrics";
 import type { Sweep, SweepRow } from "../experiment/sweep";
+import { loadMnist } from "./mnist";
 import { Trainer } from "./trainer";
 
 export interface SweepProgress {
@@ -24,6 +25,7 @@ export async function runSweep(
   const variants = sweep.variants?.length
     ? sweep.variants
     : [{ name: "as configured", noise: sweep.base.noise }];
+  if (sweep.base.task?.kind === "mnist") await loadMnist();
   const total = variants.length * sweep.seeds.length;
   const rows: SweepRow[] = [];
   let done = 0;

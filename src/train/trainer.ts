@@ -11,7 +11,7 @@ import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { createScheduler, type Scheduler } from "../engine/runtime";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
-import { createModel, forward, type StackedModel } from "./model";
+import { createModel, type StackedModel } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
   applyUpdate,
@@ -90,7 +90,9 @@ export class Trainer {
       this.yAll =
         d.type === "regression"
           ? tf.tensor1d(d.target)
-          : tf.tidy(() => tf.oneHot(tf.tensor1d(d.y, "int32"), d.outputs).toFloat());
+          : d.type === "sequence"
+            ? tf.tensor2d(d.y, [d.n, d.dim], "int32")
+            : tf.tidy(() => tf.oneHot(tf.tensor1d(d.y, "int32"), d.outputs).toFloat());
     }
     this.batchRand = mulberry32(subSeed(exp.seed, 3));
     this.order = permutation(this.data.n, this.batchRand);
@@ -205,6 +207,8 @@ export class Trainer {
         const idxT = tf.tensor1d(idx, "int32");
         xb = tf.gather(this.xAll, idxT) as tf.Tensor2D;
         yb = tf.gather(this.yAll, idxT);
+        // Sequences: one-hot next tokens of every position, [B·T, V].
+        if (this.data.type === "sequence") yb = tf.oneHot(tf.reshape(yb, [-1]), this.data.outputs).toFloat();
       }
       if (fired && cfg.target === "data" && yb) {
         // Label-noise burst. Classification: each run's labels move towards the wrong classes by
@@ -372,11 +376,12 @@ export class Trainer {
    * classification → probability of class 1; regression → the prediction. Null for analytic tasks.
    */
   async predict(points: Float32Array, n: number): Promise<Float32Array[] | null> {
-    if (this.data.type === "analytic") return null;
+    const fwd = this.model.forward;
+    if (this.data.type === "analytic" || this.data.type === "sequence" || !fwd) return null;
     const R = this.runs;
     const out = tf.tidy(() => {
       const x = tf.tensor2d(points, [n, this.data.dim]);
-      const y = forward(this.model.vars, R, x);
+      const y = fwd(this.model.vars, x);
       return this.data.type === "regression"
         ? tf.reshape(y, [R, n])
         : tf.reshape(tf.slice(tf.softmax(y), [0, 0, 1], [R, n, 1]), [R, n]);
@@ -386,8 +391,66 @@ export class Trainer {
     return Array.from({ length: R }, (_, r) => flat.slice(r * n, (r + 1) * n));
   }
 
+  /** Classification: each run's predicted class for the given rows ([n, dim]) — one batched forward pass. */
+  async classify(points: Float32Array, n: number): Promise<Int32Array[]> {
+    const fwd = this.model.forward;
+    if (this.data.type !== "classification" || !fwd) return [];
+    const R = this.runs;
+    const out = tf.tidy(() => tf.argMax(fwd(this.model.vars, tf.tensor2d(points, [n, this.data.dim])), 2));
+    const flat = (await out.data()) as Int32Array;
+    out.dispose();
+    return Array.from({ length: R }, (_, r) => flat.slice(r * n, (r + 1) * n));
+  }
+
+  /**
+   * Sequences: `length` characters sampled from every run after `prompt` (temperature `temp`, a seeded
+   * stream: the same draws for every run, so differences are the models'). One forward pass of all runs
+   * per character.
+   */
+  async sample(prompt: string, length: number, temp = 0.7, seed = 7): Promise<string[]> {
+    const fwd = this.model.forward;
+    const vocab = this.data.vocab;
+    if (this.data.type !== "sequence" || !fwd || !vocab) return [];
+    const R = this.runs;
+    const T = this.data.dim;
+    const V = this.data.outputs;
+    const rand = mulberry32(seed);
+    const seqs = Array.from({ length: R }, () => [...prompt].map((c) => Math.max(0, vocab.indexOf(c))));
+    const outs = Array.from({ length: R }, () => "");
+    for (let k = 0; k < length; k++) {
+      const t = Math.min(T, seqs[0].length);
+      const ids = new Float32Array(R * t);
+      seqs.forEach((q, r) => {
+        ids.set(q.slice(q.length - t), r * t);
+      });
+      const probs = tf.tidy(() => {
+        const logits = fwd(this.model.vars, tf.tensor3d(ids, [R, 1, t]));
+        const last = tf.reshape(tf.slice(logits, [0, t - 1, 0], [R, 1, V]), [R, V]);
+        return tf.softmax(tf.div(last, temp));
+      });
+      const p = (await probs.data()) as Float32Array;
+      probs.dispose();
+      const u = rand();
+      for (let r = 0; r < R; r++) {
+        let acc = 0;
+        let c = V - 1;
+        for (let j = 0; j < V; j++) {
+          acc += p[r * V + j];
+          if (u < acc) {
+            c = j;
+            break;
+          }
+        }
+        seqs[r].push(c);
+        outs[r] += vocab[c];
+      }
+    }
+    return outs;
+  }
+
   dispose(): void {
     tf.dispose([
+      ...(this.model.consts ?? []),
       ...(this.xAll ? [this.xAll] : []),
       ...(this.yAll ? [this.yAll] : []),
       ...this.model.vars,

@@ -7,6 +7,8 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Experiment } from "../experiment/config";
 import { selectBackend } from "./backend";
+import { CORPUS_TITLE } from "./corpus";
+import { type Digits, loadMnist, mnistTest } from "./mnist";
 import type { BackendInfo, FromWorker, RunBatch, ToWorker } from "./protocol";
 import { Trainer } from "./trainer";
 
@@ -55,9 +57,34 @@ function makeViewPoints(t: Trainer) {
   return { pts, n: G * G, grid: G, lo, hi };
 }
 
+/** Digits shown in the task view (the first held-out ones); accuracy is over all held-out digits. */
+const DIGITS_SHOWN = 24;
+let heldOut: Digits | null = null;
+/** Sampling text costs one forward pass per character: keep it under ~10% of the time. */
+let nextText = 0;
+const PROMPT = "Then can I ";
+
 async function postView() {
-  if (!trainer || !viewPoints) return;
-  lastView = performance.now();
+  if (!trainer) return;
+  const t0 = performance.now();
+  lastView = t0;
+  if (heldOut) {
+    const preds = await trainer.classify(heldOut.x, heldOut.n);
+    const accuracy = preds.map(
+      (p) => p.reduce((a, c, i) => a + (c === heldOut!.y[i] ? 1 : 0), 0) / heldOut!.n,
+    );
+    post({ type: "digits", preds: preds.map((p) => p.slice(0, DIGITS_SHOWN)), accuracy, heldOut: heldOut.n });
+    return;
+  }
+  if (trainer.data.type === "sequence") {
+    if (t0 < nextText) return;
+    const step = trainer.step;
+    const samples = await trainer.sample(PROMPT, 80);
+    nextText = performance.now() + Math.max(2000, 10 * (performance.now() - t0));
+    post({ type: "text", prompt: PROMPT, samples, step });
+    return;
+  }
+  if (!viewPoints) return;
   const values = await trainer.predict(viewPoints.pts, viewPoints.n);
   if (values) post({ type: "view", grid: viewPoints.grid, lo: viewPoints.lo, hi: viewPoints.hi, values });
 }
@@ -201,12 +228,32 @@ async function recover(err: Error): Promise<boolean> {
 }
 
 async function startTrainer(exp: Experiment) {
+  if (exp.task.kind === "mnist") await loadMnist();
   trainer = new Trainer(exp);
   buffers = freshBuffers();
   onsets = [];
   viewPoints = makeViewPoints(trainer);
+  heldOut = exp.task.kind === "mnist" ? mnistTest() : null;
+  nextText = 0;
   const d = trainer.data;
-  if (d.type !== "analytic" && d.dim <= 2)
+  if (heldOut)
+    post({
+      type: "data",
+      kind: "digits",
+      dim: d.dim,
+      x: heldOut.x.slice(0, DIGITS_SHOWN * d.dim),
+      y: Float32Array.from(heldOut.y.slice(0, DIGITS_SHOWN)),
+    });
+  else if (d.type === "sequence")
+    post({
+      type: "data",
+      kind: "text",
+      dim: d.dim,
+      x: new Float32Array(0),
+      y: new Float32Array(0),
+      title: CORPUS_TITLE,
+    });
+  else if (d.type !== "analytic" && d.dim <= 2)
     post({
       type: "data",
       kind: d.type,
@@ -229,6 +276,8 @@ async function build(exp: Experiment) {
   }
   await startTrainer(exp);
   flush();
+  // Play or Step may have arrived while the trainer was being built (e.g. loading the digits): go on now.
+  if (running || pendingSteps > 0) void loop();
 }
 
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {

@@ -5,8 +5,9 @@
  */
 import { useEffect, useState } from "react";
 import { BACKENDS, type Experiment, experimentSchema, OPTIMIZERS } from "../experiment/config";
+import { MNIST_TRAIN_MAX } from "../train/mnist";
 import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
-import { TASKS } from "../train/tasks";
+import { FIXED_TASKS, isAnalytic, TASK_LABELS, TASKS } from "../train/tasks";
 import { useLab } from "./context";
 
 const TARGET_WORDS: Record<string, string> = {
@@ -81,6 +82,7 @@ export function ExperimentPanel() {
   useEffect(() => setDraft(experiment), [experiment]);
   const dirty = JSON.stringify(draft) !== JSON.stringify(experiment);
   const set = (patch: Partial<Experiment>) => setDraft({ ...draft, ...patch });
+  const fixed = FIXED_TASKS.includes(draft.task.kind) || isAnalytic(draft.task.kind);
   const apply = () => {
     const r = experimentSchema.safeParse(draft);
     if (!r.success) {
@@ -99,25 +101,31 @@ export function ExperimentPanel() {
           name="Task"
           value={draft.task.kind}
           options={TASKS}
+          words={TASK_LABELS}
+          wide
           onChange={(kind) => set({ task: { ...draft.task, kind } })}
         />
-        <NumberField
-          label="samples"
-          value={draft.task.samples}
-          min={20}
-          max={5000}
-          step={1}
-          onChange={(v) => set({ task: { ...draft.task, samples: v } })}
-        />
-        <NumberField
-          label="data noise"
-          value={draft.task.noise}
-          min={0}
-          max={1}
-          step={0.05}
-          onChange={(v) => set({ task: { ...draft.task, noise: v } })}
-        />
-        <label className="field">
+        {isAnalytic(draft.task.kind) || draft.task.kind === "charlm" ? null : (
+          <NumberField
+            label={draft.task.kind === "mnist" ? `digits (≤ ${MNIST_TRAIN_MAX})` : "samples"}
+            value={draft.task.samples}
+            min={20}
+            max={5000}
+            step={1}
+            onChange={(v) => set({ task: { ...draft.task, samples: v } })}
+          />
+        )}
+        {fixed ? null : (
+          <NumberField
+            label="data noise"
+            value={draft.task.noise}
+            min={0}
+            max={1}
+            step={0.05}
+            onChange={(v) => set({ task: { ...draft.task, noise: v } })}
+          />
+        )}
+        <label className="field" hidden={fixed}>
           <span>hidden layers</span>
           <input
             aria-label="Hidden layers"

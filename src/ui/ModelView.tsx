@@ -1,9 +1,12 @@
 /**
  * What the models have learned, where it teaches: the selected run's decision boundary for 2-D
- * classification (probability of class 1 on a grid, with the data), every run's fit for 1-D regression.
- * The worker computes the grid in one batched forward pass a couple of times per second.
+ * classification (probability of class 1 on a grid, with the data), every run's fit for 1-D regression,
+ * held-out digits labelled by the selected run (with every run's accuracy), and text sampled from each run
+ * of the char-LM. The worker computes them in batched forward passes a couple of times per second.
  */
 import { useEffect, useMemo, useRef } from "react";
+import type { RunConfig } from "../experiment/config";
+import type { FromWorker, TaskViewMessage } from "../train/protocol";
 import { useLab } from "./context";
 
 /** The probability grid painted on a canvas (1 600 SVG rects re-rendered twice a second were a long task). */
@@ -80,6 +83,11 @@ export function ModelView() {
   const selected = useLab((s) => s.selected);
   const hidden = useLab((s) => s.hidden);
   if (!data || !view) return null;
+  if (view.type === "digits")
+    return data.kind === "digits" ? (
+      <DigitsView data={data} view={view} runs={runs} selected={selected} hidden={hidden} />
+    ) : null;
+  if (view.type === "text") return <TextView view={view} runs={runs} hidden={hidden} title={data.title} />;
   const { lo, hi, grid } = view;
   const px = (v: number) => ((v - lo) / (hi - lo)) * W;
   if (data.kind === "classification" && data.dim === 2) {
@@ -139,4 +147,103 @@ export function ModelView() {
     );
   }
   return null;
+}
+
+/** One 14×14 digit on a canvas, scaled up by CSS (pixelated). */
+function Digit({ pixels }: { pixels: Float32Array }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const side = Math.round(Math.sqrt(pixels.length));
+  useEffect(() => {
+    const ctx = ref.current?.getContext("2d");
+    if (!ctx) return;
+    const img = ctx.createImageData(side, side);
+    for (let k = 0; k < side * side; k++) {
+      const v = 255 - Math.round(pixels[k] * 255);
+      img.data.set([v, v, v, 255], 4 * k);
+    }
+    ctx.putImageData(img, 0, 0);
+  }, [pixels, side]);
+  return <canvas ref={ref} width={side} height={side} className="digit" aria-hidden />;
+}
+
+interface ViewProps<V> {
+  view: V;
+  runs: RunConfig[];
+  hidden: boolean[];
+}
+
+function DigitsView({
+  data,
+  view,
+  runs,
+  selected,
+  hidden,
+}: ViewProps<Extract<TaskViewMessage, { type: "digits" }>> & {
+  data: Extract<FromWorker, { type: "data" }>;
+  selected: number;
+}) {
+  const run = Math.min(selected, view.preds.length - 1);
+  const P = data.dim;
+  const images = useMemo(
+    () => Array.from({ length: data.y.length }, (_, k) => data.x.subarray(k * P, (k + 1) * P)),
+    [data, P],
+  );
+  const preds = view.preds[run] ?? new Int32Array(0);
+  return (
+    <section className="taskview" aria-label="Digits">
+      <h2>
+        Held-out digits as <span style={{ color: runs[run]?.color }}>{runs[run]?.name}</span> reads them{" "}
+        <span className="muted">(select a run; red = wrong)</span>
+      </h2>
+      <div className="digits">
+        {images.map((img, k) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of held-out digits
+          <figure key={k} className={preds[k] === data.y[k] ? "ok" : "wrong"}>
+            <Digit pixels={img} />
+            <figcaption>{preds[k] ?? "?"}</figcaption>
+          </figure>
+        ))}
+      </div>
+      <ul className="accuracy" aria-label="Accuracy on held-out digits">
+        {view.accuracy.map((a, r) =>
+          hidden[r] || !runs[r] ? null : (
+            <li key={`${runs[r].color}-${runs[r].name}`} style={{ color: runs[r].color }}>
+              {runs[r].name}: {(a * 100).toFixed(1)}% of {view.heldOut}
+            </li>
+          ),
+        )}
+      </ul>
+    </section>
+  );
+}
+
+function TextView({
+  view,
+  runs,
+  hidden,
+  title,
+}: ViewProps<Extract<TaskViewMessage, { type: "text" }>> & { title?: string }) {
+  return (
+    <section className="taskview" aria-label="Sampled text">
+      <h2>
+        Text each run writes after “{view.prompt.trim()}”{" "}
+        <span className="muted">
+          (step {view.step}; trained on {title})
+        </span>
+      </h2>
+      <div className="samples">
+        {view.samples.map((t, r) =>
+          hidden[r] || !runs[r] ? null : (
+            <figure key={`${runs[r].color}-${runs[r].name}`}>
+              <figcaption style={{ color: runs[r].color }}>{runs[r].name}</figcaption>
+              <pre className="sample">
+                <span className="muted">{view.prompt}</span>
+                {t}
+              </pre>
+            </figure>
+          ),
+        )}
+      </div>
+    </section>
+  );
 }

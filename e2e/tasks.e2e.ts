@@ -1,0 +1,34 @@
+/** The two bigger tasks train in the browser: MNIST CNN (bundled digits) and the char-LM transformer. */
+import { afterAll, describe, expect, it } from "vitest";
+import { disconnect, mean, openApp, readSeries, waitForStep } from "./helpers";
+
+afterAll(disconnect);
+
+describe("bundled-data tasks", () => {
+  it("MNIST: the CNN learns and the task view labels held-out digits", async () => {
+    const { page, errors } = await openApp(
+      "?v=1&task=mnist&samples=1000&bs=32&lr=0.003&steps=400&autoplay=1",
+    );
+    await waitForStep(page, 60);
+    const s = await readSeries(page);
+    expect(mean(s[0].loss.slice(-10))).toBeLessThan(mean(s[0].loss.slice(0, 5)));
+    await expect.poll(() => page.locator(".digits figure").count(), { timeout: 30_000 }).toBe(24);
+    await expect
+      .poll(() => page.getByRole("list", { name: "Accuracy on held-out digits" }).textContent())
+      .toMatch(/% of 500/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("char-LM: the transformer learns and every run writes sampled text", async () => {
+    const { page, errors } = await openApp("?v=1&task=charlm&bs=8&lr=0.01&steps=400&autoplay=1");
+    await waitForStep(page, 40);
+    const s = await readSeries(page);
+    expect(mean(s[0].loss.slice(-5))).toBeLessThan(s[0].loss[0]);
+    await expect.poll(() => page.locator("pre.sample").count(), { timeout: 30_000 }).toBe(2);
+    const text = await page.locator("pre.sample").first().textContent();
+    expect(text?.length).toBeGreaterThan(60);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
