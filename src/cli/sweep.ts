@@ -6,8 +6,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { sweepSchema } from "../experiment/sweep";
 import { provideMnist } from "../train/mnist";
-import { packMnist } from "./mnistPack";
 import { formatTable, runSweep } from "../train/sweep";
+import { packMnist } from "./mnistPack";
 
 function fail(msg: string): never {
   process.stderr.write(`sweep: ${msg}\n`);

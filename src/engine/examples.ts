@@ -30,6 +30,8 @@ export function exampleConfig(id: string, steps = 1000, baseLr = 0.1): Scheduler
       };
     case "OneCycleLR":
       return { scheduler: id, params: { max_lr: baseLr, total_steps: steps } };
+    case "RobbinsMonro":
+      return { scheduler: id, params: { tau: q(0.1), power: 1 } };
     case "ReduceLROnPlateau":
       return { scheduler: id, params: { factor: 0.5, patience: 20 } };
     case "SequentialLR":

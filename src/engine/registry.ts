@@ -3,6 +3,7 @@
  * metadata. The UI, the URL codec, the CLI and the docs all read this table instead of repeating it.
  */
 import { GRADIENT_SPECS } from "./gradient";
+import { LINE_SEARCH_SPECS } from "./linesearch";
 import { OPTIMIZER_SIDE_SPECS } from "./optimizerSide";
 import { GreedyLR, ReduceLROnPlateau } from "./plateau";
 import { Refined } from "./refined";
@@ -22,6 +23,7 @@ export const SCHEDULERS: readonly AnySpec[] = [
   ChainedScheduler,
   ...WARMUP_SPECS.slice(1),
   ...GRADIENT_SPECS,
+  ...LINE_SEARCH_SPECS,
   Refined,
   ...OPTIMIZER_SIDE_SPECS,
 ];

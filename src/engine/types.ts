@@ -20,10 +20,12 @@ export interface Observation {
   /** Secant (lookahead) terms on one sample: s·y and ‖s‖², y = ∇F(x+s) − ∇F(x). */
   secantSY?: number;
   secantSS?: number;
+  /** Line search: the loss at x − η_k·g for each candidate η_k the scheduler listed (same batch). */
+  lineLoss?: number[];
 }
 
 /** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */
-export type Need = "loss" | "gradSq" | "dx" | "dg" | "secant";
+export type Need = "loss" | "gradSq" | "dx" | "dg" | "secant" | "lineSearch";
 
 export type EventKind =
   | "increase"
@@ -152,6 +154,8 @@ export interface SchedulerSpec<S = unknown> {
   inspect?(p: Params, state: S): Internal[];
   /** Momentum currently in effect, if the scheduler cycles it. */
   momentum?(state: S): number | undefined;
+  /** Line searches (`needs` "lineSearch"): the step sizes η_k at which the trainer evaluates f(x − η_k·g). */
+  candidates?(p: Params, state: S): number[];
   /** Optimizer-side methods: which optimizer the trainer must use. */
   optimizer?: string;
 }

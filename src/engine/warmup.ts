@@ -85,6 +85,47 @@ export const Constant = timeSpec({
   lambda: () => () => 1,
 });
 
+/**
+ * Robbins–Monro step sizes λ_t = η₀ / (1 + t/τ)^p. Stochastic approximation converges when Σλ_t = ∞ (the steps
+ * can travel any distance) and Σλ_t² < ∞ (the noise they add stays bounded): both hold exactly for
+ * ½ < p ≤ 1. p = ½ (inverse square root) breaks the second, p > 1 the first.
+ */
+export const RobbinsMonro = timeSpec({
+  id: "RobbinsMonro",
+  label: "Robbins–Monro decay",
+  description: "η₀/(1 + t/τ)^p — the classic stochastic-approximation step; converges for ½ < p ≤ 1.",
+  reference: "Robbins & Monro 1951, A Stochastic Approximation Method",
+  params: [
+    {
+      key: "tau",
+      label: "τ (time scale)",
+      type: "number",
+      default: 100,
+      min: 0,
+      minExclusive: true,
+      scale: "log",
+      uiMin: 1,
+      uiMax: 10000,
+      help: "Steps until the LR has fallen by 2^p: larger τ = a longer high-LR phase.",
+    },
+    {
+      key: "power",
+      label: "p (power)",
+      type: "number",
+      default: 1,
+      min: 0,
+      max: 3,
+      step: 0.05,
+      help: "Decay exponent. Σλ = ∞ needs p ≤ 1; Σλ² < ∞ needs p > ½.",
+    },
+  ],
+  lambda: (p) => {
+    const tau = num(p, "tau");
+    const pw = num(p, "power");
+    return (t) => (1 + t / tau) ** -pw;
+  },
+});
+
 export const LinearWithWarmup = timeSpec({
   id: "LinearWithWarmup",
   label: "Linear decay with warmup",
@@ -266,4 +307,12 @@ export const WSD = timeSpec({
   },
 });
 
-export const WARMUP_SPECS = [Constant, LinearWithWarmup, CosineWithWarmup, InverseSqrt, Noam, WSD];
+export const WARMUP_SPECS = [
+  Constant,
+  LinearWithWarmup,
+  CosineWithWarmup,
+  InverseSqrt,
+  Noam,
+  WSD,
+  RobbinsMonro,
+];

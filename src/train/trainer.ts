@@ -200,6 +200,10 @@ export class Trainer {
     const secantProbe = this.scheds.map((s) =>
       s.spec.needs.includes("secant") ? num(s.params, "probe", 1) : 0,
     );
+    const lineCands = this.scheds.map((s, r) =>
+      s.spec.candidates && this.divergedAt[r] === null ? s.spec.candidates(s.params, s.state) : [],
+    );
+    const lineK = needs.has("lineSearch") ? Math.max(0, ...lineCands.map((c) => c.length)) : 0;
     const kept = tf.tidy(() => {
       let xb: tf.Tensor2D | null = null;
       let yb: tf.Tensor | null = null;
@@ -261,6 +265,20 @@ export class Trainer {
       }
       const rows = [per!, gradSq, dx, dg, sy, ss];
       if (this.data.type === "analytic") rows.push(...tf.unstack(tf.reshape(vars[0], [R, 2]), 1));
+      // Line searches: the loss at x − η_k·g for every candidate η_k, all runs in one pass per k.
+      for (let k = 0; k < lineK; k++) {
+        const eta = tf.tensor3d(
+          lineCands.map((c) => c[k] ?? 0),
+          [R, 1, 1],
+        );
+        rows.push(
+          this.model.loss(
+            vars.map((v, i) => tf.sub(v, tf.mul(eta, gl[i]))),
+            xb,
+            yb,
+          ),
+        );
+      }
       const facts = tf.stack(rows);
       (per as tf.Tensor | null)?.dispose(); // kept out of variableGrads' scope; stacked now
       return [facts, ...gl];
@@ -295,6 +313,10 @@ export class Trainer {
       if (needs.has("secant")) {
         o.secantSY = f[4 * R + r];
         o.secantSS = f[5 * R + r];
+      }
+      if (lineK && lineCands[r].length) {
+        const base = (this.data.type === "analytic" ? 8 : 6) * R;
+        o.lineLoss = lineCands[r].map((_, k) => f[base + k * R + r]);
       }
       obs.push(o);
       let events: SchedulerEvent[] = [];
