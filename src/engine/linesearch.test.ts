@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ArmijoLineSearch, ExactLineSearch } from "./linesearch";
+import { ArmijoLineSearch, ExactLineSearch, type LineState } from "./linesearch";
 import { createScheduler } from "./runtime";
 import { RobbinsMonro } from "./warmup";
 
@@ -13,7 +13,7 @@ describe("line searches", () => {
   it("Armijo takes the first trial meeting the sufficient-decrease condition", () => {
     const s = createScheduler({ scheduler: "ArmijoLineSearch", params: { eta0: 1, beta: 0.5, c: 0.1 } }, 1);
     const q = quad(10, 1); // stable only for η < 2/a = 0.2
-    const cands = ArmijoLineSearch.candidates!(s.params, s.state);
+    const cands = ArmijoLineSearch.candidates!(s.params, s.state as LineState);
     expect(cands.slice(0, 4)).toEqual([1, 0.5, 0.25, 0.125]);
     const r = s.step({ step: 0, loss: q.f, gradSq: q.g2, lineLoss: cands.map(q.along) });
     // η = 0.125: f = 5·(1 − 1.25)² = 0.3125 ≤ 5 − 0.1·0.125·100 = 3.75; η = 0.25 gives 5·1.5² = 11.25.
@@ -36,7 +36,7 @@ describe("line searches", () => {
       1,
     );
     const q = quad(10, 1); // exact minimiser η* = 1/a = 0.1, which is on this grid
-    const cands = ExactLineSearch.candidates!(s.params, s.state);
+    const cands = ExactLineSearch.candidates!(s.params, s.state as LineState);
     expect(cands[0]).toBeCloseTo(0.01, 12);
     expect(cands[40]).toBeCloseTo(1, 12);
     const r = s.step({ step: 0, loss: q.f, lineLoss: cands.map(q.along) });

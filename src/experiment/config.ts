@@ -81,8 +81,24 @@ export const experimentSchema = z.object({
       hide: z.array(z.enum(HIDEABLE)).max(HIDEABLE.length).default([]),
       present: z.boolean().default(false),
       autoplay: z.boolean().default(false),
+      /** The lesson this link belongs to (its text is shown beside the charts); "" = none. */
+      lesson: z
+        .string()
+        .regex(/^[a-z0-9-]{0,40}$/)
+        .default(""),
+      /** Explain mode: Step advances one step and says what each scheduler saw and decided. */
+      explain: z.boolean().default(false),
     })
-    .default({ logLoss: true, logLr: false, smoothing: 0, hide: [], present: false, autoplay: false }),
+    .default({
+      logLoss: true,
+      logLr: false,
+      smoothing: 0,
+      hide: [],
+      present: false,
+      autoplay: false,
+      lesson: "",
+      explain: false,
+    }),
 });
 
 export type Experiment = z.infer<typeof experimentSchema>;

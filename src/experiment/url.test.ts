@@ -95,6 +95,8 @@ const experimentArb: fc.Arbitrary<Experiment> = fc
       hide: fc.subarray([...HIDEABLE]),
       present: fc.boolean(),
       autoplay: fc.boolean(),
+      lesson: fc.stringMatching(/^[a-z0-9-]{0,40}$/),
+      explain: fc.boolean(),
     }),
   })
   .map((e) => experimentSchema.parse({ v: 1, ...e }));

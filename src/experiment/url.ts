@@ -52,6 +52,8 @@ export const FIELDS: readonly Field[] = [
   { key: "hide", path: ["view", "hide"], kind: "list" },
   { key: "present", path: ["view", "present"], kind: "bool" },
   { key: "autoplay", path: ["view", "autoplay"], kind: "bool" },
+  { key: "lesson", path: ["view", "lesson"], kind: "str" },
+  { key: "explain", path: ["view", "explain"], kind: "bool" },
 ];
 
 const get = (o: unknown, path: string[]): unknown =>

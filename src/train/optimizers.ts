@@ -93,6 +93,36 @@ export function createOptimizer(
   return { kinds, perRun, masks, slots, t: 0 };
 }
 
+/**
+ * Restart run r's optimizer state as at creation (Refined's phase 2 retrains from the initial weights):
+ * its slice of every slot goes back to zeros / the initial weights / the base LR. The global step count used
+ * by Adam's bias correction is shared by all runs and is not reset.
+ */
+export function resetRunSlots(o: StackedOptimizer, r: number, init: tf.Tensor[], baseLr: number): void {
+  const k = o.perRun[r];
+  const R = o.perRun.length;
+  const slots = o.slots.get(k);
+  if (!slots) return;
+  tf.tidy(() => {
+    const mask = tf.tensor3d(
+      o.perRun.map((_, i) => (i === r ? 1 : 0)),
+      [R, 1, 1],
+      "bool",
+    );
+    slots.forEach((ss, pi) => {
+      ss.forEach((slot, i) => {
+        const fresh =
+          k.startsWith("schedulefree") && i < 2
+            ? init[pi]
+            : k === "delta-bar-delta" && i === 0
+              ? tf.fill(slot.shape, baseLr)
+              : tf.zerosLike(slot);
+        slot.assign(tf.where(tf.broadcastTo(mask, slot.shape), fresh, slot));
+      });
+    });
+  });
+}
+
 const col = (a: Float32Array) => tf.tensor3d(a, [a.length, 1, 1]);
 
 /** The new value of one parameter under one optimizer kind (assigns that kind's slots). */

@@ -18,6 +18,7 @@ import {
   createOptimizer,
   disposeOptimizer,
   type OptimizerKind,
+  resetRunSlots,
   type StackedOptimizer,
   type StepHyper,
 } from "./optimizers";
@@ -73,6 +74,8 @@ export class Trainer {
   private prevDraw: NoiseDraw | null = null;
   private history: number[][];
   private sf: { lrMax: number; weightSum: number }[];
+  /** The initial weights (all runs), for runs that restart from them. */
+  private init: tf.Tensor[];
 
   constructor(exp: Experiment) {
     this.exp = exp;
@@ -84,6 +87,7 @@ export class Trainer {
       s.spec.optimizer ? (s.params.optimizer as OptimizerKind) : exp.optimizer,
     );
     this.opt = createOptimizer(this.kinds, this.model.vars, exp.baseLr);
+    this.init = this.model.vars.map((v) => tf.clone(v));
     if (this.data.n > 0) {
       const d = this.data;
       this.xAll = tf.tensor2d(d.x, [d.n, d.dim]);
@@ -350,10 +354,28 @@ export class Trainer {
       if (s.spec.timing === "after" && this.divergedAt[r] === null) {
         const res = s.step(obs[r]);
         if (out[r] && res.events.length) out[r]!.events = out[r]!.events.concat(res.events);
+        // The refined schedule's phase 2 retrains from the initial weights.
+        if (s.spec.id === "Refined" && res.events.some((e) => e.kind === "phase")) this.restartRun(r);
       }
     }
     this.step = t + 1;
     return { step: t, runs: out, onset };
+  }
+
+  /** Put run r back at the shared initial weights with a fresh optimizer state; the other runs go on. */
+  restartRun(r: number): void {
+    const R = this.runs;
+    tf.tidy(() => {
+      const mask = tf.tensor3d(
+        Array.from({ length: R }, (_, i) => (i === r ? 1 : 0)),
+        [R, 1, 1],
+        "bool",
+      );
+      this.model.vars.forEach((v, i) => {
+        v.assign(tf.where(tf.broadcastTo(mask, v.shape), this.init[i], v));
+      });
+    });
+    resetRunSlots(this.opt, r, this.init, this.exp.baseLr);
   }
 
   /** Per-run optimizer hyper-parameters of this step. */
@@ -473,6 +495,7 @@ export class Trainer {
   dispose(): void {
     tf.dispose([
       ...(this.model.consts ?? []),
+      ...this.init,
       ...(this.xAll ? [this.xAll] : []),
       ...(this.yAll ? [this.yAll] : []),
       ...this.model.vars,

@@ -201,4 +201,24 @@ describe("tasks", () => {
       tr.dispose();
     }
   });
+
+  it("the refined schedule's phase 2 retrains from the initial weights (that run only)", async () => {
+    const e = small([{ scheduler: "Refined", params: { phase_steps: 30 } }, { scheduler: "Constant" }], {
+      task: { kind: "quadratic", samples: 20, noise: 0 },
+      optimizer: "sgd",
+      baseLr: 0.05,
+    });
+    const tr = new Trainer(e);
+    const loss: number[][] = [[], []];
+    for (let i = 0; i < 40; i++) {
+      const rep = await tr.trainStep();
+      rep.runs.forEach((r, k) => {
+        loss[k].push(r!.loss);
+      });
+    }
+    expect(loss[0][29]).toBeLessThan(loss[0][0] / 2);
+    expect(loss[0][30]).toBeCloseTo(loss[0][0], 5); // back at the start after the phase event of step 29
+    expect(loss[1][30]).toBeLessThan(loss[1][0] / 2); // the other run went on
+    tr.dispose();
+  });
 });

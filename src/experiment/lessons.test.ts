@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { schedulerProblems } from "./config";
+import { LESSONS, lessonById, lessonQuery } from "./lessons";
+import { decodeExperiment } from "./url";
+
+describe("lessons", () => {
+  it("at least 10, with unique ids and every text field filled", () => {
+    expect(LESSONS.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
+    for (const l of LESSONS) {
+      for (const k of ["title", "summary", "watch", "question", "next"] as const)
+        expect(l[k].length, `${l.id}.${k}`).toBeGreaterThan(10);
+      expect(lessonById(l.id)).toBe(l);
+    }
+  });
+
+  it("each link opens exactly its experiment, with its lesson id, and every scheduler is valid", () => {
+    for (const l of LESSONS)
+      for (const e of [l.experiment, ...(l.alt ? [l.alt.experiment] : [])]) {
+        expect(schedulerProblems(e), l.id).toEqual([]);
+        const d = decodeExperiment(lessonQuery(e));
+        expect(d.ignored, l.id).toEqual([]);
+        // Same experiment (params equal to their defaults are left out of links).
+        expect(lessonQuery(d.experiment), l.id).toBe(lessonQuery(e));
+        expect(d.experiment.view.lesson).toBe(l.id);
+      }
+  });
+
+  it("covers the topics the course needs", () => {
+    const used = (id: string) =>
+      LESSONS.some((l) => l.experiment.runs.some((r) => r.scheduler.scheduler === id));
+    for (const id of [
+      "StepLR",
+      "ExponentialLR",
+      "CosineAnnealingLR",
+      "OneCycleLR",
+      "CosineAnnealingWarmRestarts",
+      "ReduceLROnPlateau",
+      "GreedyLR",
+      "Refined",
+      "ScheduleFree",
+      "ArmijoLineSearch",
+      "ExactLineSearch",
+      "RobbinsMonro",
+      "LinearWithWarmup",
+    ])
+      expect(used(id), id).toBe(true);
+    expect(LESSONS.some((l) => l.experiment.task.kind === "charlm")).toBe(true);
+    expect(LESSONS.some((l) => l.experiment.task.kind === "survey")).toBe(true);
+    const noise = lessonById("noise-recovery")!;
+    expect(noise.experiment.noise.target).toBe("signal");
+    expect(noise.alt?.experiment.noise.target).toBe("gradients");
+  });
+});

@@ -1,0 +1,340 @@
+/**
+ * Lessons for class: each is a ready experiment (its share link carries `lesson=<id>`, so the text appears
+ * beside the charts) with a short text — what to watch, one question for the students, what to change next.
+ * Lessons hide the controls they do not need (a teacher can still show everything) and can carry a second
+ * link for a contrast (`alt`).
+ */
+import { type Experiment, experimentSchema, type HIDEABLE, RUN_COLORS } from "./config";
+import { encodeExperiment } from "./url";
+
+export interface Lesson {
+  id: string;
+  title: string;
+  /** One line for the gallery card. */
+  summary: string;
+  watch: string;
+  question: string;
+  next: string;
+  experiment: Experiment;
+  /** A contrasting variant of the same experiment (e.g. the same noise entering elsewhere). */
+  alt?: { label: string; experiment: Experiment };
+  /** Extra panels the lesson needs. */
+  panels?: ("sums" | "formula")[];
+}
+
+type Hide = (typeof HIDEABLE)[number];
+const run = (name: string, i: number, scheduler: string, params: Record<string, unknown> = {}) => ({
+  name,
+  color: RUN_COLORS[i],
+  scheduler: { scheduler, params },
+});
+
+function exp(id: string, e: Record<string, unknown>, hide: Hide[] = ["experiment"]): Experiment {
+  const view = (e.view as Record<string, unknown> | undefined) ?? {};
+  return experimentSchema.parse({ ...e, view: { hide, ...view, lesson: id } });
+}
+
+export const LESSONS: readonly Lesson[] = [
+  {
+    id: "meet-greedylr",
+    title: "Meet GreedyLR",
+    summary: "A scheduler that raises the LR while the loss improves and cuts it when it worsens.",
+    watch:
+      "The red run starts at the same LR as the blue one. Every time the loss has improved for `patience` steps in a row, GreedyLR divides the LR by F (▲ on the LR chart); after `patience` worse steps it multiplies by F (▼). Turn on Explain and press Step to read each decision as it happens.",
+    question:
+      "Why does GreedyLR's LR climb early on and then fall back — what does the loss curve do just before each ▼?",
+    next: "Drag F towards 0.5 while it runs: the jumps get bigger. Then raise patience to 30: fewer, later decisions.",
+    experiment: exp(
+      "meet-greedylr",
+      {
+        baseLr: 0.02,
+        batchSize: 400,
+        steps: 1000,
+        runs: [
+          run("Constant LR", 0, "Constant"),
+          run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+        ],
+      },
+      ["experiment"],
+    ),
+    panels: ["formula"],
+  },
+  {
+    id: "lr-too-small-large",
+    title: "LR too small, too large",
+    summary: "Plain gradient descent on a 2-D bowl: crawl, converge, zig-zag, explode.",
+    watch:
+      "f(x₁, x₂) = ½(x₁² + 10·x₂²) has curvature 10 along x₂, so gradient descent is stable only for η < 2/10 = 0.2. The four runs differ only by η (a fixed fraction of the base 0.21). Watch the trajectories on the contour plot and the loss on a log scale.",
+    question:
+      "The run at η = 0.19 converges, yet its path zig-zags across the valley. Why does it zig-zag, and why does η = 0.21 blow up instead?",
+    next: "Pick the survey function or Rosenbrock in the Experiment panel (unhide it with the link's hide= removed) and find the largest η that still converges.",
+    experiment: exp("lr-too-small-large", {
+      task: { kind: "quadratic" },
+      optimizer: "sgd",
+      baseLr: 0.21,
+      steps: 500,
+      runs: [
+        run("η = 0.0105 (too small)", 0, "ConstantLR", { factor: 0.05, total_iters: 100000 }),
+        run("η = 0.105 (about right)", 2, "ConstantLR", { factor: 0.5, total_iters: 100000 }),
+        run("η = 0.19 (zig-zag)", 4, "ConstantLR", { factor: 0.905, total_iters: 100000 }),
+        run("η = 0.21 (too large)", 1, "ConstantLR", { factor: 1, total_iters: 100000 }),
+      ],
+    }),
+  },
+  {
+    id: "step-exp-cosine",
+    title: "Step vs exponential vs cosine",
+    summary: "Three classic decays with the same start and end, on mini-batch training.",
+    watch:
+      "All three start at 0.02 and end low. Step decay drops in two cliffs, exponential decays by the same factor every step, cosine stays high for long and falls late. Each drop in LR shows up as a drop in the loss (less mini-batch noise), a little later.",
+    question:
+      "Which run has the lowest loss at step 600, and which at the end? Why can these two answers differ?",
+    next: "Switch StepLR's gamma to 0.1 and its step size to 300: does the first cliff come too early?",
+    experiment: exp("step-exp-cosine", {
+      baseLr: 0.02,
+      batchSize: 32,
+      steps: 1500,
+      runs: [
+        run("StepLR", 0, "StepLR", { step_size: 500, gamma: 0.3 }),
+        run("Exponential", 1, "ExponentialLR", { gamma: 0.99693 }),
+        run("Cosine", 2, "CosineAnnealingLR", { T_max: 1500 }),
+      ],
+    }),
+  },
+  {
+    id: "warmup-charlm",
+    title: "Warmup for Adam on a char-level LM",
+    summary: "A one-block transformer learns Shakespeare; warmup tames Adam's first steps.",
+    watch:
+      "Adam divides by a running estimate of the gradient's size; in the first steps that estimate rests on a handful of gradients, so the steps are as large as the LR allows in every direction at once. At a high LR (0.01 here) the run without warmup jumps early and wastes steps recovering; the warmup runs ramp up over 60 steps. Read the sampled text below the charts as it turns from noise into words.",
+    question:
+      "Once warmup is over, all runs use a similar LR. Why can the damage of the first steps still be visible 200 steps later?",
+    next: "Shorten the warmup to 10 steps, then lengthen it to 200: where is the sweet spot for this model?",
+    experiment: exp("warmup-charlm", {
+      task: { kind: "charlm" },
+      optimizer: "adam",
+      baseLr: 0.01,
+      batchSize: 8,
+      steps: 400,
+      runs: [
+        run("No warmup", 1, "Constant"),
+        run("Linear warmup 60 + decay", 0, "LinearWithWarmup", {
+          num_warmup_steps: 60,
+          num_training_steps: 400,
+        }),
+        run("Cosine warmup 60", 2, "CosineWithWarmup", { num_warmup_steps: 60, num_training_steps: 400 }),
+      ],
+    }),
+  },
+  {
+    id: "onecycle",
+    title: "OneCycle: up, then all the way down",
+    summary:
+      "Leslie Smith's policy on MNIST digits with SGD + momentum: LR rises, momentum falls, then the reverse.",
+    watch:
+      "OneCycle warms the LR up to max_lr over 30% of the run while it lowers the momentum, then anneals the LR far below where it started while momentum returns. The task view shows held-out digits and each run's accuracy.",
+    question: "Why lower the momentum while the LR is high? (Think of the effective step size η/(1 − β).)",
+    next: "Raise max_lr to 0.5: OneCycle tolerates peaks that would make a constant LR diverge — try the same for the constant run.",
+    experiment: exp("onecycle", {
+      task: { kind: "mnist", samples: 2000 },
+      optimizer: "momentum",
+      momentum: 0.9,
+      baseLr: 0.02,
+      batchSize: 32,
+      steps: 300,
+      runs: [
+        run("Constant 0.02", 0, "Constant"),
+        run("OneCycle (max 0.2)", 1, "OneCycleLR", { max_lr: 0.2, total_steps: 300 }),
+        run("Cosine", 2, "CosineAnnealingLR", { T_max: 300 }),
+      ],
+    }),
+  },
+  {
+    id: "warm-restarts",
+    title: "Warm restarts",
+    summary: "Cosine annealing that jumps back up: SGDR with doubling periods.",
+    watch:
+      "CosineAnnealingWarmRestarts anneals over T₀ = 150 steps, restarts at the base LR, then anneals over 300, then 600 (T_mult = 2). Each restart (↺ on the LR chart) knocks the loss up for a moment.",
+    question:
+      "What does a restart buy, if the loss gets worse right after it? When would plain cosine be the better choice?",
+    next: "Set T_mult to 1 (equal periods) and compare the final loss with plain cosine.",
+    experiment: exp("warm-restarts", {
+      baseLr: 0.03,
+      batchSize: 64,
+      steps: 1050,
+      runs: [
+        run("Cosine", 0, "CosineAnnealingLR", { T_max: 1050 }),
+        run("Warm restarts", 1, "CosineAnnealingWarmRestarts", { T_0: 150, T_mult: 2 }),
+      ],
+    }),
+  },
+  {
+    id: "plateau-vs-greedy",
+    title: "ReduceLROnPlateau vs GreedyLR",
+    summary: "Both watch the loss; only one of them ever raises the LR.",
+    watch:
+      "ReduceLROnPlateau cuts the LR by its factor when the loss has not improved for `patience` steps — and never raises it. GreedyLR also cuts, but raises the LR after `patience` improving steps. The internals panel shows both runs' counters against their patience.",
+    question:
+      "If the LR starts too low, which scheduler can recover from that mistake? Try it: set the base LR to 0.002.",
+    next: "Give GreedyLR a cooldown of 10 steps: after each decision it waits before counting again. What changes on the LR chart?",
+    experiment: exp("plateau-vs-greedy", {
+      baseLr: 0.02,
+      batchSize: 400,
+      steps: 1200,
+      runs: [
+        run("ReduceLROnPlateau", 0, "ReduceLROnPlateau", { factor: 0.5, patience: 20 }),
+        run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+      ],
+    }),
+    panels: ["formula"],
+  },
+  {
+    id: "f-sweep",
+    title: "The F sweep",
+    summary: "GreedyLR with F = 0.25, 0.5, 0.75, 0.99 — the paper's stability experiment.",
+    watch:
+      "The paper reports F ≥ 0.5 stable and F = 0.25 diverging. With F = 0.25 every increase multiplies the LR by 4: a few good steps in a row and the LR is 16× larger. Watch the LR chart (log scale) and whether the loss follows.",
+    question: "Why is a small F dangerous in both directions — when it raises and when it cuts?",
+    next: "Open Replicate the paper (toolbar) to run this sweep over 5 seeds and compare with the paper's table.",
+    experiment: exp("f-sweep", {
+      task: { kind: "sine", samples: 200, noise: 0.1 },
+      hidden: [64, 32],
+      optimizer: "adam",
+      baseLr: 0.01,
+      batchSize: 200,
+      steps: 200,
+      view: { logLr: true },
+      runs: [0.25, 0.5, 0.75, 0.99].map((f, i) =>
+        run(`F = ${f}`, [1, 4, 2, 0][i], "GreedyLR", { factor: f, min_lr: 1e-5, max_lr: 1 }),
+      ),
+    }),
+  },
+  {
+    id: "noise-recovery",
+    title: "Noise recovery: gradients vs the scheduler's signal",
+    summary: "The same loss spikes, entering in two places — only one of them is a real disturbance.",
+    watch:
+      "Every 100 steps a spike hits. In this link it is added to the loss the scheduler *sees* (as in the GreedyLR paper's code): the weights are untouched, so only loss-watching schedulers react — GreedyLR counts a worse step, the time-based cosine does not notice. The recovery panel aligns the loss after every spike.",
+    question:
+      "With spikes in the signal, what does GreedyLR's reaction cost it? Now open the gradient version: why is recovery a fairer test there?",
+    next: "Switch the noise type to random spikes and raise GreedyLR's window (smoothing) to 5: does it still react to single spikes?",
+    experiment: exp("noise-recovery", {
+      baseLr: 0.02,
+      batchSize: 400,
+      steps: 800,
+      noise: { type: "periodic", strength: 2, target: "signal" },
+      runs: [
+        run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+        run("Cosine", 0, "CosineAnnealingLR", { T_max: 800 }),
+        run("Constant", 2, "Constant"),
+      ],
+    }),
+    alt: {
+      label: "Same spikes into the gradients",
+      experiment: exp("noise-recovery", {
+        baseLr: 0.02,
+        batchSize: 400,
+        steps: 800,
+        noise: { type: "periodic", strength: 2, target: "gradients" },
+        runs: [
+          run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+          run("Cosine", 0, "CosineAnnealingLR", { T_max: 800 }),
+          run("Constant", 2, "Constant"),
+        ],
+      }),
+    },
+  },
+  {
+    id: "refined",
+    title: "Refined schedules from gradient norms",
+    summary:
+      "Phase 1 runs a linear decay and logs ‖g‖; phase 2 restarts with a schedule computed from that log.",
+    watch:
+      "The refined run trains twice: in phase 1 it uses a linear decay and records the gradient norm of every step; at the phase boundary (◆) it starts again from the initial weights with a schedule shaped by the smoothed norms — the LR is spent where the gradients were small. Compare its phase-2 loss with the linear decay run.",
+    question:
+      "Why does a small gradient norm late in training argue for a larger step there, not a smaller one?",
+    next: "Switch the refined run to Adam-type (w = ĝ⁻¹) and the optimizer to Adam.",
+    experiment: exp("refined", {
+      task: { kind: "logistic", samples: 400, noise: 0.2 },
+      optimizer: "sgd",
+      baseLr: 0.5,
+      batchSize: 32,
+      steps: 800,
+      runs: [
+        run("Linear decay", 0, "LinearWithWarmup", { num_warmup_steps: 0, num_training_steps: 400 }),
+        run("Refined (2 phases)", 1, "Refined", { phase_steps: 400 }),
+      ],
+    }),
+  },
+  {
+    id: "schedule-free",
+    title: "Schedule-free vs cosine",
+    summary: "No decay at all — iterate averaging instead — against a tuned cosine.",
+    watch:
+      "Schedule-Free AdamW keeps its LR flat (after warmup) and evaluates at an average of its iterates; cosine must know the total number of steps in advance. The two end close, but schedule-free is good at *every* step, not just at the end.",
+    question: "If you had to stop training at step 250 without warning, which run would you rather have?",
+    next: "Double the number of steps without changing cosine's T_max: what happens to cosine after step 500?",
+    experiment: exp("schedule-free", {
+      optimizer: "adamw",
+      weightDecay: 0,
+      baseLr: 0.01,
+      batchSize: 32,
+      steps: 500,
+      runs: [
+        run("Cosine (AdamW)", 0, "CosineAnnealingLR", { T_max: 500 }),
+        run("Schedule-Free AdamW", 1, "ScheduleFree", { variant: "adamw", warmup_steps: 25 }),
+      ],
+    }),
+  },
+  {
+    id: "line-search",
+    title: "Line search: Armijo vs exact",
+    summary:
+      "Let the loss choose the step: backtracking vs minimising along the ray, on the survey's function.",
+    watch:
+      "f = e^(x₁+3x₂−0.1) + e^(x₁−3x₂−0.1) + e^(−x₁−0.1), the example of Boyd & Vandenberghe's survey. Armijo tries η₀ = 1, ½, ¼… and takes the first step that lowers f enough; exact search takes the best η along −g. The constant run needs its LR tuned by hand. Watch the paths on the contour plot.",
+    question:
+      "Exact search takes the best step every time, yet its path zig-zags at right angles. Why are consecutive exact steps orthogonal?",
+    next: "Set Armijo's c to 0.5 (demanding more decrease) and β to 0.8: more trials per step — is it faster in steps? In forward passes?",
+    experiment: exp("line-search", {
+      task: { kind: "survey" },
+      optimizer: "sgd",
+      baseLr: 0.05,
+      steps: 60,
+      runs: [
+        run("Armijo", 0, "ArmijoLineSearch", { eta0: 1, beta: 0.5, c: 0.1 }),
+        run("Exact (grid)", 1, "ExactLineSearch", { eta_min: 0.001, eta_max: 2, points: 48 }),
+        run("Constant 0.05", 2, "Constant"),
+      ],
+    }),
+  },
+  {
+    id: "robbins-monro",
+    title: "Robbins–Monro: Σλ = ∞, Σλ² < ∞",
+    summary: "Why the classic SGD step decays like 1/t — the running sums tell.",
+    watch:
+      "Mini-batch SGD on a convex logistic regression. The panel beside the LR shows each run's running Σλ (how far the steps can carry you) and Σλ² (how much noise they pile up). With p = 1 Σλ keeps growing like log t while Σλ² levels off; p = ½ lets Σλ² grow without bound; p = 2 makes Σλ stop growing — the run freezes before it arrives.",
+    question:
+      "Which run satisfies both conditions? What goes wrong, in the loss, for each run that breaks one?",
+    next: "Try p = 0.75 (also inside ½ < p ≤ 1) and compare with p = 1.",
+    experiment: exp("robbins-monro", {
+      task: { kind: "logistic", samples: 1000, noise: 0.3 },
+      optimizer: "sgd",
+      baseLr: 1,
+      batchSize: 8,
+      steps: 2000,
+      view: { logLr: true },
+      runs: [
+        run("p = 1 (both hold)", 2, "RobbinsMonro", { tau: 20, power: 1 }),
+        run("p = ½ (Σλ² = ∞)", 1, "RobbinsMonro", { tau: 20, power: 0.5 }),
+        run("p = 2 (Σλ < ∞)", 0, "RobbinsMonro", { tau: 20, power: 2 }),
+      ],
+    }),
+    panels: ["sums"],
+  },
+];
+
+export const lessonById = (id: string): Lesson | undefined => LESSONS.find((l) => l.id === id);
+
+/** The share link (query string, without "?") that opens a lesson. */
+export const lessonQuery = (e: Experiment): string => encodeExperiment(e);
