@@ -40,9 +40,9 @@ export const LESSONS: readonly Lesson[] = [
     title: "Meet GreedyLR",
     summary: "A scheduler that raises the LR while the loss improves and cuts it when it worsens.",
     watch:
-      "The red run starts at the same LR as the blue one. Every time the loss has improved for `patience` steps in a row, GreedyLR divides the LR by F (▲ on the LR chart); after `patience` worse steps it multiplies by F (▼). Turn on Explain and press Step to read each decision as it happens.",
+      "The red run starts at the same LR as the blue one. Every time the loss has improved for `patience` steps in a row, GreedyLR divides the LR by F (↑ on the LR chart); after `patience` worse steps it multiplies by F (↓). Turn on Explain and press Step to read each decision as it happens.",
     question:
-      "Why does GreedyLR's LR climb early on and then fall back — what does the loss curve do just before each ▼?",
+      "Why does GreedyLR's LR climb early on and then fall back — what does the loss curve do just before each ↓?",
     next: "Drag F towards 0.5 while it runs: the jumps get bigger. Then raise patience to 30: fewer, later decisions.",
     experiment: exp(
       "meet-greedylr",
@@ -106,14 +106,14 @@ export const LESSONS: readonly Lesson[] = [
     title: "Warmup for Adam on a char-level LM",
     summary: "A one-block transformer learns Shakespeare; warmup tames Adam's first steps.",
     watch:
-      "Adam divides by a running estimate of the gradient's size; in the first steps that estimate rests on a handful of gradients, so the steps are as large as the LR allows in every direction at once. At a high LR (0.01 here) the run without warmup jumps early and wastes steps recovering; the warmup runs ramp up over 60 steps. Read the sampled text below the charts as it turns from noise into words.",
+      "Adam divides by a running estimate of the gradient's size; in the first steps that estimate rests on a handful of gradients, so every weight moves by about the full LR at once. At a high LR (0.03 here) the run without warmup falls behind in its first steps and stays behind; the warmup runs ramp up over 60 steps (and then decay, which explains part of the gap at the end). Read the sampled text below the charts as it turns from noise into words.",
     question:
-      "Once warmup is over, all runs use a similar LR. Why can the damage of the first steps still be visible 200 steps later?",
+      "After step 60 the warmup runs use an LR as high as the run without warmup. Why can the first steps still matter 200 steps later?",
     next: "Shorten the warmup to 10 steps, then lengthen it to 200: where is the sweet spot for this model?",
     experiment: exp("warmup-charlm", {
       task: { kind: "charlm" },
       optimizer: "adam",
-      baseLr: 0.01,
+      baseLr: 0.03,
       batchSize: 8,
       steps: 400,
       runs: [
@@ -154,7 +154,7 @@ export const LESSONS: readonly Lesson[] = [
     title: "Warm restarts",
     summary: "Cosine annealing that jumps back up: SGDR with doubling periods.",
     watch:
-      "CosineAnnealingWarmRestarts anneals over T₀ = 150 steps, restarts at the base LR, then anneals over 300, then 600 (T_mult = 2). Each restart (↺ on the LR chart) knocks the loss up for a moment.",
+      "CosineAnnealingWarmRestarts anneals over T₀ = 150 steps, restarts at the base LR, then anneals over 300, then 600 (T_mult = 2). Each restart (⟲ on the LR chart) knocks the loss up for a moment.",
     question:
       "What does a restart buy, if the loss gets worse right after it? When would plain cosine be the better choice?",
     next: "Set T_mult to 1 (equal periods) and compare the final loss with plain cosine.",
@@ -250,7 +250,7 @@ export const LESSONS: readonly Lesson[] = [
     summary:
       "Phase 1 runs a linear decay and logs ‖g‖; phase 2 restarts with a schedule computed from that log.",
     watch:
-      "The refined run trains twice: in phase 1 it uses a linear decay and records the gradient norm of every step; at the phase boundary (◆) it starts again from the initial weights with a schedule shaped by the smoothed norms — the LR is spent where the gradients were small. Compare its phase-2 loss with the linear decay run.",
+      "The refined run trains twice: in phase 1 it uses a linear decay and records the gradient norm of every step; at the phase boundary (marked on the LR chart) it starts again from the initial weights with a schedule shaped by the smoothed norms — the LR is spent where the gradients were small. Compare its phase-2 loss with the linear decay run.",
     question:
       "Why does a small gradient norm late in training argue for a larger step there, not a smaller one?",
     next: "Switch the refined run to Adam-type (w = ĝ⁻¹) and the optimizer to Adam.",
@@ -269,12 +269,13 @@ export const LESSONS: readonly Lesson[] = [
   {
     id: "schedule-free",
     title: "Schedule-free vs cosine",
-    summary: "No decay at all — iterate averaging instead — against a tuned cosine.",
+    summary: "No decay at all — iterate averaging instead — against cosine, on two circles.",
     watch:
-      "Schedule-Free AdamW keeps its LR flat (after warmup) and evaluates at an average of its iterates; cosine must know the total number of steps in advance. The two end close, but schedule-free is good at *every* step, not just at the end.",
+      "Schedule-Free AdamW keeps its LR flat (after warmup) and evaluates at an average of its iterates; cosine must know the total number of steps in advance. On these circles cosine is ahead at mid-run and schedule-free ends lower — compare the two curves at step 250 and at step 500.",
     question: "If you had to stop training at step 250 without warning, which run would you rather have?",
     next: "Double the number of steps without changing cosine's T_max: what happens to cosine after step 500?",
     experiment: exp("schedule-free", {
+      task: { kind: "circles", samples: 400, noise: 0.1 },
       optimizer: "adamw",
       weightDecay: 0,
       baseLr: 0.01,
@@ -292,19 +293,19 @@ export const LESSONS: readonly Lesson[] = [
     summary:
       "Let the loss choose the step: backtracking vs minimising along the ray, on the survey's function.",
     watch:
-      "f = e^(x₁+3x₂−0.1) + e^(x₁−3x₂−0.1) + e^(−x₁−0.1), the example of Boyd & Vandenberghe's survey. Armijo tries η₀ = 1, ½, ¼… and takes the first step that lowers f enough; exact search takes the best η along −g. The constant run needs its LR tuned by hand. Watch the paths on the contour plot.",
+      "f = e^(x₁+3x₂−0.1) + e^(x₁−3x₂−0.1) + e^(−x₁−0.1), the classic gradient-descent example of Boyd & Vandenberghe's Convex Optimization. Armijo tries η₀ = 1, ½, ¼… and takes the first step that lowers f enough; exact search takes the best η along −g. The constant run needs its LR tuned by hand: 0.05 already diverges from this start, 0.005 crawls. Watch the paths on the contour plot.",
     question:
       "Exact search takes the best step every time, yet its path zig-zags at right angles. Why are consecutive exact steps orthogonal?",
     next: "Set Armijo's c to 0.5 (demanding more decrease) and β to 0.8: more trials per step — is it faster in steps? In forward passes?",
     experiment: exp("line-search", {
       task: { kind: "survey" },
       optimizer: "sgd",
-      baseLr: 0.05,
+      baseLr: 0.005,
       steps: 60,
       runs: [
         run("Armijo", 0, "ArmijoLineSearch", { eta0: 1, beta: 0.5, c: 0.1 }),
         run("Exact (grid)", 1, "ExactLineSearch", { eta_min: 0.001, eta_max: 2, points: 48 }),
-        run("Constant 0.05", 2, "Constant"),
+        run("Constant 0.005", 2, "Constant"),
       ],
     }),
   },
@@ -313,9 +314,9 @@ export const LESSONS: readonly Lesson[] = [
     title: "Robbins–Monro: Σλ = ∞, Σλ² < ∞",
     summary: "Why the classic SGD step decays like 1/t — the running sums tell.",
     watch:
-      "Mini-batch SGD on a convex logistic regression. The panel beside the LR shows each run's running Σλ (how far the steps can carry you) and Σλ² (how much noise they pile up). With p = 1 Σλ keeps growing like log t while Σλ² levels off; p = ½ lets Σλ² grow without bound; p = 2 makes Σλ stop growing — the run freezes before it arrives.",
+      "Mini-batch SGD on a convex logistic regression. The panel below the charts shows each run's running Σλ (how far the steps can carry you) and Σλ² (how much noise they pile up). With p = 1 Σλ keeps growing like log t while Σλ² levels off; p = ½ lets Σλ² keep growing (its loss stays noisier); p = 2 makes Σλ stop growing — that run freezes early, at a higher loss.",
     question:
-      "Which run satisfies both conditions? What goes wrong, in the loss, for each run that breaks one?",
+      "Which run satisfies both conditions? In 2 000 steps p = ½ may still have the lowest loss — what does the theorem promise, and what does it not promise about a finite run?",
     next: "Try p = 0.75 (also inside ½ < p ≤ 1) and compare with p = 1.",
     experiment: exp("robbins-monro", {
       task: { kind: "logistic", samples: 1000, noise: 0.3 },

@@ -1,13 +1,22 @@
+import { useState } from "react";
+import type { Experiment } from "../experiment/config";
+import { lessonById } from "../experiment/lessons";
+import { FIXED_TASKS, isAnalytic, TASK_LABELS } from "../train/tasks";
 import { BackendBadge } from "./BackendBadge";
 import { Charts } from "./Charts";
 import { useLab } from "./context";
 import { ExperimentPanel } from "./ExperimentPanel";
+import { ExplainPanel } from "./Explain";
+import { FormulaPanel } from "./Formula";
 import { Internals } from "./Internals";
+import { LessonPanel, LessonsDialog } from "./Lessons";
 import { MetricsTable } from "./MetricsTable";
 import { ModelView } from "./ModelView";
 import { RecoveryPanel } from "./RecoveryPanel";
+import { ReplicationDialog } from "./Replication";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
+import { SumsPanel } from "./Sums";
 import { TaskView } from "./TaskView";
 import { Toolbar } from "./Toolbar";
 
@@ -34,32 +43,60 @@ function Notices() {
   );
 }
 
+/** The task, its model and the shared settings, in one line. */
+function modelWords(exp: Experiment): string {
+  const k = exp.task.kind;
+  if (isAnalytic(k)) return `${TASK_LABELS[k]} · the parameters are the point (x₁, x₂)`;
+  if (FIXED_TASKS.includes(k)) return TASK_LABELS[k];
+  const data = `${TASK_LABELS[k].replace(/ \(.*\)$/, "")} (${exp.task.samples} samples, noise ${exp.task.noise})`;
+  return k === "logistic" ? data : `${data} · MLP ${exp.hidden.join("–")}`;
+}
+
 export function App() {
   const exp = useLab((s) => s.experiment);
   const hide = new Set(exp.view.hide);
+  const [gallery, setGallery] = useState(false);
+  const [replication, setReplication] = useState(false);
+  const lesson = exp.view.lesson ? lessonById(exp.view.lesson) : undefined;
+  const sums =
+    lesson?.panels?.includes("sums") || exp.runs.some((r) => r.scheduler.scheduler === "RobbinsMonro");
   return (
     <div className={`app ${exp.view.present ? "present" : ""}`}>
       <header className="top">
         <h1>
           LR Lab <span className="muted">— learning-rate schedulers, live</span>
         </h1>
+        <nav className="course" aria-label="Course">
+          <button type="button" onClick={() => setGallery(true)}>
+            Lessons
+          </button>
+          <button type="button" onClick={() => setReplication(true)}>
+            Replicate the paper
+          </button>
+        </nav>
         <BackendBadge />
       </header>
+      <LessonsDialog open={gallery} onClose={() => setGallery(false)} />
+      <ReplicationDialog open={replication} onClose={() => setReplication(false)} />
       {hide.has("toolbar") ? null : <Toolbar />}
       <Notices />
       <ShareBar />
       <p className="task muted">
-        Task: {exp.task.kind} ({exp.task.samples} points, noise {exp.task.noise}) · MLP {exp.hidden.join("–")}{" "}
-        · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed {exp.seed} — every run starts
-        from the same weights and sees the same batches: only the scheduler differs.
+        Task: {modelWords(exp)} · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed{" "}
+        {exp.seed} — every run starts from the same weights and sees the same batches: only the scheduler
+        differs.
       </p>
       <main className="layout">
         <div className="main-col">
+          <LessonPanel onGallery={() => setGallery(true)} />
           <Charts />
+          {exp.view.explain ? <ExplainPanel /> : null}
+          {sums ? <SumsPanel /> : null}
           <TaskView />
           <ModelView />
           {hide.has("metrics") ? null : <MetricsTable />}
           {hide.has("metrics") ? null : <RecoveryPanel />}
+          {hide.has("internals") ? null : <FormulaPanel />}
           {hide.has("internals") ? null : <Internals />}
         </div>
         <div className="side-col">

@@ -3,7 +3,9 @@ import { useLab } from "./context";
 import { fmt } from "./format";
 
 const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(t.tagName));
+  t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+/** Space on a focused button or link already activates it: leave it to the browser. */
+const activates = (t: EventTarget | null) => t instanceof HTMLElement && /^(BUTTON|A)$/.test(t.tagName);
 
 const SPEEDS: [string, number | null][] = [
   ["full speed", null],
@@ -18,6 +20,7 @@ export const SHORTCUTS: [string, string][] = [
   ["S", "one step"],
   ["R", "reset (all runs back to step 0)"],
   ["P", "presenter mode (large fonts)"],
+  ["E", "explain mode (Step says what each scheduler saw and decided)"],
   ["?", "this help"],
   ["Esc", "close dialogs"],
 ];
@@ -63,6 +66,7 @@ export function Toolbar() {
   const done = useLab((s) => s.done);
   const rate = useLab((s) => s.rate);
   const present = useLab((s) => s.experiment.view.present);
+  const explain = useLab((s) => s.experiment.view.explain);
   const togglePlay = useLab((s) => s.togglePlay);
   const stepOnce = useLab((s) => s.stepOnce);
   const reset = useLab((s) => s.reset);
@@ -75,16 +79,23 @@ export function Toolbar() {
     const onKey = (e: KeyboardEvent) => {
       if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
       if (e.code === "Space") {
+        if (activates(e.target)) return;
         e.preventDefault();
         togglePlay();
       } else if (e.key === "s" || e.key === "S") stepOnce(1);
       else if (e.key === "r" || e.key === "R") reset();
       else if (e.key === "p" || e.key === "P") setView({ present: !present });
+      else if (e.key === "e" || e.key === "E") toggleExplain();
       else if (e.key === "?") setHelp(true);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [togglePlay, stepOnce, reset, setView, present]);
+  });
+  /** Explain mode reads one step at a time: turning it on pauses the run. */
+  const toggleExplain = () => {
+    if (!explain && running) togglePlay();
+    setView({ explain: !explain });
+  };
 
   return (
     <div className="toolbar" role="toolbar" aria-label="Training controls">
@@ -130,6 +141,9 @@ export function Toolbar() {
         {done ? <span className="muted"> · done</span> : null}
       </span>
       <span className="spacer" />
+      <button type="button" aria-pressed={explain} onClick={toggleExplain} aria-keyshortcuts="E">
+        Explain
+      </button>
       <button
         type="button"
         aria-pressed={present}

@@ -1,0 +1,136 @@
+/**
+ * The lessons gallery (from the header, on the first screen) and the open lesson's text beside the charts.
+ * Every lesson is a share link: the gallery's links are real URLs (copy, open in a new tab, paste in a chat),
+ * and clicking one opens it in place without reloading.
+ */
+import { useEffect, useRef } from "react";
+import type { Experiment } from "../experiment/config";
+import { LESSONS, type Lesson, lessonById, lessonQuery } from "../experiment/lessons";
+import { useLab } from "./context";
+
+function LessonLink({
+  e,
+  children,
+  onOpen,
+}: {
+  e: Experiment;
+  children: React.ReactNode;
+  onOpen?: () => void;
+}) {
+  const setExperiment = useLab((s) => s.setExperiment);
+  return (
+    <a
+      href={`?${lessonQuery(e)}`}
+      onClick={(ev) => {
+        if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.button !== 0) return; // new tab: let the browser do it
+        ev.preventDefault();
+        setExperiment(e);
+        onOpen?.();
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+export function LessonsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (!d) return;
+    if (open && !d.open) d.showModal?.();
+    if (!open && d.open) d.close();
+  }, [open]);
+  return (
+    <dialog ref={ref} aria-label="Lessons" onClose={onClose} className="lessons-dialog">
+      <h2>Lessons</h2>
+      <p className="muted">
+        Each lesson is a ready experiment with what to watch, a question for the class and what to try next.
+        Its link is the lesson: share it, or open it in presenter mode.
+      </p>
+      <ol className="gallery">
+        {LESSONS.map((l, i) => (
+          <li key={l.id} className="card">
+            <h3>
+              <span className="muted">{i + 1}.</span>{" "}
+              <LessonLink e={l.experiment} onOpen={onClose}>
+                {l.title}
+              </LessonLink>
+            </h3>
+            <p>{l.summary}</p>
+          </li>
+        ))}
+      </ol>
+      <button type="button" onClick={onClose}>
+        Close
+      </button>
+    </dialog>
+  );
+}
+
+/** Renders `code`-quoted words of lesson texts as <code>. */
+function Text({ s }: { s: string }) {
+  return (
+    <>
+      {s.split(/(`[^`]+`)/).map((part, i) =>
+        // biome-ignore lint/suspicious/noArrayIndexKey: static text split
+        part.startsWith("`") ? <code key={i}>{part.slice(1, -1)}</code> : <span key={i}>{part}</span>,
+      )}
+    </>
+  );
+}
+
+export function LessonPanel({ onGallery }: { onGallery: () => void }) {
+  const id = useLab((s) => s.experiment.view.lesson);
+  const present = useLab((s) => s.experiment.view.present);
+  const explain = useLab((s) => s.experiment.view.explain);
+  const setView = useLab((s) => s.setView);
+  if (!id) return null;
+  const l: Lesson | undefined = lessonById(id);
+  if (!l)
+    return (
+      <section className="lesson" aria-label="Lesson">
+        <p>
+          This link names a lesson (“{id}”) that this version of LR Lab does not have; the experiment itself
+          is loaded.{" "}
+          <button type="button" onClick={onGallery}>
+            See all lessons
+          </button>
+        </p>
+      </section>
+    );
+  return (
+    <section className="lesson" aria-label={`Lesson: ${l.title}`}>
+      <h2>
+        Lesson {LESSONS.indexOf(l) + 1}: {l.title}
+      </h2>
+      <dl>
+        <dt>Watch</dt>
+        <dd>
+          <Text s={l.watch} />
+        </dd>
+        <dt>Question for the class</dt>
+        <dd>
+          <Text s={l.question} />
+        </dd>
+        <dt>Try next</dt>
+        <dd>
+          <Text s={l.next} />
+        </dd>
+      </dl>
+      <div className="lesson-actions">
+        {l.alt ? <LessonLink e={l.alt.experiment}>{l.alt.label}</LessonLink> : null}
+        {l.alt ? <LessonLink e={l.experiment}>Back to the lesson's own link</LessonLink> : null}
+        <button type="button" aria-pressed={present} onClick={() => setView({ present: !present })}>
+          {present ? "Leave presenter mode" : "Present this lesson"}
+        </button>
+        <button type="button" aria-pressed={explain} onClick={() => setView({ explain: !explain })}>
+          Explain {explain ? "on" : "off"}
+        </button>
+        <button type="button" onClick={onGallery}>
+          All lessons
+        </button>
+      </div>
+    </section>
+  );
+}
