@@ -3,6 +3,7 @@
  * some), how its counters moved, and what it decided — in words. Step (S) advances one step at a time.
  */
 import { useRef } from "react";
+import { getSpec } from "../engine/registry";
 import type { Internal } from "../engine/types";
 import { useLab } from "./context";
 import { fmt } from "./format";
@@ -51,11 +52,20 @@ export function ExplainPanel() {
     const loss = s.loss[n - 1];
     const lrNow = s.lr[n - 1];
     const lrPrev = n > 1 ? s.lr[n - 2] : lrNow;
-    const evs = s.events.filter((e) => e.step === step && e.kind !== "param");
+    // "after" schedulers decide on seeing step t's loss and stamp the decision with t + 1 (the step whose LR
+    // changes); "before" ones (line searches, Polyak...) decide the LR of step t itself.
+    let timing: "after" | "before" = "after";
+    try {
+      timing = getSpec(run.scheduler.scheduler).timing;
+    } catch {
+      // unknown scheduler: the run shows its notice elsewhere
+    }
+    const at = timing === "after" ? step + 1 : step;
+    const evs = s.events.filter((e) => e.step === at && e.kind !== "param");
     const saw = `saw loss ${fmt(loss, 4)}${target === "signal" ? " (plus any signal noise)" : ""}`;
     const moved = changes(before, s.internals);
     const decided = evs.length
-      ? `decided: ${evs.map((e) => e.message).join("; ")}`
+      ? `decided${timing === "after" ? ` (LR of step ${at})` : ""}: ${evs.map((e) => e.message).join("; ")}`
       : lrNow !== lrPrev
         ? `LR ${fmt(lrPrev, 4)} → ${fmt(lrNow, 4)} (its schedule)`
         : `no decision: LR stays ${fmt(lrNow, 4)}`;

@@ -1,0 +1,93 @@
+/** The course: every lesson opens from the gallery and trains; explain mode; the paper replication. */
+import { afterAll, describe, expect, it } from "vitest";
+import { LESSONS, lessonQuery } from "../src/experiment/lessons";
+import { disconnect, openApp, waitForStep } from "./helpers";
+
+afterAll(disconnect);
+
+const storeError = (page: import("playwright-core").Page) =>
+  page.evaluate(
+    () => (window as unknown as { lrlab: { getState(): { error: string | null } } }).lrlab.getState().error,
+  );
+
+describe("course", () => {
+  it("opens each lesson from the gallery and it trains without error", async () => {
+    const { page, errors } = await openApp();
+    for (const l of LESSONS) {
+      await page.getByRole("button", { name: "Lessons", exact: true }).click();
+      await page
+        .getByRole("dialog", { name: "Lessons" })
+        .getByRole("link", { name: l.title, exact: true })
+        .click();
+      await expect.poll(() => page.getByRole("region", { name: `Lesson: ${l.title}` }).count()).toBe(1);
+      await expect.poll(() => page.url()).toContain(`lesson=${l.id}`);
+      await page.getByRole("button", { name: /Play/ }).click();
+      await waitForStep(page, 8, 60_000);
+      await page.getByRole("button", { name: /Pause/ }).click();
+      expect(await storeError(page), l.id).toBeNull();
+    }
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("explain mode says GreedyLR's decision in words at the step it happens", async () => {
+    const l = LESSONS.find((x) => x.id === "meet-greedylr")!;
+    const { page, errors } = await openApp(`?${lessonQuery(l.experiment)}&explain=1`);
+    await expect
+      .poll(() => page.getByRole("region", { name: "Explain" }).count(), { timeout: 30_000 })
+      .toBe(1);
+    const greedy = page.locator('.explain li[data-run="1"]');
+    let text = "";
+    for (let i = 0; i < 200; i++) {
+      await page.keyboard.press("s");
+      await expect.poll(async () => (await greedy.textContent()) ?? "").toContain(`at step ${i}:`);
+      if ((await greedy.getAttribute("class"))?.includes("decision")) {
+        text = (await greedy.textContent()) ?? "";
+        break;
+      }
+    }
+    expect(text).toMatch(
+      /decided \(LR of step \d+\): GreedyLR: \d+ (improving|worsening) steps > patience 10 → LR × (1\/F|F)/,
+    );
+    // The decision is the one in the run's event log, stamped with the next step.
+    const step = Number(/at step (\d+)/.exec(text)?.[1]);
+    const events = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            lrlab: { getState(): { series: { events: { step: number; kind: string }[] }[] } };
+          }
+        ).lrlab.getState().series[1].events,
+    );
+    expect(events.some((e) => e.step === step + 1 && (e.kind === "increase" || e.kind === "decrease"))).toBe(
+      true,
+    );
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("the replication view completes a reduced sweep and fills its tables with computed numbers", async () => {
+    const { page, errors } = await openApp();
+    await page.getByRole("button", { name: "Replicate the paper" }).click();
+    const f = page.getByRole("region", { name: "F sweep" });
+    await f.getByRole("button", { name: /Run reduced/ }).click();
+    const table = page.getByRole("table", { name: "F sweep results" });
+    await table.waitFor({ timeout: 120_000 });
+    const cells = await table.locator("tbody td").allTextContents();
+    expect(cells.length).toBe(12);
+    for (const c of cells.filter((_, i) => i % 3 !== 2)) expect(Number(c), c).toBeGreaterThan(0);
+    await expect
+      .poll(() => f.locator(".verdict").textContent())
+      .toMatch(/LR Lab: F < 0\.5 diverged in \d+ of 1 runs/);
+    // Cancel works: a full noise sweep started and cancelled leaves no table and says so.
+    const n = page.getByRole("region", { name: "Noise robustness" });
+    await n.getByRole("button", { name: /Run full/ }).click();
+    await n.getByRole("button", { name: "Cancel" }).click();
+    await expect
+      .poll(() => page.getByRole("dialog", { name: "Replicate the paper" }).getByRole("alert").textContent())
+      .toBe("cancelled");
+    expect(await page.getByRole("table", { name: "Noise robustness results" }).count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});

@@ -1,0 +1,49 @@
+import katex from "katex";
+import { describe, expect, it } from "vitest";
+import { exampleConfig } from "./examples";
+import { formulaFor, tn } from "./formulas";
+import { SCHEDULERS } from "./registry";
+import { createScheduler } from "./runtime";
+
+describe("formulas", () => {
+  it("every scheduler's rule and live line are valid TeX (KaTeX parses them strictly)", () => {
+    for (const spec of SCHEDULERS) {
+      const s = createScheduler(exampleConfig(spec.id, 100, 0.1), 0.1);
+      const f = formulaFor({
+        id: spec.id,
+        params: s.params,
+        lr: s.lr,
+        baseLr: 0.1,
+        step: 0,
+        internals: spec.inspect?.(s.params, s.state) ?? [],
+      });
+      for (const tex of [f.rule, f.now])
+        expect(() => katex.renderToString(tex, { throwOnError: true }), `${spec.id}: ${tex}`).not.toThrow();
+    }
+  });
+
+  it("GreedyLR says why it changed the LR, with the numbers", () => {
+    const s = createScheduler({ scheduler: "GreedyLR", params: { factor: 0.9, patience: 10 } }, 0.031);
+    const f = formulaFor({
+      id: "GreedyLR",
+      params: s.params,
+      lr: 0.031 / 0.9,
+      baseLr: 0.031,
+      step: 12,
+      internals: [{ label: "improving steps", value: 0, limit: 10 }],
+      last: { step: 12, kind: "increase", message: "…", from: 0.031, to: 0.031 / 0.9 },
+    });
+    expect(f.because).toBe(
+      "η ← 0.031 · 1/0.9 = 0.03444 because more than 10 improving steps in a row (patience 10), at step 12",
+    );
+    expect(f.now).toContain("F = 0.9");
+  });
+
+  it("formats numbers for TeX", () => {
+    expect(tn(0.0123456)).toBe("0.01235");
+    expect(tn(1.5e-7)).toBe("1.5\\times10^{-7}");
+    expect(tn(0)).toBe("0");
+    expect(tn(null)).toBe("—");
+    expect(tn(Number.NaN)).toBe("NaN");
+  });
+});
