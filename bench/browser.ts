@@ -6,6 +6,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { experimentSchema } from "../src/experiment/config";
 import { selectBackend } from "../src/train/backend";
+import { loadMnist } from "../src/train/mnist";
 import { makeDataset } from "../src/train/tasks";
 import { Trainer } from "../src/train/trainer";
 
@@ -29,8 +30,8 @@ function experiment(runs: number) {
   });
 }
 
-async function labStepsPerSecond(runs: number, steps: number): Promise<number> {
-  const tr = new Trainer(experiment(runs));
+async function labStepsPerSecond(runs: number, steps: number, exp = experiment): Promise<number> {
+  const tr = new Trainer(exp(runs));
   for (let i = 0; i < 10; i++) await tr.trainStep();
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) await tr.trainStep();
@@ -104,5 +105,31 @@ async function runBench(backend: "webgpu" | "webgl" | "wasm" | "cpu", steps: num
   };
 }
 
+/** The two bigger models: ms per step of LR Lab's loop with 1 and 4 runs (MNIST CNN, char-LM transformer). */
+async function runModels(backend: "webgpu" | "webgl" | "wasm" | "cpu", steps: number) {
+  const info = await selectBackend(backend);
+  if (info.backend !== backend) return { backend, error: `could not start (${info.reason})` };
+  await loadMnist();
+  const out: Record<string, unknown> = { backend };
+  for (const [kind, batch] of [
+    ["mnist", 32],
+    ["charlm", 8],
+  ] as const) {
+    const exp = (runs: number) =>
+      experimentSchema.parse({
+        ...experiment(runs),
+        task: { kind, samples: 1000, noise: 0 },
+        batchSize: batch,
+      });
+    const one = await labStepsPerSecond(1, steps, exp);
+    const four = await labStepsPerSecond(4, steps, exp);
+    out[`${kind} ms/step, 1 run`] = 1000 / one;
+    out[`${kind} ms/step, 4 runs`] = 1000 / four;
+    out[`${kind} cost 4 vs 1`] = one / four;
+  }
+  return out;
+}
+
 (window as unknown as { runBench: typeof runBench }).runBench = runBench;
+(window as unknown as { runModels: typeof runModels }).runModels = runModels;
 document.title = "bench ready";
