@@ -1,7 +1,7 @@
 /**
  * Runs inside headless Chromium (bench/bench.html, built with the app). Measures, on one backend and in one
  * page: steps/s of LR Lab's Trainer vs a bare tfjs loop of the same model (tf.train.adam + minimize), and the
- * cost of 4 runs vs 1 in LR Lab's stacked trainer.
+ * cost of 4 runs vs 1 in LR Lab's stacked trainer (medians of three interleaved rounds).
  */
 import * as tf from "@tensorflow/tfjs";
 import { experimentSchema } from "../src/experiment/config";
@@ -86,14 +86,20 @@ async function bareStepsPerSecond(steps: number): Promise<number> {
 async function runBench(backend: "webgpu" | "webgl" | "wasm" | "cpu", steps: number) {
   const info = await selectBackend(backend);
   if (info.backend !== backend) return { backend, error: `could not start (${info.reason})` };
-  // Interleave to share any drift of the machine between the loops being compared.
-  const bare1 = await bareStepsPerSecond(steps);
-  const lab1 = await labStepsPerSecond(1, steps);
-  const lab4 = await labStepsPerSecond(4, steps);
-  const bare2 = await bareStepsPerSecond(steps);
-  const lab1b = await labStepsPerSecond(1, steps);
-  const bare = (bare1 + bare2) / 2;
-  const lab = (lab1 + lab1b) / 2;
+  // Interleave three rounds and take medians: the loops being compared share any drift of the machine
+  // (single measurements here vary by ±15% from run to run).
+  const bares: number[] = [];
+  const labs: number[] = [];
+  const lab4s: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    bares.push(await bareStepsPerSecond(steps));
+    labs.push(await labStepsPerSecond(1, steps));
+    lab4s.push(await labStepsPerSecond(4, steps));
+  }
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+  const bare = med(bares);
+  const lab = med(labs);
+  const lab4 = med(lab4s);
   return {
     backend,
     webgpu: info.webgpu,
