@@ -67,7 +67,7 @@ export const LESSONS: readonly Lesson[] = [
       "f(x₁, x₂) = ½(x₁² + 10·x₂²) has curvature 10 along x₂, so gradient descent is stable only for η < 2/10 = 0.2. The four runs differ only by η (a fixed fraction of the base 0.21). Watch the trajectories on the contour plot and the loss on a log scale.",
     question:
       "The run at η = 0.19 converges, yet its path zig-zags across the valley. Why does it zig-zag, and why does η = 0.21 blow up instead?",
-    next: "Pick the survey function or Rosenbrock in the Experiment panel (unhide it with the link's hide= removed) and find the largest η that still converges.",
+    next: "Press “Show all controls”, pick Rosenbrock or the survey function as the task, and find the largest η that still converges.",
     experiment: exp("lr-too-small-large", {
       task: { kind: "quadratic" },
       optimizer: "sgd",

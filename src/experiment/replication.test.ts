@@ -50,7 +50,9 @@ describe("paper replication", () => {
     expect(v.cosine).toBe(0.03);
     expect(v.wins).toBe(2);
     expect(v.agrees).toBe(true);
-    expect(v.ours).toMatch(/0\.0200 for GreedyLR vs 0\.0300 for cosine: GreedyLR 33% lower \(paper: 36% lower\)/);
+    expect(v.ours).toMatch(
+      /0\.0200 for GreedyLR vs 0\.0300 for cosine: GreedyLR 33% lower \(paper: 36% lower\)/,
+    );
     expect(noiseVerdict(rows.map((r) => (r.run === "GreedyLR" ? { ...r, finalLoss: 1 } : r))).agrees).toBe(
       false,
     );

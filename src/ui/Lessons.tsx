@@ -84,6 +84,7 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const id = useLab((s) => s.experiment.view.lesson);
   const present = useLab((s) => s.experiment.view.present);
   const explain = useLab((s) => s.experiment.view.explain);
+  const hidden = useLab((s) => s.experiment.view.hide.length > 0);
   const setView = useLab((s) => s.setView);
   if (!id) return null;
   const l: Lesson | undefined = lessonById(id);
@@ -127,6 +128,11 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
         <button type="button" aria-pressed={explain} onClick={() => setView({ explain: !explain })}>
           Explain {explain ? "on" : "off"}
         </button>
+        {hidden ? (
+          <button type="button" onClick={() => setView({ hide: [] })}>
+            Show all controls
+          </button>
+        ) : null}
         <button type="button" onClick={onGallery}>
           All lessons
         </button>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { startTransition, useEffect, useRef, useState } from "react";
 import { useLab } from "./context";
 
 /**
@@ -15,7 +15,9 @@ export function useThrottledVersion(ms: number): number {
     const id = setTimeout(
       () => {
         last.current = performance.now();
-        setShown(version);
+        // A transition: React renders the heavy views in slices and yields to the browser between them, so
+        // several panels redrawing in the same tick do not add up to one long main-thread task.
+        startTransition(() => setShown(version));
       },
       Math.max(0, wait),
     );
