@@ -195,7 +195,7 @@ export const LESSONS: readonly Lesson[] = [
     watch:
       "The paper reports F ≥ 0.5 stable and F = 0.25 diverging. With F = 0.25 every increase multiplies the LR by 4: a few good steps in a row and the LR is 16× larger. Watch the LR chart (log scale) and whether the loss follows.",
     question: "Why is a small F dangerous in both directions — when it raises and when it cuts?",
-    next: "Open Replicate the paper (toolbar) to run this sweep over 5 seeds and compare with the paper's table.",
+    next: "Press “Replicate the paper” (top of the page) to run this sweep over 5 seeds and compare with the paper's table.",
     experiment: exp("f-sweep", {
       task: { kind: "sine", samples: 200, noise: 0.1 },
       hidden: [64, 32],
