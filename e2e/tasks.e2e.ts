@@ -31,4 +31,24 @@ describe("bundled-data tasks", () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it("WebGPU computes the same CNN and transformer steps as WASM (software adapter here)", async () => {
+    for (const task of ["mnist", "charlm"]) {
+      const losses: Record<string, number[]> = {};
+      for (const backend of ["wasm", "webgpu"]) {
+        const { page, errors } = await openApp(
+          `?v=1&task=${task}&bs=8&lr=0.003&backend=${backend}&steps=4&autoplay=1`,
+        );
+        await waitForStep(page, 4);
+        const badge = await page.getByRole("status", { name: "Backend" }).getAttribute("data-backend");
+        expect(badge, `${task} on ${backend}`).toBe(backend);
+        losses[backend] = (await readSeries(page))[0].loss;
+        expect(errors).toEqual([]);
+        await page.context().close();
+      }
+      losses.webgpu.forEach((l, i) => {
+        expect(Math.abs(l - losses.wasm[i]) / losses.wasm[i], `${task} step ${i}`).toBeLessThan(1e-3);
+      });
+    }
+  });
 });
