@@ -31,12 +31,35 @@ describe("formulas", () => {
       baseLr: 0.031,
       step: 12,
       internals: [{ label: "improving steps", value: 0, limit: 10 }],
-      last: { step: 12, kind: "increase", message: "…", from: 0.031, to: 0.031 / 0.9 },
+      last: {
+        step: 12,
+        kind: "increase",
+        message: "GreedyLR: 11 improving steps > patience 10 → LR × 1/F = 1.111 (0.031 → 0.03444)",
+        from: 0.031,
+        to: 0.031 / 0.9,
+      },
     });
-    expect(f.because).toBe(
-      "η ← 0.031 · 1/0.9 = 0.03444 because more than 10 improving steps in a row (patience 10), at step 12",
-    );
+    expect(f.because).toBe("η ← 0.031 · 1/0.9 = 0.03444 because 11 improving steps > patience 10 (step 12)");
     expect(f.now).toContain("F = 0.9");
+  });
+
+  it("reads the count from a real GreedyLR decision", () => {
+    const s = createScheduler({ scheduler: "GreedyLR", params: { factor: 0.9, patience: 10 } }, 0.031);
+    let last: import("./types").SchedulerEvent | undefined;
+    for (let t = 0; !last && t < 50; t++)
+      last = s.step({ step: t, loss: 1 / (t + 1) }).events.find((e) => e.kind === "increase");
+    const f = formulaFor({
+      id: "GreedyLR",
+      params: s.params,
+      lr: s.lr,
+      baseLr: 0.031,
+      step: 12,
+      internals: [],
+      last,
+    });
+    expect(f.because).toMatch(
+      /^η ← 0\.031 · 1\/0\.9 = 0\.03444 because 11 improving steps > patience 10 \(step \d+\)$/,
+    );
   });
 
   it("formats numbers for TeX", () => {

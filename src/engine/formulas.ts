@@ -50,11 +50,13 @@ export function formulaFor(f: FormulaInput): Formula {
       const bad = internal(f, "worsening steps");
       const F = tn(p.factor);
       let because = since;
-      if (f.last && (f.last.kind === "increase" || f.last.kind === "decrease") && f.last.from !== undefined)
-        because =
-          f.last.kind === "increase"
-            ? `η ← ${tn(f.last.from)} · 1/${F} = ${tn(f.last.to)} because more than ${p.patience} improving steps in a row (patience ${p.patience}), at step ${f.last.step}`
-            : `η ← ${tn(f.last.from)} · ${F} = ${tn(f.last.to)} because more than ${p.patience} worsening steps in a row (patience ${p.patience}), at step ${f.last.step}`;
+      if (f.last && (f.last.kind === "increase" || f.last.kind === "decrease") && f.last.from !== undefined) {
+        const up = f.last.kind === "increase";
+        const what = up ? "improving" : "worsening";
+        // The count at the decision is in the event's words ("GreedyLR: 11 improving steps > patience 10 …").
+        const n = new RegExp(`(\\d+) ${what} steps`).exec(f.last.message)?.[1] ?? `more than ${p.patience}`;
+        because = `η ← ${tn(f.last.from)} · ${up ? `1/${F}` : F} = ${tn(f.last.to)} because ${n} ${what} steps > patience ${p.patience} (step ${f.last.step})`;
+      }
       return {
         rule: String.raw`\eta \leftarrow \begin{cases} \min(\eta / F,\ \eta_{\max}) & \text{if } n_{\text{good}} > \text{patience} \\ \max(\eta \cdot F,\ \eta_{\min}) & \text{if } n_{\text{bad}} > \text{patience} \\ \eta & \text{otherwise}\end{cases}`,
         now: String.raw`\eta = ${eta},\ F = ${F},\ n_{\text{good}} = ${tn(good)},\ n_{\text{bad}} = ${tn(bad)},\ \text{patience} = ${p.patience},\ [\eta_{\min}, \eta_{\max}] = [${tn(p.min_lr)}, ${tn(p.max_lr)}]`,
