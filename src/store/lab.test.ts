@@ -114,4 +114,25 @@ describe("backend failure", () => {
     });
     expect(s.getState().series[0].loss).toEqual([1]);
   });
+
+  it("after a replay on the new backend, the series go on where they were", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    const run = { steps: [0, 1], loss: [1, 0.9], lr: [0.1, 0.1], events: [], divergedAt: null };
+    f.emit({ type: "batch", step: 2, runs: [run, run], onsets: [], gen: 0 });
+    f.emit({
+      type: "recovered",
+      from: "webgl",
+      to: "wasm",
+      step: 2,
+      message: "simulated device loss",
+      gen: 0,
+      resumedAfterMs: 120,
+    });
+    expect(s.getState().references).toEqual([]);
+    expect(s.getState().notice).toMatch(/webgl backend failed at step 2 .*resumed at step 2 on wasm.*0\.1 s/);
+    const next = { steps: [2], loss: [0.8], lr: [0.1], events: [], divergedAt: null };
+    f.emit({ type: "batch", step: 3, runs: [next, next], onsets: [], gen: 0 });
+    expect(s.getState().series[0].loss).toEqual([1, 0.9, 0.8]);
+  });
 });

@@ -299,9 +299,16 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         store.setState({ taskData: m, taskView: null });
         break;
       case "recovered": {
-        // The device died with the weights: training restarts from step 0 on another backend. The curves so
-        // far stay on the charts as dashed references; nothing the user did is lost.
         const st = store.getState();
+        if (m.resumedAfterMs !== undefined) {
+          // Replayed on another backend up to the failed step: the series simply go on.
+          store.setState({
+            notice: `The ${m.from} backend failed at step ${m.step} (${m.message}). Training resumed at step ${m.step} on ${m.to}: the runs were replayed there (same seed, batches and parameter changes) in ${(m.resumedAfterMs / 1000).toFixed(1)} s.`,
+          });
+          break;
+        }
+        // Too long to replay: training restarts from step 0 on another backend. The curves so far stay on the
+        // charts as dashed references; nothing the user did is lost.
         const kept = st.series.map((s, i) => ({
           name: `before ${m.from} failed: ${st.experiment.runs[i]?.name ?? i + 1}`,
           color: st.experiment.runs[i]?.color ?? "#888888",

@@ -47,8 +47,19 @@ export type FromWorker =
   | { type: "batch"; step: number; runs: RunBatch[]; onsets: number[]; gen: number }
   | { type: "status"; running: boolean; step: number; done: boolean; stepsPerSecond: number }
   | { type: "error"; message: string }
-  /** The backend failed mid-run (e.g. GPU device lost): training restarted on `to` from step 0. */
-  | { type: "recovered"; from: BackendName; to: BackendName; step: number; message: string; gen: number }
+  /**
+   * The backend failed mid-run (e.g. GPU device lost) at `step`. With `resumedAfterMs`: the runs were replayed
+   * on `to` and go on from `step` (the page keeps its series); without: training restarted from step 0.
+   */
+  | {
+      type: "recovered";
+      from: BackendName;
+      to: BackendName;
+      step: number;
+      message: string;
+      gen: number;
+      resumedAfterMs?: number;
+    }
   /**
    * The task's data, once per build: 2-D classification points, 1-D regression points, the held-out digits
    * shown in the task view (`digits`: [n, 196] grey levels, y = labels), or the corpus (`text`: title only).

@@ -505,3 +505,38 @@ export class Trainer {
     disposeOptimizer(this.opt);
   }
 }
+
+/** A live scheduler change made while training: replayed at the same step when a run is rebuilt. */
+export interface LiveChange {
+  step: number;
+  run: number;
+  config: SchedulerConfig;
+}
+
+/**
+ * Rebuild the state of a race at `step` by replaying it: the experiment as built, with the live scheduler
+ * changes applied at the steps they were made. Training is seeded (weights, batches, noise), so on the same
+ * backend this reproduces the state exactly; on another backend, up to its rounding. `abort(k)` is asked
+ * after each step k; when it says yes the replay stops and returns null.
+ */
+export async function replayTrainer(
+  exp: Experiment,
+  changes: readonly LiveChange[],
+  step: number,
+  abort?: (k: number) => boolean,
+): Promise<Trainer | null> {
+  const t = new Trainer(exp);
+  const apply = (k: number) => {
+    for (const c of changes) if (c.step === k) t.setScheduler(c.run, c.config);
+  };
+  for (let k = 0; k < step; k++) {
+    apply(k);
+    await t.trainStep();
+    if (abort?.(k)) {
+      t.dispose();
+      return null;
+    }
+  }
+  apply(step);
+  return t;
+}

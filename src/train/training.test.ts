@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { type Experiment, experimentSchema } from "../experiment/config";
 import { spikePeriod } from "./noise";
 import { ANALYTIC_F, ANALYTIC_START, ANALYTIC_TASKS } from "./tasks";
-import { Trainer } from "./trainer";
+import { type LiveChange, replayTrainer, Trainer } from "./trainer";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -220,5 +220,33 @@ describe("tasks", () => {
     expect(loss[0][30]).toBeCloseTo(loss[0][0], 5); // back at the start after the phase event of step 29
     expect(loss[1][30]).toBeLessThan(loss[1][0] / 2); // the other run went on
     tr.dispose();
+  });
+
+  it("replaying a race with its live changes reproduces its state exactly (device-loss recovery)", async () => {
+    const e = small(
+      [
+        { scheduler: "GreedyLR", params: { factor: 0.9, patience: 3 } },
+        { scheduler: "CosineAnnealingLR", params: { T_max: 60 } },
+      ],
+      { noise: { type: "random", strength: 0.5, target: "weights" } },
+    );
+    const live = new Trainer(e);
+    const changes: LiveChange[] = [];
+    const losses: number[][] = [];
+    for (let t = 0; t < 40; t++) {
+      if (t === 15) {
+        const config = { scheduler: "GreedyLR", params: { factor: 0.5, patience: 2 } };
+        live.setScheduler(0, config);
+        changes.push({ step: 15, run: 0, config });
+      }
+      losses.push((await live.trainStep()).runs.map((r) => r!.loss));
+    }
+    const replayed = (await replayTrainer(e, changes, 30))!;
+    for (let t = 30; t < 40; t++)
+      expect((await replayed.trainStep()).runs.map((r) => r!.loss)).toEqual(losses[t]);
+    expect(replayed.scheds[0].params.factor).toBe(0.5);
+    expect(await replayTrainer(e, changes, 30, (k) => k === 5)).toBeNull();
+    live.dispose();
+    replayed.dispose();
   });
 });

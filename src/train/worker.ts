@@ -10,7 +10,7 @@ import { selectBackend } from "./backend";
 import { CORPUS_TITLE } from "./corpus";
 import { type Digits, loadMnist, mnistTest } from "./mnist";
 import type { BackendInfo, FromWorker, RunBatch, ToWorker } from "./protocol";
-import { Trainer } from "./trainer";
+import { type LiveChange, replayTrainer, Trainer } from "./trainer";
 
 const FLUSH_MS = 100;
 /** Set when the GPU device is lost (WebGPU) or a failure is simulated: the next step throws. */
@@ -99,6 +99,9 @@ let buffers: RunBatch[] = [];
 let onsets: number[] = [];
 /** The page's build generation: stamped on every batch so stale batches can be dropped. */
 let gen = 0;
+/** The experiment as built and the live scheduler changes since (step, run, config): enough to replay. */
+let built: Experiment | null = null;
+let changes: LiveChange[] = [];
 let lastFlush = 0;
 let rate = 0;
 
@@ -196,15 +199,40 @@ async function loop() {
   }
 }
 
+/** Longest replay worth waiting for after a device loss; beyond it the race restarts from step 0. */
+const REPLAY_BUDGET_MS = 15_000;
+
 /**
- * A backend failed mid-run: pick the next working backend (never the failed ones) and restart the race from
- * step 0 — the weights died with the device, and all runs must still share their start. The page keeps the
- * curves trained so far as reference curves.
+ * Rebuild the lost state on the new backend by replaying steps 0…step−1 from the experiment as built, with
+ * the live scheduler changes applied at the steps they were made: training is seeded (same weights, batches
+ * and noise), so the replay reaches the state the runs had. Returns false (and leaves no trainer) when the
+ * replay would take longer than REPLAY_BUDGET_MS, judged after its first 50 steps.
+ */
+async function replay(step: number): Promise<boolean> {
+  if (!built) return false;
+  const t0 = performance.now();
+  const t = await replayTrainer(
+    built,
+    changes,
+    step,
+    (k) => k === 49 && ((performance.now() - t0) / 50) * step > REPLAY_BUDGET_MS,
+  );
+  if (!t) return false;
+  await startTrainer(built, t);
+  return true;
+}
+
+/**
+ * A backend failed mid-run: pick the next working backend (never the failed ones), replay the run there up
+ * to the step where it failed and go on (the weights died with the device; replaying is exact up to the new
+ * backend's rounding). If that would take too long, restart the race from step 0 instead — all runs must
+ * still share their start — and the page keeps the curves so far as reference curves.
  */
 async function recover(err: Error): Promise<boolean> {
   const lost = info?.backend;
   if (!experiment || !lost || lost === "cpu" || failedBackends.length >= 3) return false;
   const step = trainer?.step ?? 0;
+  flush(); // the steps trained since the last batch are not lost with the device
   failedBackends = [...failedBackends, lost];
   deviceLost = null;
   try {
@@ -221,15 +249,33 @@ async function recover(err: Error): Promise<boolean> {
     reason: `${lost} failed at step ${step} (${err.message}); recovered on ${next.backend}`,
   };
   post({ type: "ready", info });
+  const t0 = performance.now();
+  if (await replay(step)) {
+    post({
+      type: "recovered",
+      from: lost,
+      to: next.backend,
+      step,
+      message: err.message,
+      gen,
+      resumedAfterMs: performance.now() - t0,
+    });
+    return true;
+  }
   gen += 1;
   post({ type: "recovered", from: lost, to: next.backend, step, message: err.message, gen });
   await startTrainer(experiment);
   return true;
 }
 
-async function startTrainer(exp: Experiment) {
+/** Make `exp`'s trainer current (a new one, or `replayed` — rebuilt after a device loss) and post its data. */
+async function startTrainer(exp: Experiment, replayed?: Trainer) {
   if (exp.task.kind === "mnist") await loadMnist();
-  trainer = new Trainer(exp);
+  trainer = replayed ?? new Trainer(exp);
+  if (!replayed) {
+    built = exp;
+    changes = [];
+  }
   buffers = freshBuffers();
   onsets = [];
   viewPoints = makeViewPoints(trainer);
@@ -312,6 +358,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       case "scheduler": {
         if (!trainer || !experiment) break;
         const ev2 = trainer.setScheduler(m.run, m.config);
+        changes.push({ step: trainer.step, run: m.run, config: m.config });
         experiment = {
           ...experiment,
           runs: experiment.runs.map((r, i) => (i === m.run ? { ...r, scheduler: m.config } : r)),
