@@ -105,6 +105,12 @@ export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {
               </select>
             </label>
             <p className="desc">{spec.description}</p>
+            {spec.needs.includes("lineSearch") && experiment.optimizer !== "sgd" ? (
+              <p className="problem" role="note">
+                Line searches pick η along −g, the step plain SGD takes; with {experiment.optimizer} the step
+                taken is not the one searched. Choose the sgd optimizer in the experiment panel.
+              </p>
+            ) : null}
             {(hideParams ? [] : spec.params)
               .filter((m) => m.key !== "scale_fn" && m.key !== "scale_mode")
               .map((m) => (
