@@ -66,6 +66,21 @@ describe("course", () => {
     await page.context().close();
   });
 
+  it("presenter mode follows the class from one lesson to the next (N, B)", async () => {
+    const { page, errors } = await openApp(`?${lessonQuery(LESSONS[0].experiment)}&present=1`);
+    await expect
+      .poll(() => page.getByRole("region", { name: `Lesson: ${LESSONS[0].title}` }).count())
+      .toBe(1);
+    await page.keyboard.press("n");
+    await expect.poll(() => page.url()).toContain(`lesson=${LESSONS[1].id}`);
+    expect(page.url()).toContain("present=1");
+    expect(await page.locator(".app.present").count()).toBe(1);
+    await page.keyboard.press("b");
+    await expect.poll(() => page.url()).toContain(`lesson=${LESSONS[0].id}`);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it("the replication view completes a reduced sweep and fills its tables with computed numbers", async () => {
     const { page, errors } = await openApp();
     await page.getByRole("button", { name: "Replicate the paper" }).click();

@@ -18,13 +18,15 @@ function LessonLink({
   onOpen?: () => void;
 }) {
   const setExperiment = useLab((s) => s.setExperiment);
+  const present = useLab((s) => s.experiment.view.present);
   return (
     <a
       href={`?${lessonQuery(e)}`}
       onClick={(ev) => {
         if (ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.button !== 0) return; // new tab: let the browser do it
         ev.preventDefault();
-        setExperiment(e);
+        // A teacher presenting stays in presenter mode from one lesson to the next.
+        setExperiment(present ? { ...e, view: { ...e.view, present } } : e);
         onOpen?.();
       }}
     >
@@ -100,10 +102,13 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
         </p>
       </section>
     );
+  const i = LESSONS.indexOf(l);
+  const prev = LESSONS[i - 1];
+  const next = LESSONS[i + 1];
   return (
     <section className="lesson" aria-label={`Lesson: ${l.title}`}>
       <h2>
-        Lesson {LESSONS.indexOf(l) + 1}: {l.title}
+        Lesson {i + 1}: {l.title}
       </h2>
       <dl>
         <dt>Watch</dt>
@@ -136,6 +141,16 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
         <button type="button" onClick={onGallery}>
           All lessons
         </button>
+        {prev ? (
+          <LessonLink e={prev.experiment}>
+            ← {prev.title} <kbd>B</kbd>
+          </LessonLink>
+        ) : null}
+        {next ? (
+          <LessonLink e={next.experiment}>
+            {next.title} → <kbd>N</kbd>
+          </LessonLink>
+        ) : null}
       </div>
     </section>
   );

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { LESSONS } from "../experiment/lessons";
 import { useLab } from "./context";
 import { fmt } from "./format";
 
@@ -21,6 +22,7 @@ export const SHORTCUTS: [string, string][] = [
   ["R", "reset (all runs back to step 0)"],
   ["P", "presenter mode (large fonts)"],
   ["E", "explain mode (Step says what each scheduler saw and decided)"],
+  ["N / B", "next / previous lesson (when a lesson is open)"],
   ["?", "this help"],
   ["Esc", "close dialogs"],
 ];
@@ -67,6 +69,8 @@ export function Toolbar() {
   const rate = useLab((s) => s.rate);
   const present = useLab((s) => s.experiment.view.present);
   const explain = useLab((s) => s.experiment.view.explain);
+  const lesson = useLab((s) => s.experiment.view.lesson);
+  const setExperiment = useLab((s) => s.setExperiment);
   const togglePlay = useLab((s) => s.togglePlay);
   const stepOnce = useLab((s) => s.stepOnce);
   const reset = useLab((s) => s.reset);
@@ -86,7 +90,11 @@ export function Toolbar() {
       else if (e.key === "r" || e.key === "R") reset();
       else if (e.key === "p" || e.key === "P") setView({ present: !present });
       else if (e.key === "e" || e.key === "E") toggleExplain();
-      else if (e.key === "?") setHelp(true);
+      else if (e.key === "n" || e.key === "N" || e.key === "b" || e.key === "B") {
+        const i = LESSONS.findIndex((l) => l.id === lesson);
+        const to = i < 0 ? undefined : LESSONS[i + (e.key.toLowerCase() === "n" ? 1 : -1)];
+        if (to) setExperiment({ ...to.experiment, view: { ...to.experiment.view, present } });
+      } else if (e.key === "?") setHelp(true);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
