@@ -1,5 +1,5 @@
 /**
- * The experiment config: ONE schema (zod) for validation, defaults, the worker protocol and (later) the URL
+ * The experiment config: ONE schema (zod) for validation, defaults, the worker protocol and the URL
  * codec. Scheduler parameters are validated by the engine registry, which owns their metadata.
  */
 import { z } from "zod";
