@@ -3,10 +3,10 @@
  * Every lesson is a share link: the gallery's links are real URLs (copy, open in a new tab, paste in a chat),
  * and clicking one opens it in place without reloading.
  */
-import { useEffect, useRef } from "react";
 import type { Experiment } from "../experiment/config";
 import { LESSONS, type Lesson, lessonById, lessonQuery } from "../experiment/lessons";
 import { useLab } from "./context";
+import { useModal } from "./useModal";
 
 function LessonLink({
   e,
@@ -36,13 +36,7 @@ function LessonLink({
 }
 
 export function LessonsDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal?.();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModal(open);
   return (
     <dialog ref={ref} aria-label="Lessons" onClose={onClose} className="lessons-dialog">
       <h2>Lessons</h2>

@@ -2,7 +2,6 @@
  * The paper replication view: runs the repo's F sweep and noise-robustness sweep in a worker (progress,
  * cancel), shows the computed tables beside the paper's figures, and says where they agree or differ.
  */
-import { useEffect, useRef } from "react";
 import { useStore } from "zustand";
 import {
   F_SWEEP,
@@ -15,6 +14,7 @@ import {
 import type { Sweep, SweepRow } from "../experiment/sweep";
 import { replicationStore, type SweepKey } from "../store/replication";
 import { fmt } from "./format";
+import { useModal } from "./useModal";
 
 const SWEEPS: Record<SweepKey, { sweep: Sweep; title: string }> = {
   f: { sweep: F_SWEEP, title: "F sweep" },
@@ -154,14 +154,8 @@ function SweepSection({ k }: { k: SweepKey }) {
 }
 
 export function ReplicationDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal(open);
   const error = useStore(replicationStore, (s) => s.error);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal?.();
-    if (!open && d.open) d.close();
-  }, [open]);
   return (
     <dialog ref={ref} aria-label="Replicate the paper" onClose={onClose} className="replication-dialog">
       <h2>Replicate the GreedyLR paper</h2>

@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
 import { LESSONS } from "../experiment/lessons";
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { useModal } from "./useModal";
 
 const isTyping = (t: EventTarget | null) =>
   t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
@@ -28,13 +29,7 @@ export const SHORTCUTS: [string, string][] = [
 ];
 
 function HelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const d = ref.current;
-    if (!d) return;
-    if (open && !d.open) d.showModal?.();
-    if (!open && d.open) d.close();
-  }, [open]);
+  const ref = useModal(open);
   return (
     <dialog ref={ref} aria-label="Keyboard shortcuts" onClose={onClose} className="help-dialog">
       <h2>Keyboard shortcuts</h2>
