@@ -34,6 +34,20 @@ function exp(id: string, e: Record<string, unknown>, hide: Hide[] = ["experiment
   return experimentSchema.parse({ ...e, view: { hide, ...view, lesson: id } });
 }
 
+/** The noise-recovery race; its two links differ only in where the spikes enter. */
+const noiseRecovery = (target: "signal" | "gradients") =>
+  exp("noise-recovery", {
+    baseLr: 0.02,
+    batchSize: 400,
+    steps: 800,
+    noise: { type: "periodic", strength: 2, target },
+    runs: [
+      run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+      run("Cosine", 0, "CosineAnnealingLR", { T_max: 800 }),
+      run("Constant", 2, "Constant"),
+    ],
+  });
+
 export const LESSONS: readonly Lesson[] = [
   {
     id: "meet-greedylr",
@@ -218,31 +232,8 @@ export const LESSONS: readonly Lesson[] = [
     question:
       "With spikes in the signal, what does GreedyLR's reaction cost it? Now open the gradient version: why is recovery a fairer test there?",
     next: "Switch the noise type to random spikes and raise GreedyLR's window (smoothing) to 5: does it still react to single spikes?",
-    experiment: exp("noise-recovery", {
-      baseLr: 0.02,
-      batchSize: 400,
-      steps: 800,
-      noise: { type: "periodic", strength: 2, target: "signal" },
-      runs: [
-        run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
-        run("Cosine", 0, "CosineAnnealingLR", { T_max: 800 }),
-        run("Constant", 2, "Constant"),
-      ],
-    }),
-    alt: {
-      label: "Same spikes into the gradients",
-      experiment: exp("noise-recovery", {
-        baseLr: 0.02,
-        batchSize: 400,
-        steps: 800,
-        noise: { type: "periodic", strength: 2, target: "gradients" },
-        runs: [
-          run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
-          run("Cosine", 0, "CosineAnnealingLR", { T_max: 800 }),
-          run("Constant", 2, "Constant"),
-        ],
-      }),
-    },
+    experiment: noiseRecovery("signal"),
+    alt: { label: "Same spikes into the gradients", experiment: noiseRecovery("gradients") },
   },
   {
     id: "refined",
