@@ -204,10 +204,13 @@ export class Trainer {
     const secantProbe = this.scheds.map((s) =>
       s.spec.needs.includes("secant") ? num(s.params, "probe", 1) : 0,
     );
-    const lineCands = this.scheds.map((s, r) =>
-      s.spec.candidates && this.divergedAt[r] === null ? s.spec.candidates(s.params, s.state) : [],
-    );
-    const lineK = needs.has("lineSearch") ? Math.max(0, ...lineCands.map((c) => c.length)) : 0;
+    // Line searches' trial steps, listed only when some run needs them (the others pay nothing).
+    const lineCands = needs.has("lineSearch")
+      ? this.scheds.map((s, r) =>
+          s.spec.candidates && this.divergedAt[r] === null ? s.spec.candidates(s.params, s.state) : [],
+        )
+      : [];
+    const lineK = Math.max(0, ...lineCands.map((c) => c.length));
     const kept = tf.tidy(() => {
       let xb: tf.Tensor2D | null = null;
       let yb: tf.Tensor | null = null;
