@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { MNIST_PER_CLASS, MNIST_SIDE } from "../train/mnistFormat";
+import { MNIST_PER_CLASS, MNIST_SIDE } from "../experiment/tasks";
 
 export function packMnist(perClass = MNIST_PER_CLASS): Uint8Array {
   const require = createRequire(import.meta.url);

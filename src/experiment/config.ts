@@ -3,10 +3,9 @@
  * codec. Scheduler parameters are validated by the engine registry, which owns their metadata.
  */
 import { z } from "zod";
-import { createScheduler } from "../engine/runtime";
 import type { SchedulerConfig } from "../engine/types";
-import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
-import { TASKS } from "../train/tasks";
+import { NOISE_TARGETS, NOISE_TYPES } from "./noise";
+import { TASKS } from "./tasks";
 
 export { TASKS };
 
@@ -15,6 +14,8 @@ export const BACKENDS = ["auto", "webgpu", "webgl", "wasm", "cpu"] as const;
 export const MAX_RUNS = 8;
 /** Control groups a teacher can hide from a shared link. */
 export const HIDEABLE = ["experiment", "runs", "params", "metrics", "internals", "toolbar"] as const;
+/** A run's colour: #rrggbb. */
+export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
 export const RUN_COLORS = [
   "#2563eb",
   "#dc2626",
@@ -36,7 +37,7 @@ const schedulerConfig: z.ZodType<SchedulerConfig> = z.lazy(() =>
 
 export const runSchema = z.object({
   name: z.string().min(1).max(40),
-  color: z.string().regex(/^#[0-9a-fA-F]{6}$/),
+  color: z.string().regex(COLOR_PATTERN),
   scheduler: schedulerConfig,
 });
 
@@ -126,17 +127,4 @@ export function defaultExperiment(): Experiment {
       },
     ],
   });
-}
-
-/** Checks every run's scheduler against the engine registry; returns messages naming what is wrong. */
-export function schedulerProblems(e: Experiment): string[] {
-  const out: string[] = [];
-  e.runs.forEach((r, i) => {
-    try {
-      createScheduler(r.scheduler, e.baseLr);
-    } catch (err) {
-      out.push(`run ${i + 1} (${r.name}): ${(err as Error).message}`);
-    }
-  });
-  return out;
 }

@@ -1,7 +1,8 @@
 /** Export and import of an experiment with every run's per-step data (JSON), and CSV rows. */
 import { z } from "zod";
 import type { SchedulerEvent } from "../engine/types";
-import { type Experiment, experimentSchema } from "./config";
+import type { Experiment } from "./config";
+import { validateExperiment } from "./validate";
 
 export interface RunData {
   steps: number[];
@@ -16,6 +17,8 @@ export interface ExportFile {
   version: 1;
   experiment: Experiment;
   runs: RunData[];
+  /** Parsing only: what of the file's experiment was not taken (the same rules as a link), in words. */
+  ignored?: string[];
 }
 
 const finiteOrNull = z.union([z.number(), z.null()]).transform((x) => (x === null ? Number.NaN : x));
@@ -40,7 +43,7 @@ const runDataSchema = z.object({
 export const exportSchema = z.object({
   app: z.literal("lr-lab"),
   version: z.literal(1),
-  experiment: experimentSchema,
+  experiment: z.record(z.string(), z.unknown()),
   runs: z.array(runDataSchema),
 });
 
@@ -66,12 +69,21 @@ export function parseExport(text: string): ExportFile {
         .map((i) => `${i.path.join(".")}: ${i.message}`)
         .join("; ")}`,
     );
-  if (r.data.runs.length !== r.data.experiment.runs.length)
+  // The file's experiment goes through the same validation as a link: a bad parameter takes its default.
+  const { experiment, ignored } = validateExperiment(r.data.experiment);
+  const rawRuns = r.data.experiment.runs;
+  if (!Array.isArray(rawRuns) || rawRuns.length !== experiment.runs.length)
+    throw new Error(
+      ignored.length
+        ? `a run of the export cannot be used: ${ignored.join("; ")}`
+        : "the export's runs do not match its experiment",
+    );
+  if (r.data.runs.length !== experiment.runs.length)
     throw new Error("the export's runs do not match its experiment");
   for (const d of r.data.runs)
     if (d.loss.length !== d.steps.length || d.lr.length !== d.steps.length)
       throw new Error("a run's columns have different lengths");
-  return r.data as ExportFile;
+  return { app: "lr-lab", version: 1, experiment, runs: r.data.runs as RunData[], ignored };
 }
 
 const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { schedulerProblems } from "./config";
 import { LESSONS, lessonById, lessonQuery } from "./lessons";
 import { decodeExperiment } from "./url";
+import { validateExperiment } from "./validate";
 
 describe("lessons", () => {
   it("at least 10, with unique ids and every text field filled", () => {
@@ -17,7 +17,7 @@ describe("lessons", () => {
   it("each link opens exactly its experiment, with its lesson id, and every scheduler is valid", () => {
     for (const l of LESSONS)
       for (const e of [l.experiment, ...(l.alt ? [l.alt.experiment] : [])]) {
-        expect(schedulerProblems(e), l.id).toEqual([]);
+        expect(validateExperiment(e).ignored, l.id).toEqual([]);
         const d = decodeExperiment(lessonQuery(e));
         expect(d.ignored, l.id).toEqual([]);
         // Same experiment (params equal to their defaults are left out of links).

@@ -3,8 +3,8 @@
  * the runner (src/train/sweep.ts) trains them headless and aggregates the metrics per run and variant.
  */
 import { z } from "zod";
-import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
 import { experimentSchema, runSchema } from "./config";
+import { NOISE_TARGETS, NOISE_TYPES } from "./noise";
 
 const noiseSchema = z.object({
   type: z.enum(NOISE_TYPES),

@@ -1,10 +1,9 @@
 import fc from "fast-check";
+import LZString from "lz-string";
 import { describe, expect, it } from "vitest";
 import { exampleConfig } from "../engine/examples";
 import { getSpec, SCHEDULERS } from "../engine/registry";
 import { createScheduler } from "../engine/runtime";
-import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
-import { TASKS } from "../train/tasks";
 import {
   BACKENDS,
   defaultExperiment,
@@ -13,7 +12,10 @@ import {
   HIDEABLE,
   OPTIMIZERS,
 } from "./config";
+import { NOISE_TARGETS, NOISE_TYPES } from "./noise";
+import { TASKS } from "./tasks";
 import { decodeExperiment, encodeExperiment, FIELDS } from "./url";
+import { validateExperiment } from "./validate";
 
 /** Every run's params with defaults filled, so configs that differ only in spelled-out defaults compare equal. */
 function normalize(e: Experiment) {
@@ -166,10 +168,46 @@ describe("URL codec", () => {
               ? q.replace(/=([^&]*)/, `=${junk}`)
               : `${q}&${junk}=${junk}`;
       });
+    // What browsers and chat apps do to links: malformed and truncated percent escapes, overlong and
+    // surrogate UTF-8 sequences, raw lone surrogates, '+' and '%2B', and repeated keys.
+    const mangle = fc.constantFrom(
+      "%E0%A4%A",
+      "%",
+      "%Z",
+      "%%",
+      "%ED%A0%80",
+      "%C0%AF",
+      "%F4%90%80%80",
+      "\uD800",
+      "\uDC00x",
+      "+",
+      "%2B",
+      "&r0=Constant&r0=GreedyLR",
+      "&lr=0.1&lr=0.2",
+      "=",
+      "&&",
+    );
+    const mangled = fc
+      .tuple(
+        fc.oneof(
+          mutated,
+          pairs.map((ps) => ps.map(([k, v]) => `${k}=${v}`).join("&")),
+        ),
+        fc.array(fc.tuple(fc.nat(), mangle), { minLength: 1, maxLength: 4 }),
+      )
+      .map(([q, cuts]) => {
+        let out = q;
+        for (const [at, m] of cuts) {
+          const i = at % (out.length + 1);
+          out = out.slice(0, i) + m + out.slice(i);
+        }
+        return out;
+      });
     const link = fc.oneof(
       fc.string({ maxLength: 200 }),
       pairs.map((ps) => ps.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&")),
       mutated,
+      mangled,
     );
     fc.assert(
       fc.property(link, (q) => {
@@ -177,8 +215,10 @@ describe("URL codec", () => {
         expect(experimentSchema.safeParse(d.experiment).success).toBe(true);
         for (const r of d.experiment.runs)
           expect(() => createScheduler(r.scheduler, d.experiment.baseLr)).not.toThrow();
+        // The page writes the decoded experiment straight back into the address bar.
+        expect(() => decodeExperiment(encodeExperiment(d.experiment))).not.toThrow();
       }),
-      { numRuns: 2000 },
+      { numRuns: 3000 },
     );
   });
 
@@ -198,6 +238,63 @@ describe("URL codec", () => {
       expect.stringMatching(/run 1 .*"factor" must be < 1/),
       'run 2: unknown scheduler "NoSuchLR" — run dropped',
     ]);
+  });
+
+  it("loads the valid parts of mangled links and names what it could not read", () => {
+    const mangledValue = decodeExperiment("?z=%E0%A4%A");
+    expect(mangledValue.experiment).toEqual(defaultExperiment());
+    expect(mangledValue.ignored).toEqual([expect.stringMatching(/corrupt/)]);
+    const lesson = decodeExperiment("?lesson=%E0%A4%A&lr=0.1");
+    expect(lesson.experiment.baseLr).toBe(0.1);
+    expect(lesson.experiment.view.lesson).toBe("");
+    expect(lesson.ignored).toEqual([expect.stringMatching(/^lesson=.*default used$/)]);
+    const key = decodeExperiment("?l%E0%A4%Ar=0.1&steps=300");
+    expect(key.experiment.steps).toBe(300);
+    expect(key.ignored).toEqual([expect.stringMatching(/^unknown key "l\uFFFD/)]);
+    const runKey = decodeExperiment("?r0=GreedyLR&r0.fac%E0tor=0.5&r0.patience=4");
+    expect(runKey.experiment.runs[0].scheduler.params).toEqual({ patience: 4 });
+    expect(runKey.ignored).toEqual([expect.stringMatching(/GreedyLR has no parameter "fac\uFFFDtor"/)]);
+    // '+' is a space in a query string; '%2B' is a plus sign: both are just values here.
+    expect(decodeExperiment("?lr=1e%2B0").experiment.baseLr).toBe(1);
+    expect(decodeExperiment("?lr=1e+0").ignored).toEqual([expect.stringMatching(/^lr=1e 0: /)]);
+    expect(decodeExperiment("?r0=Constant&r0.name=a+b%2Bc").experiment.runs[0].name).toBe("a b+c");
+    // Repeated keys: the first value is used, and the notice says so.
+    const twice = decodeExperiment("?lr=0.1&lr=0.2");
+    expect(twice.experiment.baseLr).toBe(0.1);
+    expect(twice.ignored).toEqual(['"lr" is given 2 times — the first value is used']);
+    // Overlong and surrogate sequences decode to U+FFFD, never to a character that slips through.
+    expect(decodeExperiment("?r0=Constant&r0.name=%C0%AF%ED%A0%80").experiment.runs[0].name).toMatch(
+      /^\uFFFD+$/,
+    );
+  });
+
+  it("a bad parameter gets the same treatment in a readable link, a compressed link and a file", () => {
+    const raw = {
+      ...defaultExperiment(),
+      baseLr: -1,
+      runs: [
+        {
+          name: "G",
+          color: "#123456",
+          scheduler: { scheduler: "GreedyLR", params: { factor: 7, patience: 3 } },
+        },
+      ],
+    };
+    const readableLink = "?lr=-1&r0=GreedyLR&r0.name=G&r0.color=123456&r0.factor=7&r0.patience=3";
+    const compressed = `?v=1&z=${LZString.compressToEncodedURIComponent(JSON.stringify(raw))}`;
+    const a = decodeExperiment(readableLink);
+    const b = decodeExperiment(compressed);
+    const c = validateExperiment(raw);
+    for (const d of [a, b, c]) {
+      expect(d.experiment.baseLr).toBe(defaultExperiment().baseLr);
+      expect(d.experiment.runs).toEqual([
+        { name: "G", color: "#123456", scheduler: { scheduler: "GreedyLR", params: { patience: 3 } } },
+      ]);
+      expect(d.ignored).toEqual([
+        expect.stringMatching(/^lr=-1: .* — default used$/),
+        expect.stringMatching(/^run 1 \(G\): .*"factor" must be < 1 .* — default used$/),
+      ]);
+    }
   });
 
   it("reports corrupt compressed data and huge links, and keeps script text as plain text", () => {

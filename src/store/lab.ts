@@ -8,14 +8,9 @@ import { createStore } from "zustand/vanilla";
 import { exampleConfig } from "../engine/examples";
 import { createScheduler } from "../engine/runtime";
 import type { Internal, SchedulerConfig, SchedulerEvent } from "../engine/types";
-import {
-  defaultExperiment,
-  type Experiment,
-  MAX_RUNS,
-  RUN_COLORS,
-  schedulerProblems,
-} from "../experiment/config";
+import { defaultExperiment, type Experiment, MAX_RUNS, RUN_COLORS } from "../experiment/config";
 import type { ExportFile } from "../experiment/export";
+import { validateExperiment } from "../experiment/validate";
 import type { BackendInfo, FromWorker, TaskViewMessage } from "../train/protocol";
 import type { TrainerClient } from "./client";
 
@@ -176,12 +171,13 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       return true;
     },
     setExperiment: (next) => {
-      const problems = schedulerProblems(next);
-      if (problems.length) {
-        set({ notice: problems.join("\n") });
+      // The same validation as links and imports; here a problem changes nothing (the input is the user's).
+      const { experiment, ignored } = validateExperiment(next);
+      if (ignored.length) {
+        set({ notice: ignored.map((m) => m.replace(/ — (default used|run dropped)$/, "")).join("\n") });
         return;
       }
-      set({ experiment: next });
+      set({ experiment });
       get().reset();
     },
     selected: 0,

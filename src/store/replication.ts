@@ -1,8 +1,7 @@
 /** The replication runner's state: one sweep at a time in its own worker; Cancel terminates it. */
 import { createStore } from "zustand/vanilla";
 import type { Sweep, SweepRow } from "../experiment/sweep";
-import type { SweepProgress } from "../train/sweep";
-import type { FromSweepWorker } from "../train/sweepWorker";
+import type { FromSweepWorker, SweepProgress } from "../train/protocol";
 
 export type SweepKey = "f" | "noise";
 

@@ -10,10 +10,9 @@
  *   and WASM is what the app picks when WebGPU is only a software adapter.
  */
 import * as tf from "@tensorflow/tfjs";
-import { MNIST_SIDE } from "./mnist";
-import type { StackedModel } from "./model";
+import { MNIST_SIDE } from "../experiment/tasks";
 import { mulberry32, subSeed } from "./rng";
-import { crossEntropy, stacked, uniformInit } from "./stack";
+import { crossEntropy, type StackedModel, stacked, uniformInit } from "./stack";
 import type { Dataset } from "./tasks";
 
 const S = MNIST_SIDE;

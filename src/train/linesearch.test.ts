@@ -2,7 +2,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, expect, it } from "vitest";
 import { experimentSchema } from "../experiment/config";
-import { ANALYTIC_F } from "./tasks";
+import { ANALYTIC_F } from "../experiment/tasks";
 import { Trainer } from "./trainer";
 
 beforeAll(async () => {

@@ -5,11 +5,8 @@
  * view reports. Browser-safe: the bytes come from `virtual:mnist` (a lazily loaded chunk) or, in Node tools,
  * from `provideMnist(packMnist())`.
  */
-import { MNIST_PER_CLASS, MNIST_SIDE } from "./mnistFormat";
+import { MNIST_SIDE, MNIST_TEST, MNIST_TRAIN_MAX } from "../experiment/tasks";
 
-export { MNIST_PER_CLASS, MNIST_SIDE };
-export const MNIST_TEST = 500;
-export const MNIST_TRAIN_MAX = MNIST_PER_CLASS * 10 - MNIST_TEST;
 const REC = 1 + MNIST_SIDE * MNIST_SIDE;
 
 let packed: Uint8Array | null = null;

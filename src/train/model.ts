@@ -5,24 +5,12 @@
  * makes 4 runs cost about as much as 1.
  */
 import * as tf from "@tensorflow/tfjs";
+import { ANALYTIC_START, type AnalyticKind, isAnalytic, type TaskKind } from "../experiment/tasks";
 import { createCnn } from "./cnn";
 import { mulberry32, subSeed } from "./rng";
-import { crossEntropy, stacked } from "./stack";
-import { ANALYTIC_START, type AnalyticKind, type Dataset, isAnalytic, type TaskKind } from "./tasks";
+import { crossEntropy, type StackedModel, stacked } from "./stack";
+import type { Dataset } from "./tasks";
 import { createTransformer } from "./transformer";
-
-export interface StackedModel {
-  runs: number;
-  task: TaskKind;
-  /** Model outputs [R, N, out] for inputs shared by all runs (N = B, or B·T tokens for the char-LM). */
-  forward?(params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor3D;
-  /** Constant tensors the model owns (patch matrices, attention masks), disposed with it. */
-  consts?: tf.Tensor[];
-  /** MLP: [W1, b1, W2, b2, ...] with W_l [R, in, out], b_l [R, 1, out]; analytic: [p] with p [R, 1, 2]. */
-  vars: tf.Variable[];
-  /** Mean loss of each run ([R]) for a batch, with the given (possibly shifted) parameters. */
-  loss(params: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null): tf.Tensor1D;
-}
 
 /** Glorot-uniform weights for ONE run from the seed, copied into every run: identical initial weights. */
 export function initialWeights(sizes: number[], seed: number): Float32Array[] {

@@ -7,7 +7,8 @@ import "@tensorflow/tfjs-backend-wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packMnist } from "../cli/mnistPack";
 import { experimentSchema } from "../experiment/config";
-import { MNIST_TEST, MNIST_TRAIN_MAX, mnistTest, mnistTrain, provideMnist } from "./mnist";
+import { MNIST_TEST, MNIST_TRAIN_MAX } from "../experiment/tasks";
+import { mnistTest, mnistTrain, provideMnist } from "./mnist";
 import { makeDataset } from "./tasks";
 import { Trainer } from "./trainer";
 

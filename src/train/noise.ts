@@ -10,18 +10,10 @@
  * Random draws are shared by all runs (one stream per experiment) so runs get the same perturbations; η is then
  * scaled by each run's own previous clean loss ("base", 1.0 at t = 0), as in the paper.
  */
+import { type NoiseConfig, spikePeriod } from "../experiment/noise";
 import { mulberry32, normal, subSeed } from "./rng";
 
-export const NOISE_TYPES = ["clean", "gaussian", "periodic", "random", "adversarial"] as const;
-export const NOISE_TARGETS = ["signal", "gradients", "weights", "data"] as const;
-export type NoiseType = (typeof NOISE_TYPES)[number];
-export type NoiseTarget = (typeof NOISE_TARGETS)[number];
-
-export interface NoiseConfig {
-  type: NoiseType;
-  strength: number;
-  target: NoiseTarget;
-}
+export type { NoiseConfig };
 
 /** The shared random draws of one step. */
 export interface NoiseDraw {
@@ -44,9 +36,6 @@ export function noiseStream(seed: number): (t: number) => NoiseDraw {
     return cache[t];
   };
 }
-
-/** Period of the periodic spike: 50 + ⌊50·s⌋. */
-export const spikePeriod = (s: number) => 50 + Math.floor(50 * s);
 
 /**
  * η for one run at step t. `history` holds that run's clean losses before t (oldest first).

@@ -1,6 +1,11 @@
-/** Messages between the page and the training worker. Plain data only (structured clone). */
+/**
+ * Messages between the page and the workers (training, sweeps). Plain data only (structured clone), and types
+ * only: this is the one file of src/train the page may import (dependency-cruiser checks it), so it must
+ * never import tfjs or anything that does.
+ */
 import type { SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
+import type { Sweep, SweepRow } from "../experiment/sweep";
 
 export type BackendName = "webgpu" | "webgl" | "wasm" | "cpu";
 
@@ -82,3 +87,16 @@ export type TaskViewMessage =
   | { type: "digits"; preds: Int32Array[]; accuracy: number[]; heldOut: number }
   /** Char-LM: text sampled from every run after the prompt, at `step`. */
   | { type: "text"; prompt: string; samples: string[]; step: number };
+
+/** Progress of a sweep: runs done of total, and what runs now. */
+export interface SweepProgress {
+  done: number;
+  total: number;
+  label: string;
+}
+
+export type ToSweepWorker = { type: "run"; sweep: Sweep };
+export type FromSweepWorker =
+  | { type: "progress"; progress: SweepProgress; backend: string }
+  | { type: "done"; rows: SweepRow[]; ms: number; backend: string }
+  | { type: "error"; message: string };

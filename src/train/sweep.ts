@@ -6,13 +6,8 @@ import { type Experiment, experimentSchema } from "../experiment/config";
 import { median, runMetrics } from "../experiment/metrics";
 import type { Sweep, SweepRow } from "../experiment/sweep";
 import { loadMnist } from "./mnist";
+import type { SweepProgress } from "./protocol";
 import { Trainer } from "./trainer";
-
-export interface SweepProgress {
-  done: number;
-  total: number;
-  label: string;
-}
 
 const med = (xs: (number | null)[]) =>
   median(xs.filter((x): x is number => x !== null && Number.isFinite(x)));

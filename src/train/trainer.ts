@@ -11,7 +11,7 @@ import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { createScheduler, type Scheduler } from "../engine/runtime";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
-import { createModel, type StackedModel } from "./model";
+import { createModel } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
   applyUpdate,
@@ -23,6 +23,7 @@ import {
   type StepHyper,
 } from "./optimizers";
 import { mulberry32, permutation, subSeed } from "./rng";
+import type { StackedModel } from "./stack";
 import { type Dataset, makeDataset } from "./tasks";
 
 export interface RunStep {

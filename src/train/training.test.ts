@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Experiment, experimentSchema } from "../experiment/config";
-import { spikePeriod } from "./noise";
-import { ANALYTIC_F, ANALYTIC_START, ANALYTIC_TASKS } from "./tasks";
+import { spikePeriod } from "../experiment/noise";
+import { ANALYTIC_F, ANALYTIC_START, ANALYTIC_TASKS } from "../experiment/tasks";
 import { type LiveChange, replayTrainer, Trainer } from "./trainer";
 
 beforeAll(async () => {

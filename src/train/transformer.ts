@@ -6,12 +6,11 @@
  * where Adam's warmup visibly matters.
  */
 import * as tf from "@tensorflow/tfjs";
-import type { StackedModel } from "./model";
+import { LM_CONTEXT } from "../experiment/tasks";
 import { mulberry32, subSeed } from "./rng";
-import { crossEntropy, stacked, uniformInit } from "./stack";
+import { crossEntropy, type StackedModel, stacked, uniformInit } from "./stack";
 import type { Dataset } from "./tasks";
 
-export const LM_CONTEXT = 32;
 const D = 32;
 const H = 2;
 const DH = D / H;

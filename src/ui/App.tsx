@@ -1,7 +1,7 @@
 import { useState } from "react";
 import type { Experiment } from "../experiment/config";
 import { lessonById } from "../experiment/lessons";
-import { FIXED_TASKS, isAnalytic, TASK_LABELS } from "../train/tasks";
+import { FIXED_TASKS, isAnalytic, TASK_LABELS } from "../experiment/tasks";
 import { BackendBadge } from "./BackendBadge";
 import { Charts } from "./Charts";
 import { useLab } from "./context";

@@ -5,9 +5,8 @@
  */
 import { useEffect, useState } from "react";
 import { BACKENDS, type Experiment, experimentSchema, OPTIMIZERS } from "../experiment/config";
-import { MNIST_TRAIN_MAX } from "../train/mnist";
-import { NOISE_TARGETS, NOISE_TYPES } from "../train/noise";
-import { FIXED_TASKS, isAnalytic, TASK_LABELS, TASKS } from "../train/tasks";
+import { NOISE_TARGETS, NOISE_TYPES } from "../experiment/noise";
+import { FIXED_TASKS, isAnalytic, MNIST_TRAIN_MAX, TASK_LABELS, TASKS } from "../experiment/tasks";
 import { useLab } from "./context";
 
 const TARGET_WORDS: Record<string, string> = {

@@ -173,7 +173,9 @@ export function ShareBar() {
               if (mode.current === "open") openExport(file);
               else overlayExport(file);
               say(
-                `${mode.current === "open" ? "Opened" : "Overlaid"} ${file.runs.length} run(s) from ${f.name}.`,
+                `${mode.current === "open" ? "Opened" : "Overlaid"} ${file.runs.length} run(s) from ${f.name}.${
+                  file.ignored?.length ? ` Not taken: ${file.ignored.join("; ")}` : ""
+                }`,
               );
             } catch (err) {
               say(`Import failed: ${(err as Error).message}`);

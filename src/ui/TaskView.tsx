@@ -3,7 +3,7 @@
  * run's trajectory of (x₁, x₂) — too small an LR crawls, too large an LR zig-zags or flies off.
  */
 import { useMemo } from "react";
-import { ANALYTIC_F, ANALYTIC_START, type AnalyticKind, isAnalytic } from "../train/tasks";
+import { ANALYTIC_F, ANALYTIC_START, type AnalyticKind, isAnalytic } from "../experiment/tasks";
 import { useLab } from "./context";
 import { useThrottledVersion } from "./useThrottled";
 
