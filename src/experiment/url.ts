@@ -16,7 +16,15 @@ import LZString from "lz-string";
 import { getSpec } from "../engine/registry";
 import type { SchedulerConfig } from "../engine/types";
 import { defaultExperiment, type Experiment, MAX_RUNS } from "./config";
-import { clip, FIELDS, type FieldKind, getPath, type Validated, validateExperiment } from "./validate";
+import {
+  clip,
+  FIELDS,
+  type FieldKind,
+  getPath,
+  setPath,
+  type Validated,
+  validateExperiment,
+} from "./validate";
 
 export { FIELDS };
 export const URL_VERSION = 1;
@@ -191,9 +199,7 @@ export function decodeExperiment(search: string): Decoded {
   for (const f of FIELDS) {
     const s = q.get(f.key);
     if (s === null) continue;
-    let cur = raw;
-    for (const k of f.path.slice(0, -1)) cur = (cur[k] ??= {}) as Record<string, unknown>;
-    cur[f.path[f.path.length - 1]] = parseVal(f.kind, s);
+    setPath(raw, f.path, parseVal(f.kind, s));
   }
   const runIdx = new Set<number>();
   const notes: string[] = [];

@@ -62,9 +62,13 @@ export const getPath = (o: unknown, path: readonly string[]): unknown =>
     o,
   );
 
-function setPath(o: Record<string, unknown>, path: readonly string[], v: unknown) {
+/** Set a value at a path, making the objects on the way where missing. */
+export function setPath(o: Record<string, unknown>, path: readonly string[], v: unknown) {
   let cur = o;
-  for (const k of path.slice(0, -1)) cur = cur[k] as Record<string, unknown>;
+  for (const k of path.slice(0, -1)) {
+    if (cur[k] === null || typeof cur[k] !== "object") cur[k] = {};
+    cur = cur[k] as Record<string, unknown>;
+  }
   cur[path[path.length - 1]] = v;
 }
 
