@@ -1,10 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { exampleConfig } from "./examples";
 import { runCase } from "./golden";
 import { preview } from "./preview";
 import { medianFilter, refinedSchedule } from "./refined";
-import { getSpec, SCHEDULERS } from "./registry";
+import { exampleConfig, getSpec, SCHEDULERS } from "./registry";
 import { createScheduler } from "./runtime";
 import { join, linear, product, sample, withWarmup } from "./schedules";
 import { type Observation, ParamError } from "./types";
@@ -173,7 +172,10 @@ describe("GreedyLR", () => {
     expect(r.lr).toBeCloseTo(0.2, 12);
   });
 
-  it("is ReduceLROnPlateau when it cannot increase (max_lr = base, no smoothing or reset)", () => {
+  // With max_lr = base, GreedyLR cannot rise above its start, so it is ReduceLROnPlateau until the first step
+  // where, after a cut, it climbs back towards max_lr (3 improving steps in a row after a cut: fast-check
+  // found [1.5e-323 ×4, 1e-323, 5e-324, 0]). The two agree exactly up to that step.
+  it("is ReduceLROnPlateau until it climbs back after a cut (max_lr = base, no smoothing or reset)", () => {
     fc.assert(
       fc.property(fc.array(fc.double({ min: 0, max: 10, noNaN: true }), { maxLength: 150 }), (ms) => {
         const common = {
@@ -189,7 +191,14 @@ describe("GreedyLR", () => {
           0.1,
         );
         const r = createScheduler({ scheduler: "ReduceLROnPlateau", params: common }, 0.1);
-        return ms.every((m, t) => g.step({ step: t, loss: m }).lr === r.step({ step: t, loss: m }).lr);
+        for (let t = 0; t < ms.length; t++) {
+          const before = g.lr;
+          const a = g.step({ step: t, loss: ms[t] });
+          const b = r.step({ step: t, loss: ms[t] });
+          if (a.events.some((e) => e.kind === "increase")) return before < 0.1; // only ever back up after a cut
+          if (a.lr !== b.lr) return false;
+        }
+        return true;
       }),
     );
   });

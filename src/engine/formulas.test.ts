@@ -1,9 +1,8 @@
 import katex from "katex";
 import { describe, expect, it } from "vitest";
-import { exampleConfig } from "./examples";
-import { formulaFor, tn } from "./formulas";
-import { SCHEDULERS } from "./registry";
+import { exampleConfig, formulaFor, SCHEDULERS } from "./registry";
 import { createScheduler } from "./runtime";
+import { tn } from "./tex";
 
 describe("formulas", () => {
   it("every scheduler's rule and live line are valid TeX (KaTeX parses them strictly)", () => {

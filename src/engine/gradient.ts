@@ -4,6 +4,7 @@
  * returned LR for that very step. The trainer computes only the facts listed in `needs`.
  */
 import { num, parseParams } from "./params";
+import { tn } from "./tex";
 import { ParamError, type ParamMeta, type SchedulerEvent, type SchedulerSpec } from "./types";
 
 const lrBound = (key: string, label: string, def: number | null, help: string): ParamMeta => ({
@@ -64,6 +65,14 @@ const POLYAK_METAS: ParamMeta[] = [
 
 export const Polyak: SchedulerSpec<PolyakState> = {
   id: "Polyak",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, t, eta } = v;
+    return {
+      rule: String.raw`\eta_t = \min\!\left(\frac{f(x_t) - f^*}{c\,\lVert g_t\rVert^2},\ \gamma_{\max}\right)`,
+      now: String.raw`\eta_{${t}} = ${eta},\ c = ${tn(p.c)},\ f^* = ${tn(p.f_star)}`,
+    };
+  },
   label: "Polyak step size (SPS)",
   family: "gradient",
   description:
@@ -115,6 +124,14 @@ const ADGD_METAS: ParamMeta[] = [
 
 export const AdGD: SchedulerSpec<AdGDState> = {
   id: "AdGD",
+  example: () => ({}),
+  formula: (v) => {
+    const { t, eta } = v;
+    return {
+      rule: String.raw`\lambda_k = \min\!\left(\sqrt{1 + \theta_{k-1}}\,\lambda_{k-1},\ \frac{\lVert x_k - x_{k-1}\rVert}{2\lVert g_k - g_{k-1}\rVert}\right)`,
+      now: String.raw`\lambda_{${t}} = ${eta}`,
+    };
+  },
   label: "Adaptive GD (AdGD)",
   family: "gradient",
   description:
@@ -204,6 +221,15 @@ const SECANT_METAS: ParamMeta[] = [
 
 export const Secant: SchedulerSpec<SecantState> = {
   id: "Secant",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, t, eta, since } = v;
+    return {
+      rule: String.raw`\eta_t = \operatorname{clip}\!\left(1/h_t,\ \eta_{\min},\ \eta_{\max}\right),\ h_t = \beta h_{t-1} + (1-\beta)\,\frac{s \cdot y}{\lVert s\rVert^2 + \delta}`,
+      now: String.raw`\eta_{${t}} = ${eta},\ h = ${tn(v.internal("curvature h"))},\ \beta = ${tn(p.beta)}`,
+      because: since,
+    };
+  },
   label: "A-SGD secant LR (derived)",
   family: "gradient",
   description:
@@ -242,5 +268,3 @@ export const Secant: SchedulerSpec<SecantState> = {
     { label: "LR = 1/h", value: s.lr },
   ],
 };
-
-export const GRADIENT_SPECS = [Polyak, AdGD, Secant];

@@ -1,6 +1,5 @@
 /** The scheduler engine: pure TypeScript, no tfjs, DOM or React. */
 
-export * from "./examples";
 export * from "./golden";
 export { scheduleFreeWarmup, scheduleFreeWeight } from "./optimizerSide";
 export * from "./params";
@@ -10,4 +9,5 @@ export { medianFilter, refinedSchedule } from "./refined";
 export * from "./registry";
 export * from "./runtime";
 export * from "./schedules";
+export * from "./tex";
 export * from "./types";

@@ -11,6 +11,7 @@
  *   (the textbook exact search minimises over all η > 0, which no finite probe can do).
  */
 import { num, parseParams } from "./params";
+import { tn } from "./tex";
 import type { Internal, ParamMeta, SchedulerEvent, SchedulerSpec } from "./types";
 
 export interface LineState {
@@ -121,6 +122,15 @@ const inspectLine = (s: LineState, kLabel: string): Internal[] => [
 
 export const ArmijoLineSearch: SchedulerSpec<LineState> = {
   id: "ArmijoLineSearch",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, eta, since } = v;
+    return {
+      rule: String.raw`\eta = \eta_0 \beta^{k},\ k = \min\{k : f(x - \eta_0\beta^k g) \le f(x) - c\,\eta_0\beta^k \lVert g\rVert^2\}`,
+      now: String.raw`\eta = ${tn(p.eta0)} \cdot ${tn(p.beta)}^{${tn(v.internal("backtracks"))}} = ${eta},\ f: ${tn(v.internal("f(x)"))} \to ${tn(v.internal("f(x − ηg)"))}`,
+      because: since,
+    };
+  },
   label: "Armijo backtracking line search",
   family: "gradient",
   description:
@@ -170,6 +180,15 @@ export const ArmijoLineSearch: SchedulerSpec<LineState> = {
 
 export const ExactLineSearch: SchedulerSpec<LineState> = {
   id: "ExactLineSearch",
+  example: () => ({}),
+  formula: (v) => {
+    const { eta, since } = v;
+    return {
+      rule: String.raw`\eta = \arg\min_{\eta \in \text{grid}} f(x - \eta g)`,
+      now: String.raw`\eta = ${eta},\ f: ${tn(v.internal("f(x)"))} \to ${tn(v.internal("f(x − ηg)"))}`,
+      because: since,
+    };
+  },
   label: "Exact line search (dense grid)",
   family: "gradient",
   description:
@@ -216,5 +235,3 @@ export const ExactLineSearch: SchedulerSpec<LineState> = {
   },
   inspect: (_p, s) => inspectLine(s, "grid index"),
 };
-
-export const LINE_SEARCH_SPECS = [ArmijoLineSearch, ExactLineSearch];

@@ -4,6 +4,7 @@
  * global LR sequence they are driven with.
  */
 import { num, parseParams } from "./params";
+import { tn } from "./tex";
 import type { ParamMeta, SchedulerSpec } from "./types";
 import type { TimeState } from "./warmup";
 
@@ -17,15 +18,17 @@ export function scheduleFreeWeight(k: number, lrMax: number, r: number, p: numbe
   return { c: sum > 0 ? w / sum : 0, weightSum: sum };
 }
 
-function optimizerSpec(d: {
-  id: string;
-  label: string;
-  optimizer: (p: Record<string, unknown>) => string;
-  description: string;
-  reference: string;
-  params: ParamMeta[];
-  multiplier?: (p: Record<string, unknown>, t: number) => number;
-}): SchedulerSpec<TimeState> {
+function optimizerSpec(
+  d: Pick<SchedulerSpec, "example" | "formula"> & {
+    id: string;
+    label: string;
+    optimizer: (p: Record<string, unknown>) => string;
+    description: string;
+    reference: string;
+    params: ParamMeta[];
+    multiplier?: (p: Record<string, unknown>, t: number) => number;
+  },
+): SchedulerSpec<TimeState> {
   const m = d.multiplier ?? (() => 1);
   return {
     id: d.id,
@@ -38,6 +41,8 @@ function optimizerSpec(d: {
     timing: "after",
     timeBased: true,
     optimizer: "from-params",
+    example: d.example,
+    formula: d.formula,
     parse: (raw) => {
       const p = parseParams(d.id, d.params, raw);
       return { ...p, optimizer: d.optimizer(p) };
@@ -54,6 +59,14 @@ function optimizerSpec(d: {
 
 export const ScheduleFree = optimizerSpec({
   id: "ScheduleFree",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, eta } = v;
+    return {
+      rule: String.raw`y = (1-\beta) z + \beta x,\quad z \leftarrow z - \eta\, \nabla f(y),\quad x \leftarrow (1 - c)\,x + c\, z`,
+      now: String.raw`\eta = ${eta},\ \beta = ${tn(p.beta)}`,
+    };
+  },
   label: "Schedule-Free (SGD / AdamW)",
   optimizer: (p) => (p.variant === "adamw" ? "schedulefree-adamw" : "schedulefree-sgd"),
   description: "No decay schedule at all: iterate averaging with interpolation replaces it (warmup only).",
@@ -124,6 +137,14 @@ export const ScheduleFree = optimizerSpec({
 
 export const DeltaBarDelta = optimizerSpec({
   id: "DeltaBarDelta",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, eta } = v;
+    return {
+      rule: String.raw`\eta_i \leftarrow \begin{cases} \eta_i + \kappa & \bar\delta_i \delta_i > 0 \\ (1 - \phi)\,\eta_i & \bar\delta_i \delta_i < 0 \end{cases},\ \bar\delta_i \leftarrow (1-\theta)\delta_i + \theta\bar\delta_i`,
+      now: String.raw`\eta_0 = ${eta},\ \kappa = ${tn(p.kappa)},\ \phi = ${tn(p.phi)},\ \theta = ${tn(p.theta)}`,
+    };
+  },
   label: "Delta-bar-delta (per weight)",
   optimizer: () => "delta-bar-delta",
   description: "Each weight has its own LR: +κ while its gradient keeps its sign, ×(1−φ) when it flips.",
@@ -166,6 +187,14 @@ export const DeltaBarDelta = optimizerSpec({
 
 export const AdaDelta = optimizerSpec({
   id: "AdaDelta",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, eta } = v;
+    return {
+      rule: String.raw`\Delta x = -\eta\,\frac{\sqrt{E[\Delta x^2] + \epsilon}}{\sqrt{E[g^2] + \epsilon}}\, g,\ E[\cdot] \text{ running averages with } \rho`,
+      now: String.raw`\eta = ${eta},\ \rho = ${tn(p.rho)},\ \epsilon = ${tn(p.eps)}`,
+    };
+  },
   label: "AdaDelta (per weight)",
   optimizer: () => "adadelta",
   description: "Per-weight step sizes from running averages of squared gradients and squared updates.",
@@ -196,5 +225,3 @@ export const AdaDelta = optimizerSpec({
     },
   ],
 });
-
-export const OPTIMIZER_SIDE_SPECS = [ScheduleFree, DeltaBarDelta, AdaDelta];

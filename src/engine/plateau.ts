@@ -9,6 +9,7 @@
  * diverging loss can only push the LR down, and the LR always stays finite and inside [min_lr, max_lr].
  */
 import { bool, num, parseParams, str } from "./params";
+import { tn } from "./tex";
 import { ParamError, type ParamMeta, type Params, type SchedulerEvent, type SchedulerSpec } from "./types";
 
 const fmtLr = (x: number) => (x === 0 ? "0" : Math.abs(x) >= 0.01 ? x.toFixed(4) : x.toExponential(2));
@@ -147,6 +148,15 @@ const PLATEAU_METAS = commonMetas({
 
 export const ReduceLROnPlateau: SchedulerSpec<PlateauState> = {
   id: "ReduceLROnPlateau",
+  example: () => ({ params: { factor: 0.5, patience: 20 } }),
+  formula: (v) => {
+    const { p, eta, since } = v;
+    return {
+      rule: String.raw`\eta \leftarrow \max(\eta \cdot \gamma,\ \eta_{\min}) \quad \text{if } n_{\text{bad}} > \text{patience}`,
+      now: String.raw`\eta = ${eta},\ \gamma = ${tn(p.factor)},\ n_{\text{bad}} = ${tn(v.internal("bad steps"))},\ \text{patience} = ${p.patience}`,
+      because: since,
+    };
+  },
   torchName: "ReduceLROnPlateau",
   label: "Reduce on plateau",
   family: "loss-driven",
@@ -287,6 +297,26 @@ export const GREEDY_METAS: ParamMeta[] = [
 
 export const GreedyLR: SchedulerSpec<GreedyState> = {
   id: "GreedyLR",
+  example: (x) => ({ params: { factor: 0.9, patience: 10, min_lr: x.baseLr / 1000, max_lr: x.baseLr * 10 } }),
+  formula: (v) => {
+    const { p, eta, since } = v;
+    const good = v.internal("improving steps");
+    const bad = v.internal("worsening steps");
+    const F = tn(p.factor);
+    let because = since;
+    if (v.last && (v.last.kind === "increase" || v.last.kind === "decrease") && v.last.from !== undefined) {
+      const up = v.last.kind === "increase";
+      const what = up ? "improving" : "worsening";
+      // The count at the decision is in the event's words ("GreedyLR: 11 improving steps > patience 10 …").
+      const n = new RegExp(`(\\d+) ${what} steps`).exec(v.last.message)?.[1] ?? `more than ${p.patience}`;
+      because = `η ← ${tn(v.last.from)} · ${up ? `1/${F}` : F} = ${tn(v.last.to)} because ${n} ${what} steps > patience ${p.patience} (step ${v.last.step})`;
+    }
+    return {
+      rule: String.raw`\eta \leftarrow \begin{cases} \min(\eta / F,\ \eta_{\max}) & \text{if } n_{\text{good}} > \text{patience} \\ \max(\eta \cdot F,\ \eta_{\min}) & \text{if } n_{\text{bad}} > \text{patience} \\ \eta & \text{otherwise}\end{cases}`,
+      now: String.raw`\eta = ${eta},\ F = ${F},\ n_{\text{good}} = ${tn(good)},\ n_{\text{bad}} = ${tn(bad)},\ \text{patience} = ${p.patience},\ [\eta_{\min}, \eta_{\max}] = [${tn(p.min_lr)}, ${tn(p.max_lr)}]`,
+      because,
+    };
+  },
   label: "GreedyLR",
   family: "loss-driven",
   description:

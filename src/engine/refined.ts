@@ -96,6 +96,16 @@ const METAS: ParamMeta[] = [
 
 export const Refined: SchedulerSpec<RefinedState> = {
   id: "Refined",
+  restartsRun: true,
+  example: (x) => ({ params: { phase_steps: Math.max(2, x.q(0.5)) } }),
+  formula: (v) => {
+    const { t, eta, since } = v;
+    return {
+      rule: String.raw`\text{phase 1: } \eta_t = \eta_0(1 - t/T);\quad \text{phase 2: } \eta_t \propto w_t \textstyle\sum_{s > t} w_s,\ w_t = \hat g_t^{-2}`,
+      now: String.raw`\eta_{${t}} = ${eta}`,
+      because: since,
+    };
+  },
   label: "Refined from gradient norms",
   family: "gradient",
   description: "Two phases: log ‖g‖ under linear decay, then retrain with the schedule those norms call for.",

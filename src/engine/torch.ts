@@ -12,6 +12,7 @@
  * - OneCycleLR past total_steps: PyTorch raises; LR Lab holds the final LR and emits an event.
  */
 import { num, parseParams, str } from "./params";
+import { tn } from "./tex";
 import {
   type Internal,
   ParamError,
@@ -46,7 +47,7 @@ export interface ChildState {
 /** The momentum an optimizer is built with in the golden convention (SGD, momentum 0.9). */
 export const OPTIMIZER_MOMENTUM = 0.9;
 
-interface TorchImpl {
+interface TorchImpl extends Pick<SchedulerSpec, "example" | "formula"> {
   name: string;
   label: string;
   description: string;
@@ -155,6 +156,14 @@ const totalItersMeta = (def: number, help: string): ParamMeta => ({
 const IMPLS: TorchImpl[] = [
   {
     name: "StepLR",
+    example: (x) => ({ params: { step_size: x.q(0.3), gamma: 0.5 } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_0 \cdot \gamma^{\lfloor t / s \rfloor}`,
+        now: String.raw`\eta_{${t}} = ${b} \cdot ${tn(p.gamma)}^{\lfloor ${t} / ${p.step_size} \rfloor} = ${eta}`,
+      };
+    },
     label: "Step decay",
     description: "Multiply the LR by γ every step_size steps.",
     params: [
@@ -177,6 +186,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "MultiStepLR",
+    example: (x) => ({ params: { milestones: [x.q(0.5), x.q(0.75)], gamma: 0.3 } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_0 \cdot \gamma^{\#\{m \in M : m \le t\}}`,
+        now: String.raw`\eta_{${t}} = ${b} \cdot ${tn(p.gamma)}^{${(p.milestones as number[]).filter((m) => m <= t).length}} = ${eta}`,
+      };
+    },
     label: "Multi-step decay",
     description: "Multiply the LR by γ at each milestone (a repeated milestone counts twice).",
     params: [
@@ -200,6 +217,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "ConstantLR",
+    example: (x) => ({ params: { factor: 0.25, total_iters: x.q(0.1) } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_0 \cdot \begin{cases} f & t < T \\ 1 & t \ge T \end{cases}`,
+        now: String.raw`\eta_{${t}} = ${b} \cdot ${t < (p.total_iters as number) ? tn(p.factor) : 1} = ${eta}`,
+      };
+    },
     label: "Constant factor (warm-up)",
     description: "Use base·factor for the first total_iters steps, then base.",
     params: [
@@ -229,6 +254,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "LinearLR",
+    example: (x) => ({ params: { start_factor: 0.1, end_factor: 1, total_iters: x.q(0.1) } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_0 \left(f_s + (f_e - f_s)\,\tfrac{\min(t, T)}{T}\right)`,
+        now: String.raw`\eta_{${t}} = ${b} \left(${tn(p.start_factor)} + (${tn(p.end_factor)} - ${tn(p.start_factor)})\,\tfrac{${Math.min(t, p.total_iters as number)}}{${p.total_iters}}\right) = ${eta}`,
+      };
+    },
     label: "Linear ramp",
     description: "Scale the LR linearly from start_factor·base to end_factor·base over total_iters steps.",
     params: [
@@ -272,6 +305,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "ExponentialLR",
+    example: (x) => ({ params: { gamma: Number((0.01 ** (1 / x.steps)).toFixed(5)) } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_0 \cdot \gamma^{t}`,
+        now: String.raw`\eta_{${t}} = ${b} \cdot ${tn(p.gamma)}^{${t}} = ${eta}`,
+      };
+    },
     label: "Exponential decay",
     description: "Multiply the LR by γ after every step.",
     params: [gammaMeta(null, "Factor applied every step (0.99 halves the LR in ~69 steps).")],
@@ -283,6 +324,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "PolynomialLR",
+    example: (x) => ({ params: { total_iters: x.steps, power: 2 } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_0 \left(1 - \tfrac{\min(t, T)}{T}\right)^{p}`,
+        now: String.raw`\eta_{${t}} = ${b} \left(1 - \tfrac{${Math.min(t, p.total_iters as number)}}{${p.total_iters}}\right)^{${tn(p.power)}} = ${eta}`,
+      };
+    },
     label: "Polynomial decay",
     description: "Decay the LR as (1 − t/total_iters)^power, reaching exactly 0 at total_iters.",
     params: [
@@ -310,6 +359,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "CosineAnnealingLR",
+    example: (x) => ({ params: { T_max: x.steps, eta_min: 0 } }),
+    formula: (v) => {
+      const { p, t, eta, b } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_{\min} + \tfrac12(\eta_0 - \eta_{\min})\left(1 + \cos\frac{\pi t}{T_{\max}}\right)`,
+        now: String.raw`\eta_{${t}} = ${tn(p.eta_min)} + \tfrac12(${b} - ${tn(p.eta_min)})\left(1 + \cos\frac{\pi \cdot ${t}}{${p.T_max}}\right) = ${eta}`,
+      };
+    },
     label: "Cosine annealing",
     description:
       "Follow a half cosine from base down to eta_min over T_max steps (no restart: it climbs back).",
@@ -358,6 +415,15 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "CosineAnnealingWarmRestarts",
+    example: (x) => ({ params: { T_0: x.q(0.25), T_mult: 1, eta_min: 0 } }),
+    formula: (v) => {
+      const { p, t, eta, since } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_{\min} + \tfrac12(\eta_0 - \eta_{\min})\left(1 + \cos\frac{\pi T_{\text{cur}}}{T_i}\right),\ T_{i+1} = T_{\text{mult}} T_i`,
+        now: String.raw`\eta_{${t}} = ${eta},\ T_0 = ${p.T_0},\ T_{\text{mult}} = ${p.T_mult}`,
+        because: since,
+      };
+    },
     label: "Cosine with warm restarts (SGDR)",
     description:
       "Cosine from base to eta_min over T_i steps, then restart; each period is T_mult times longer.",
@@ -436,6 +502,16 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "CyclicLR",
+    example: (x) => ({
+      params: { base_lr: x.baseLr / 10, max_lr: x.baseLr, step_size_up: x.q(0.1), cycle_momentum: false },
+    }),
+    formula: (v) => {
+      const { p, t, eta } = v;
+      return {
+        rule: String.raw`\eta_t = \eta_{\text{base}} + (\eta_{\max} - \eta_{\text{base}}) \max(0, 1 - x)\, s(\text{cycle}),\ x = \left|\tfrac{t}{S} - 2\,\text{cycle} + 1\right|`,
+        now: String.raw`\eta_{${t}} = ${eta},\ [\eta_{\text{base}}, \eta_{\max}] = [${tn(p.base_lr)}, ${tn(p.max_lr)}],\ S = ${p.step_size_up},\ \text{mode} = \text{${p.mode}}`,
+      };
+    },
     label: "Cyclical LR (CLR)",
     description: "Sweep the LR between base_lr and max_lr in triangular cycles (optionally shrinking).",
     params: [
@@ -576,6 +652,14 @@ const IMPLS: TorchImpl[] = [
   },
   {
     name: "OneCycleLR",
+    example: (x) => ({ params: { max_lr: x.baseLr, total_steps: x.steps } }),
+    formula: (v) => {
+      const { p, t, eta } = v;
+      return {
+        rule: String.raw`\eta: \tfrac{\eta_{\max}}{d} \nearrow \eta_{\max} \text{ (first } p_{\text{start}} \text{ of the run)} \searrow \tfrac{\eta_{\max}}{d\, d_{\text{final}}},\quad \beta \text{ moves the opposite way}`,
+        now: String.raw`\eta_{${t}} = ${eta},\ \eta_{\max} = ${tn(p.max_lr)},\ d = ${tn(p.div_factor)},\ p_{\text{start}} = ${tn(p.pct_start)}`,
+      };
+    },
     label: "One-cycle",
     description:
       "Warm up from max_lr/div_factor to max_lr, then anneal far below the start (momentum mirrors it).",
@@ -805,6 +889,8 @@ function torchSpec(impl: TorchImpl): SchedulerSpec<TorchState> {
     needs: [],
     timing: "after",
     timeBased: true,
+    example: impl.example,
+    formula: impl.formula,
     parse: (raw) => parseTorch(impl, raw),
     init: (p, baseLr) => {
       const g: Group = { lr: baseLr, initialLr: null, momentum: OPTIMIZER_MOMENTUM };
@@ -892,6 +978,21 @@ const milestonesMeta: ParamMeta = {
 
 export const SequentialLR: SchedulerSpec<CompositeState> = {
   id: "SequentialLR",
+  example: (x) => ({
+    params: { milestones: [x.q(0.1)] },
+    children: [
+      { scheduler: "LinearLR", params: { start_factor: 0.01, total_iters: x.q(0.1) } },
+      { scheduler: "CosineAnnealingLR", params: { T_max: x.steps - x.q(0.1) } },
+    ],
+  }),
+  formula: (v) => {
+    const { p, t, eta, since } = v;
+    return {
+      rule: String.raw`\eta_t = \text{child}_i(t - m_i) \text{ for } m_i \le t < m_{i+1}`,
+      now: String.raw`\eta_{${t}} = ${eta},\ \text{milestones} = [${(p.milestones as number[]).join(", ")}]`,
+      because: since,
+    };
+  },
   torchName: "SequentialLR",
   label: "Sequential (phases)",
   family: "composite",
@@ -966,6 +1067,19 @@ export const SequentialLR: SchedulerSpec<CompositeState> = {
 
 export const ChainedScheduler: SchedulerSpec<CompositeState> = {
   id: "ChainedScheduler",
+  example: (x) => ({
+    children: [
+      { scheduler: "LinearLR", params: { start_factor: 0.1, total_iters: x.q(0.05) } },
+      { scheduler: "ExponentialLR", params: { gamma: 0.999 } },
+    ],
+  }),
+  formula: (v) => {
+    const { t, eta } = v;
+    return {
+      rule: String.raw`\eta_t = \text{every child's step applied in turn to the same } \eta`,
+      now: String.raw`\eta_{${t}} = ${eta}`,
+    };
+  },
   torchName: "ChainedScheduler",
   label: "Chained (multiplied)",
   family: "composite",

@@ -124,6 +124,53 @@ export interface Internal {
   limit?: number;
 }
 
+/** A formula's input: the run's live values (see tex.ts for what a spec writes with them). */
+export interface FormulaInput {
+  id: string;
+  params: Params;
+  /** LR in effect now, the base LR, the number of steps taken. */
+  lr: number;
+  baseLr: number;
+  step: number;
+  internals: readonly Internal[];
+  /** The run's most recent decision, if any. */
+  last?: SchedulerEvent;
+}
+
+export interface Formula {
+  /** The rule, general form. */
+  rule: string;
+  /** The rule with this step's numbers. */
+  now: string;
+  /** Why the last change happened, in words. */
+  because?: string;
+}
+
+/** The values a spec's formula is written with: the input plus the ready-formatted common ones. */
+export interface TexContext extends FormulaInput {
+  p: Params;
+  t: number;
+  /** The LR now and the base LR, as TeX numbers. */
+  eta: string;
+  b: string;
+  /** The last decision in words with its step ("… (step 12)"), if any. */
+  since?: string;
+  /** An internal's value by its label (as `inspect` names it). */
+  internal(label: string): Internal["value"] | undefined;
+}
+
+/** What an example config is sized by: the run's length and base LR; q(f) = max(1, round(steps·f)). */
+export interface ExampleArgs {
+  steps: number;
+  baseLr: number;
+  q(fraction: number): number;
+}
+
+/**
+ * Everything about one scheduler: its metadata and parameters, its rule as data in / data out, a ready
+ * example, its formula, its export and what it needs from the trainer. Adding a scheduler = one spec plus one
+ * line in registry.ts (a test walks the registry and checks each part is there).
+ */
 export interface SchedulerSpec<S = unknown> {
   /** Stable id used in URLs and configs (PyTorch class name where one exists). */
   id: string;
@@ -158,4 +205,13 @@ export interface SchedulerSpec<S = unknown> {
   candidates?(p: Params, state: S): number[];
   /** Optimizer-side methods: which optimizer the trainer must use. */
   optimizer?: string;
+  /** A ready configuration for a run of `steps` steps (required parameters filled in proportion). */
+  example(x: ExampleArgs): Omit<SchedulerConfig, "scheduler">;
+  /** The rule as TeX, the same rule with this step's numbers, and why the last decision happened. */
+  formula(v: TexContext): Formula;
+  /**
+   * Capability: the trainer puts the run back at the shared initial weights, with a fresh optimizer state,
+   * on the step this scheduler emits a "phase" event (the refined schedule's second phase).
+   */
+  restartsRun?: boolean;
 }

@@ -5,6 +5,7 @@
  */
 import { num, parseParams, str } from "./params";
 import { cosine, type Schedule, withWarmup } from "./schedules";
+import { lambdaNow, tn } from "./tex";
 import { ParamError, type ParamMeta, type Params, type SchedulerSpec } from "./types";
 
 export interface TimeState {
@@ -35,7 +36,7 @@ const totalMeta: ParamMeta = {
   help: "Step at which the LR reaches 0.",
 };
 
-interface TimeDef {
+interface TimeDef extends Pick<SchedulerSpec, "example" | "formula"> {
   id: string;
   label: string;
   description: string;
@@ -60,6 +61,8 @@ export function timeSpec(d: TimeDef): SchedulerSpec<TimeState> {
     needs: [],
     timing: "after",
     timeBased: true,
+    example: d.example,
+    formula: d.formula,
     parse: (raw) => {
       const p = parseParams(d.id, d.params, raw);
       d.check?.(p);
@@ -78,6 +81,11 @@ export function timeSpec(d: TimeDef): SchedulerSpec<TimeState> {
 
 export const Constant = timeSpec({
   id: "Constant",
+  example: () => ({}),
+  formula: (v) => {
+    const { t, b } = v;
+    return { rule: String.raw`\eta_t = \eta_0`, now: String.raw`\eta_{${t}} = ${b}` };
+  },
   label: "Constant",
   description: "The base LR at every step: the baseline every schedule is compared against.",
   reference: "—",
@@ -92,6 +100,14 @@ export const Constant = timeSpec({
  */
 export const RobbinsMonro = timeSpec({
   id: "RobbinsMonro",
+  example: (x) => ({ params: { tau: x.q(0.1), power: 1 } }),
+  formula: (v) => {
+    const { p, t, eta, b } = v;
+    return {
+      rule: String.raw`\eta_t = \frac{\eta_0}{(1 + t/\tau)^{p}},\qquad \textstyle\sum_t \eta_t = \infty \iff p \le 1,\quad \sum_t \eta_t^2 < \infty \iff p > \tfrac12`,
+      now: String.raw`\eta_{${t}} = \frac{${b}}{(1 + ${t}/${tn(p.tau)})^{${tn(p.power)}}} = ${eta}`,
+    };
+  },
   label: "Robbins–Monro decay",
   description: "η₀/(1 + t/τ)^p — the classic stochastic-approximation step; converges for ½ < p ≤ 1.",
   reference: "Robbins & Monro 1951, A Stochastic Approximation Method",
@@ -128,6 +144,14 @@ export const RobbinsMonro = timeSpec({
 
 export const LinearWithWarmup = timeSpec({
   id: "LinearWithWarmup",
+  example: (x) => ({ params: { num_warmup_steps: x.q(0.05), num_training_steps: x.steps } }),
+  formula: (v) => {
+    const { p } = v;
+    return {
+      rule: String.raw`\eta_t = \eta_0 \cdot \begin{cases} t / W & t < W \\ \max\!\left(0, \frac{N - t}{N - W}\right) & t \ge W \end{cases}`,
+      now: String.raw`${lambdaNow(v)},\ W = ${p.num_warmup_steps},\ N = ${p.num_training_steps}`,
+    };
+  },
   label: "Linear decay with warmup",
   description: "Warm up linearly to the base LR, then decay linearly to 0 at the last step.",
   reference: "transformers.get_linear_schedule_with_warmup",
@@ -141,6 +165,14 @@ export const LinearWithWarmup = timeSpec({
 
 export const CosineWithWarmup = timeSpec({
   id: "CosineWithWarmup",
+  example: (x) => ({ params: { num_warmup_steps: x.q(0.05), num_training_steps: x.steps } }),
+  formula: (v) => {
+    const { p } = v;
+    return {
+      rule: String.raw`\eta_t = \eta_0 \cdot \begin{cases} t / W & t < W \\ \max\!\left(0, \tfrac12\left(1 + \cos 2\pi c\,\tfrac{t - W}{N - W}\right)\right) & t \ge W \end{cases}`,
+      now: String.raw`${lambdaNow(v)},\ W = ${p.num_warmup_steps},\ N = ${p.num_training_steps},\ c = ${tn(p.num_cycles)}`,
+    };
+  },
   label: "Cosine decay with warmup",
   description: "Warm up linearly to the base LR, then follow a cosine down to 0.",
   reference: "transformers.get_cosine_schedule_with_warmup",
@@ -171,6 +203,14 @@ export const CosineWithWarmup = timeSpec({
 
 export const InverseSqrt = timeSpec({
   id: "InverseSqrt",
+  example: (x) => ({ params: { num_warmup_steps: x.q(0.05) } }),
+  formula: (v) => {
+    const { p } = v;
+    return {
+      rule: String.raw`\eta_t = \eta_0 \cdot \begin{cases} t / W & t < W \\ 1/\sqrt{(t + \tau - W)/\tau} & t \ge W \end{cases}`,
+      now: String.raw`${lambdaNow(v)},\ W = ${p.num_warmup_steps}`,
+    };
+  },
   label: "Inverse square root",
   description: "Warm up, then decay as 1/√t (λ = 1 at the end of warmup).",
   reference: "transformers.get_inverse_sqrt_schedule",
@@ -197,6 +237,14 @@ export const InverseSqrt = timeSpec({
 
 export const Noam = timeSpec({
   id: "Noam",
+  example: (x) => ({ params: { d_model: 64, warmup: x.q(0.1), factor: x.baseLr * 8 } }),
+  formula: (v) => {
+    const { p, t, eta } = v;
+    return {
+      rule: String.raw`\eta_t = \text{factor} \cdot d^{-1/2} \min\!\left(s^{-1/2},\ s\,W^{-3/2}\right),\ s = \max(t, 1)`,
+      now: String.raw`\eta_{${t}} = ${tn(p.factor)} \cdot ${p.d_model}^{-1/2} \min\!\left(${Math.max(t, 1)}^{-1/2},\ ${Math.max(t, 1)} \cdot ${p.warmup}^{-3/2}\right) = ${eta}`,
+    };
+  },
   label: "Noam (Transformer)",
   description:
     "The original Transformer rate: factor·d_model^−½·min(s^−½, s·W^−1.5). Absolute: ignores the base LR.",
@@ -246,6 +294,16 @@ const DECAYS: Record<string, (q: number) => number> = {
 
 export const WSD = timeSpec({
   id: "WSD",
+  example: (x) => ({
+    params: { num_warmup_steps: x.q(0.05), num_stable_steps: x.q(0.75), num_decay_steps: x.q(0.2) },
+  }),
+  formula: (v) => {
+    const { p } = v;
+    return {
+      rule: String.raw`\eta_t = \eta_0 \cdot \begin{cases} t / W & \text{warmup} \\ 1 & \text{stable} \\ r + (1 - r)\,d(q) & \text{decay, } q \in [0, 1] \\ r & \text{after} \end{cases}`,
+      now: String.raw`${lambdaNow(v)},\ r = ${tn(p.min_lr_ratio)},\ d = \text{${p.decay_type}}`,
+    };
+  },
   label: "Warmup–stable–decay",
   description: "Warm up, hold the base LR for a long stable phase, then decay quickly to min_lr_ratio·base.",
   reference: "transformers.get_wsd_schedule (MiniCPM / Hägele et al.)",
@@ -306,13 +364,3 @@ export const WSD = timeSpec({
     if (!(str(p, "decay_type") in DECAYS)) throw new ParamError("WSD", "decay_type", "is unknown");
   },
 });
-
-export const WARMUP_SPECS = [
-  Constant,
-  LinearWithWarmup,
-  CosineWithWarmup,
-  InverseSqrt,
-  Noam,
-  WSD,
-  RobbinsMonro,
-];

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exampleConfig } from "../engine/examples";
-import { SCHEDULERS } from "../engine/registry";
+import { exampleConfig, SCHEDULERS } from "../engine/registry";
 import { defaultExperiment } from "./config";
 import { parseExport, type RunData, toCsv, toExportJson } from "./export";
 import { pytorchSnippet } from "./pytorch";

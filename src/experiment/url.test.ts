@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import LZString from "lz-string";
 import { describe, expect, it } from "vitest";
-import { exampleConfig } from "../engine/examples";
-import { getSpec, SCHEDULERS } from "../engine/registry";
+import { exampleConfig, getSpec, SCHEDULERS } from "../engine/registry";
 import { createScheduler } from "../engine/runtime";
 import {
   BACKENDS,

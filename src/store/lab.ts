@@ -5,7 +5,7 @@
  * copying 8 × 20 000 points.
  */
 import { createStore } from "zustand/vanilla";
-import { exampleConfig } from "../engine/examples";
+import { exampleConfig } from "../engine/registry";
 import { createScheduler } from "../engine/runtime";
 import type { Internal, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import { defaultExperiment, type Experiment, MAX_RUNS, RUN_COLORS } from "../experiment/config";

@@ -5,8 +5,7 @@
 import katex from "katex";
 import "katex/dist/katex.min.css";
 import { useMemo } from "react";
-import { formulaFor } from "../engine/formulas";
-import { getSpec } from "../engine/registry";
+import { formulaFor, getSpec } from "../engine/registry";
 import { useLab } from "./context";
 import { useThrottledVersion } from "./useThrottled";
 

@@ -1,5 +1,4 @@
-import { exampleConfig } from "../engine/examples";
-import { getSpec, SCHEDULERS } from "../engine/registry";
+import { exampleConfig, getSpec, SCHEDULERS } from "../engine/registry";
 import { useLab } from "./context";
 import { fmt } from "./format";
 import { ParamControl } from "./ParamControl";
