@@ -11,6 +11,8 @@ export interface Observation {
   loss?: number;
   /** ‖g_t‖², squared gradient norm at step t. */
   gradSq?: number;
+  /** ‖g_t‖₁, the ℓ1 norm of the gradient at step t (the refined schedule's Adam variant). */
+  gradL1?: number;
   /** g_t · g_{t−1}. */
   gradDot?: number;
   /** ‖x_t − x_{t−1}‖. */
@@ -25,7 +27,7 @@ export interface Observation {
 }
 
 /** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */
-export type Need = "loss" | "gradSq" | "dx" | "dg" | "secant" | "lineSearch";
+export type Need = "loss" | "gradSq" | "gradL1" | "dx" | "dg" | "secant" | "lineSearch";
 
 export type EventKind =
   | "increase"

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { packMnist } from "../cli/mnistPack";
 import { experimentSchema } from "../experiment/config";
 import { MNIST_TEST, MNIST_TRAIN_MAX } from "../experiment/tasks";
+import { classify, sample } from "./inference";
 import { mnistTest, mnistTrain, provideMnist } from "./mnist";
 import { makeDataset } from "./tasks";
 import { Trainer } from "./trainer";
@@ -71,7 +72,7 @@ describe("MNIST digits", () => {
     expect(losses[0][0]).toBeGreaterThan(2); // ≈ ln 10 at the start
     expect(mean(losses[0].slice(-20))).toBeLessThan(1.0);
     const test = mnistTest();
-    const preds = await t.classify(test.x, test.n);
+    const preds = await classify(t, test.x, test.n);
     const acc = preds[0].reduce((a, c, i) => a + (c === test.y[i] ? 1 : 0), 0) / test.n;
     expect(acc).toBeGreaterThan(0.6);
     t.dispose();
@@ -99,7 +100,7 @@ describe("char-LM", () => {
     expect(losses[2]).not.toEqual(losses[0]);
     expect(losses[0][0]).toBeGreaterThan(3.2); // near ln 55 ≈ 4.0 at step 0
     expect(mean(losses[0].slice(-20))).toBeLessThan(2.8); // ≈ 2.5 after 100 steps: letters, spaces, common pairs
-    const [a, , c] = await t.sample("Then can I ", 40);
+    const [a, , c] = await sample(t, "Then can I ", 40);
     expect(a).toHaveLength(40);
     expect(c).toHaveLength(40);
     expect(tf.memory().numTensors).toBe(before);

@@ -11,6 +11,7 @@ import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { createScheduler, type Scheduler } from "../engine/runtime";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
+import { type FactLayout, type FactRows, type Facts, packFacts, readFacts } from "./facts";
 import { createModel } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
@@ -40,6 +41,16 @@ export interface RunStep {
   diverged?: boolean;
 }
 
+/** The noise of one step (see perturb). */
+interface Perturbation {
+  eta: Float32Array;
+  onset: boolean;
+  /** Some run is perturbed at this step. */
+  fired: boolean;
+  /** η relative to each run's previous clean loss (0 for a diverged run). */
+  rel: Float32Array;
+}
+
 export interface StepReport {
   step: number;
   runs: (RunStep | null)[];
@@ -60,7 +71,7 @@ export class Trainer {
   /** Steps at which a perturbation started. */
   readonly onsets: number[] = [];
   scheds: Scheduler[];
-  private model: StackedModel;
+  readonly model: StackedModel;
   private opt: StackedOptimizer;
   private kinds: OptimizerKind[];
   private xAll: tf.Tensor2D | null = null;
@@ -170,26 +181,40 @@ export class Trainer {
     return Number.isFinite(b) && b > 0 ? b : 1;
   }
 
+  /**
+   * One training step of every run, read as its verbs (the shape of TensorFlow Playground's oneStep):
+   * perturb (noise into the weights) → facts (loss, gradients and the gradient facts the schedulers asked
+   * for, read back in one transfer) → decideLrs ("before" schedulers decide now; divergence stops a run) →
+   * update (the optimizers) → afterStep ("after" schedulers see the step's loss; capabilities such as
+   * restartsRun act).
+   */
   async trainStep(): Promise<StepReport> {
     const t = this.step;
+    const noise = this.perturb(t);
+    const { facts, grads, lineTrials } = await this.facts(this.nextBatch(), noise);
+    const { obs, out, hyper } = this.decideLrs(t, facts, lineTrials, noise.eta);
+    this.update(grads, hyper);
+    this.afterStep(obs, out);
+    this.step = t + 1;
+    return { step: t, runs: out, onset: noise.onset };
+  }
+
+  /** The noise of step t: η per run, the perturbation's relative size, and the weight shock (applied here). */
+  private perturb(t: number): Perturbation {
     const R = this.runs;
-    const cfg = this.exp.noise;
-    const vars = this.model.vars;
-    const idx = this.nextBatch();
     const { eta, onset } = this.noiseAt(t);
     if (onset) this.onsets.push(t);
     const fired = eta.some((e) => e !== 0);
     // Relative size of the perturbation per run (η / previous clean loss).
     const rel = new Float32Array(R);
     for (let r = 0; r < R; r++) rel[r] = this.divergedAt[r] === null ? eta[r] / this.base(r) : 0;
-
-    if (fired && cfg.target === "weights") {
+    if (fired && this.exp.noise.target === "weights") {
       tf.tidy(() => {
         const sigma = tf.tensor3d(
           rel.map((x) => 0.5 * Math.abs(x)),
           [R, 1, 1],
         );
-        vars.forEach((v, i) => {
+        this.model.vars.forEach((v, i) => {
           const one = [1, ...v.shape.slice(1)];
           v.assign(
             tf.add(
@@ -200,96 +225,86 @@ export class Trainer {
         });
       });
     }
+    return { eta, onset, fired, rel };
+  }
 
+  /**
+   * Loss and gradients of every run in one pass, then the facts some run's scheduler needs (others pay
+   * nothing), packed by the typed layout of facts.ts and read back in ONE transfer. Returns the gradients
+   * (kept for the update) and the read facts.
+   */
+  private async facts(
+    idx: Int32Array,
+    noise: Perturbation,
+  ): Promise<{ facts: Facts; grads: tf.Tensor[]; lineTrials: number[] }> {
+    const R = this.runs;
+    const cfg = this.exp.noise;
+    const vars = this.model.vars;
     const needs = this.needs;
     const secantProbe = this.scheds.map((s) =>
       s.spec.needs.includes("secant") ? num(s.params, "probe", 1) : 0,
     );
-    // Line searches' trial steps, listed only when some run needs them (the others pay nothing).
+    // Line searches' trial steps, listed only when some run needs them.
     const lineCands = needs.has("lineSearch")
       ? this.scheds.map((s, r) =>
           s.spec.candidates && this.divergedAt[r] === null ? s.spec.candidates(s.params, s.state) : [],
         )
       : [];
     const lineK = Math.max(0, ...lineCands.map((c) => c.length));
+    let layout: FactLayout | null = null;
     const kept = tf.tidy(() => {
-      let xb: tf.Tensor2D | null = null;
-      let yb: tf.Tensor | null = null;
-      if (this.xAll && this.yAll) {
-        const idxT = tf.tensor1d(idx, "int32");
-        xb = tf.gather(this.xAll, idxT) as tf.Tensor2D;
-        yb = tf.gather(this.yAll, idxT);
-        // Sequences: one-hot next tokens of every position, [B·T, V].
-        if (this.data.type === "sequence") yb = tf.oneHot(tf.reshape(yb, [-1]), this.data.outputs).toFloat();
-      }
-      if (fired && cfg.target === "data" && yb) {
-        // Label-noise burst. Classification: each run's labels move towards the wrong classes by
-        // min(1, strength); regression: targets move towards their negation by the same amount.
-        const m = tf.tensor3d(
-          rel.map((x) => (x !== 0 ? Math.min(1, cfg.strength) : 0)),
-          [R, 1, 1],
-        );
-        if (this.data.type === "regression")
-          yb = tf.mul(tf.reshape(yb, [1, -1]), tf.sub(1, tf.mul(2, tf.reshape(m, [R, 1]))));
-        else {
-          const flip = tf.div(tf.sub(1, yb), this.data.outputs - 1);
-          yb = tf.add(yb, tf.mul(m, tf.sub(flip, yb)));
-        }
-      }
+      let { x: xb, y: yb } = this.batchTensors(idx);
+      if (noise.fired && cfg.target === "data" && yb) yb = this.corruptLabels(yb, noise.rel);
       let per: tf.Tensor1D | null = null;
       const { grads } = tf.variableGrads(() => {
         per = tf.keep(this.model.loss(vars, xb, yb));
         return tf.sum(per) as tf.Scalar;
       }, vars);
       let gl = vars.map((v) => grads[v.name]);
-      if (fired && cfg.target === "gradients") {
+      if (noise.fired && cfg.target === "gradients") {
         const f = tf.tensor3d(
-          rel.map((x) => 1 + x),
+          noise.rel.map((x) => 1 + x),
           [R, 1, 1],
         );
         gl = gl.map((g) => tf.mul(g, f));
       }
       const sumSq = (ts: tf.Tensor[]) => tf.addN(ts.map((x) => tf.sum(tf.square(x), [1, 2]))) as tf.Tensor1D;
-      const zeros = tf.zeros([R]);
-      const gradSq = needs.has("gradSq") ? sumSq(gl) : zeros;
-      let dx: tf.Tensor = zeros;
-      let dg: tf.Tensor = zeros;
-      if (needs.has("dx") || needs.has("dg")) {
-        if (this.prevX && this.prevG) {
-          dx = tf.sqrt(sumSq(vars.map((v, i) => tf.sub(v, this.prevX![i]))));
-          dg = tf.sqrt(sumSq(gl.map((g, i) => tf.sub(g, this.prevG![i]))));
-        }
+      const rows: FactRows = { loss: per! };
+      if (needs.has("gradSq")) rows.gradSq = sumSq(gl);
+      if (needs.has("gradL1")) rows.gradL1 = tf.addN(gl.map((g) => tf.sum(tf.abs(g), [1, 2]))) as tf.Tensor1D;
+      if ((needs.has("dx") || needs.has("dg")) && this.prevX && this.prevG) {
+        rows.dxNorm = tf.sqrt(sumSq(vars.map((v, i) => tf.sub(v, this.prevX![i])))) as tf.Tensor1D;
+        rows.dgNorm = tf.sqrt(sumSq(gl.map((g, i) => tf.sub(g, this.prevG![i])))) as tf.Tensor1D;
       }
-      let sy: tf.Tensor = zeros;
-      let ss: tf.Tensor = zeros;
       if (needs.has("secant")) {
         // s = probe·g; y = ∇F(x + s) − ∇F(x) on the same batch (the A-SGD lookahead).
         const probe = tf.tensor3d(Float32Array.from(secantProbe), [R, 1, 1]);
         const s = gl.map((g) => tf.mul(probe, g));
         const shifted = vars.map((v, i) => tf.add(v, s[i]));
         const g2 = tf.grads((...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb)))(shifted);
-        sy = tf.addN(s.map((si, i) => tf.sum(tf.mul(si, tf.sub(g2[i], gl[i])), [1, 2])));
-        ss = sumSq(s);
+        rows.secantSY = tf.addN(
+          s.map((si, i) => tf.sum(tf.mul(si, tf.sub(g2[i], gl[i])), [1, 2])),
+        ) as tf.Tensor1D;
+        rows.secantSS = sumSq(s);
       }
-      const rows = [per!, gradSq, dx, dg, sy, ss];
-      if (this.data.type === "analytic") rows.push(...tf.unstack(tf.reshape(vars[0], [R, 2]), 1));
+      if (this.data.type === "analytic")
+        [rows.x1, rows.x2] = tf.unstack(tf.reshape(vars[0], [R, 2]), 1) as tf.Tensor1D[];
       // Line searches: the loss at x − η_k·g for every candidate η_k, all runs in one pass per k.
-      for (let k = 0; k < lineK; k++) {
+      rows.lineLoss = Array.from({ length: lineK }, (_, k) => {
         const eta = tf.tensor3d(
           lineCands.map((c) => c[k] ?? 0),
           [R, 1, 1],
         );
-        rows.push(
-          this.model.loss(
-            vars.map((v, i) => tf.sub(v, tf.mul(eta, gl[i]))),
-            xb,
-            yb,
-          ),
+        return this.model.loss(
+          vars.map((v, i) => tf.sub(v, tf.mul(eta, gl[i]))),
+          xb,
+          yb,
         );
-      }
-      const facts = tf.stack(rows);
+      });
+      const packed = packFacts(rows, R);
+      layout = packed.layout;
       (per as tf.Tensor | null)?.dispose(); // kept out of variableGrads' scope; stacked now
-      return [facts, ...gl];
+      return [packed.tensor, ...gl];
     });
     const [factsT, ...grads] = kept;
     if (needs.has("dx") || needs.has("dg")) {
@@ -297,10 +312,50 @@ export class Trainer {
       this.prevX = vars.map((v) => tf.clone(v));
       this.prevG = grads.map((g) => tf.clone(g));
     }
-    // One read-back per step.
-    const f = await factsT.data();
-    const lossArr = f.subarray(0, R);
-    const h: StepHyper = {
+    const facts = await readFacts(factsT as tf.Tensor2D, layout!);
+    return { facts, grads, lineTrials: lineCands.map((c) => c.length) };
+  }
+
+  /** The step's mini-batch as tensors (sequences: one-hot next tokens of every position, [B·T, V]). */
+  private batchTensors(idx: Int32Array): { x: tf.Tensor2D | null; y: tf.Tensor | null } {
+    if (!this.xAll || !this.yAll) return { x: null, y: null };
+    const idxT = tf.tensor1d(idx, "int32");
+    const x = tf.gather(this.xAll, idxT) as tf.Tensor2D;
+    let y = tf.gather(this.yAll, idxT);
+    if (this.data.type === "sequence") y = tf.oneHot(tf.reshape(y, [-1]), this.data.outputs).toFloat();
+    return { x, y };
+  }
+
+  /**
+   * Label-noise burst. Classification: each run's labels move towards the wrong classes by min(1, strength);
+   * regression: targets move towards their negation by the same amount.
+   */
+  private corruptLabels(yb: tf.Tensor, rel: Float32Array): tf.Tensor {
+    const R = this.runs;
+    const m = tf.tensor3d(
+      rel.map((x) => (x !== 0 ? Math.min(1, this.exp.noise.strength) : 0)),
+      [R, 1, 1],
+    );
+    if (this.data.type === "regression")
+      return tf.mul(tf.reshape(yb, [1, -1]), tf.sub(1, tf.mul(2, tf.reshape(m, [R, 1]))));
+    const flip = tf.div(tf.sub(1, yb), this.data.outputs - 1);
+    return tf.add(yb, tf.mul(m, tf.sub(flip, yb)));
+  }
+
+  /**
+   * Each run's observation of the step and its LR: "before" schedulers decide from this step's facts now,
+   * the others use the LR they set after the last step. A run whose loss is no longer finite is marked
+   * diverged at this step and gets LR 0 from now on, while the others go on.
+   */
+  private decideLrs(
+    t: number,
+    facts: Facts,
+    lineTrials: number[],
+    eta: Float32Array,
+  ): { obs: Observation[]; out: (RunStep | null)[]; hyper: StepHyper } {
+    const R = this.runs;
+    const signal = this.exp.noise.target === "signal";
+    const hyper: StepHyper = {
       lr: new Float32Array(R),
       beta1: new Float32Array(R),
       weightDecay: new Float32Array(R),
@@ -313,19 +368,9 @@ export class Trainer {
     const obs: Observation[] = [];
     for (let r = 0; r < R; r++) {
       const s = this.scheds[r];
-      const clean = lossArr[r];
-      const o: Observation = { step: t, loss: cfg.target === "signal" ? clean + eta[r] : clean };
-      if (needs.has("gradSq")) o.gradSq = f[R + r];
-      if (needs.has("dx")) o.dxNorm = f[2 * R + r];
-      if (needs.has("dg")) o.dgNorm = f[3 * R + r];
-      if (needs.has("secant")) {
-        o.secantSY = f[4 * R + r];
-        o.secantSS = f[5 * R + r];
-      }
-      if (lineK && lineCands[r].length) {
-        const base = (this.data.type === "analytic" ? 8 : 6) * R;
-        o.lineLoss = lineCands[r].map((_, k) => f[base + k * R + r]);
-      }
+      const clean = facts.get("loss", r)!;
+      const o = facts.observation(t, r, lineTrials[r] ?? 0);
+      o.loss = signal ? clean + eta[r] : clean;
       obs.push(o);
       let events: SchedulerEvent[] = [];
       let lr = s.lr;
@@ -334,36 +379,45 @@ export class Trainer {
         lr = res.lr;
         events = res.events;
       }
-      this.hyper(r, lr, h);
+      this.hyper(r, lr, hyper);
       if (this.divergedAt[r] !== null) {
-        h.lr[r] = 0;
+        hyper.lr[r] = 0;
         continue;
       }
       const diverged = !Number.isFinite(clean);
       if (diverged) {
         this.divergedAt[r] = t;
-        h.lr[r] = 0;
+        hyper.lr[r] = 0;
       }
       this.history[r].push(clean);
       if (this.history[r].length > 8) this.history[r].shift();
-      out[r] = { loss: clean, lr, events, ...(diverged ? { diverged: true } : {}) };
-      if (eta[r] !== 0) out[r]!.eta = eta[r];
-      if (needs.has("gradSq")) out[r]!.gradNorm = Math.sqrt(f[R + r]);
-      if (this.data.type === "analytic") out[r]!.pos = [f[6 * R + r], f[7 * R + r]];
+      const run: RunStep = { loss: clean, lr, events, ...(diverged ? { diverged: true } : {}) };
+      if (eta[r] !== 0) run.eta = eta[r];
+      const g2 = facts.get("gradSq", r);
+      if (g2 !== undefined) run.gradNorm = Math.sqrt(g2);
+      const x1 = facts.get("x1", r);
+      const x2 = facts.get("x2", r);
+      if (x1 !== undefined && x2 !== undefined) run.pos = [x1, x2];
+      out[r] = run;
     }
-    applyUpdate(this.opt, vars, grads, h, this.exp.baseLr);
-    tf.dispose(kept);
-    for (let r = 0; r < R; r++) {
+    return { obs, out, hyper };
+  }
+
+  /** Every run's optimizer update with this step's per-run hyper-parameters; the gradients are freed. */
+  private update(grads: tf.Tensor[], hyper: StepHyper): void {
+    applyUpdate(this.opt, this.model.vars, grads, hyper, this.exp.baseLr);
+    tf.dispose(grads);
+  }
+
+  /** "After" schedulers see the step and set the next LR; a spec that restarts its run does so here. */
+  private afterStep(obs: Observation[], out: (RunStep | null)[]): void {
+    for (let r = 0; r < this.runs; r++) {
       const s = this.scheds[r];
-      if (s.spec.timing === "after" && this.divergedAt[r] === null) {
-        const res = s.step(obs[r]);
-        if (out[r] && res.events.length) out[r]!.events = out[r]!.events.concat(res.events);
-        // The refined schedule's phase 2 retrains from the initial weights.
-        if (s.spec.id === "Refined" && res.events.some((e) => e.kind === "phase")) this.restartRun(r);
-      }
+      if (s.spec.timing !== "after" || this.divergedAt[r] !== null) continue;
+      const res = s.step(obs[r]);
+      if (out[r] && res.events.length) out[r]!.events = out[r]!.events.concat(res.events);
+      if (s.spec.restartsRun && res.events.some((e) => e.kind === "phase")) this.restartRun(r);
     }
-    this.step = t + 1;
-    return { step: t, runs: out, onset };
   }
 
   /** Put run r back at the shared initial weights with a fresh optimizer state; the other runs go on. */
@@ -417,83 +471,6 @@ export class Trainer {
       h.dbdTheta[r] = num(p, "rho", 0.9);
       h.dbdKappa[r] = num(p, "eps", 1e-6);
     }
-  }
-
-  /**
-   * Model outputs of every run at the given inputs (row-major [n, dim]) — one batched forward pass:
-   * classification → probability of class 1; regression → the prediction. Null for analytic tasks.
-   */
-  async predict(points: Float32Array, n: number): Promise<Float32Array[] | null> {
-    const fwd = this.model.forward;
-    if (this.data.type === "analytic" || this.data.type === "sequence" || !fwd) return null;
-    const R = this.runs;
-    const out = tf.tidy(() => {
-      const x = tf.tensor2d(points, [n, this.data.dim]);
-      const y = fwd(this.model.vars, x);
-      return this.data.type === "regression"
-        ? tf.reshape(y, [R, n])
-        : tf.reshape(tf.slice(tf.softmax(y), [0, 0, 1], [R, n, 1]), [R, n]);
-    });
-    const flat = (await out.data()) as Float32Array;
-    out.dispose();
-    return Array.from({ length: R }, (_, r) => flat.slice(r * n, (r + 1) * n));
-  }
-
-  /** Classification: each run's predicted class for the given rows ([n, dim]) — one batched forward pass. */
-  async classify(points: Float32Array, n: number): Promise<Int32Array[]> {
-    const fwd = this.model.forward;
-    if (this.data.type !== "classification" || !fwd) return [];
-    const R = this.runs;
-    const out = tf.tidy(() => tf.argMax(fwd(this.model.vars, tf.tensor2d(points, [n, this.data.dim])), 2));
-    const flat = (await out.data()) as Int32Array;
-    out.dispose();
-    return Array.from({ length: R }, (_, r) => flat.slice(r * n, (r + 1) * n));
-  }
-
-  /**
-   * Sequences: `length` characters sampled from every run after `prompt` (temperature `temp`, a seeded
-   * stream: the same draws for every run, so differences are the models'). One forward pass of all runs
-   * per character.
-   */
-  async sample(prompt: string, length: number, temp = 0.7, seed = 7): Promise<string[]> {
-    const fwd = this.model.forward;
-    const vocab = this.data.vocab;
-    if (this.data.type !== "sequence" || !fwd || !vocab) return [];
-    const R = this.runs;
-    const T = this.data.dim;
-    const V = this.data.outputs;
-    const rand = mulberry32(seed);
-    const seqs = Array.from({ length: R }, () => [...prompt].map((c) => Math.max(0, vocab.indexOf(c))));
-    const outs = Array.from({ length: R }, () => "");
-    for (let k = 0; k < length; k++) {
-      const t = Math.min(T, seqs[0].length);
-      const ids = new Float32Array(R * t);
-      seqs.forEach((q, r) => {
-        ids.set(q.slice(q.length - t), r * t);
-      });
-      const probs = tf.tidy(() => {
-        const logits = fwd(this.model.vars, tf.tensor3d(ids, [R, 1, t]));
-        const last = tf.reshape(tf.slice(logits, [0, t - 1, 0], [R, 1, V]), [R, V]);
-        return tf.softmax(tf.div(last, temp));
-      });
-      const p = (await probs.data()) as Float32Array;
-      probs.dispose();
-      const u = rand();
-      for (let r = 0; r < R; r++) {
-        let acc = 0;
-        let c = V - 1;
-        for (let j = 0; j < V; j++) {
-          acc += p[r * V + j];
-          if (u < acc) {
-            c = j;
-            break;
-          }
-        }
-        seqs[r].push(c);
-        outs[r] += vocab[c];
-      }
-    }
-    return outs;
   }
 
   dispose(): void {

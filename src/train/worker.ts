@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Experiment } from "../experiment/config";
 import { selectBackend } from "./backend";
 import { CORPUS_TITLE } from "./corpus";
+import { classify, predict, sample } from "./inference";
 import { type Digits, loadMnist, mnistTest } from "./mnist";
 import type { BackendInfo, FromWorker, RunBatch, ToWorker } from "./protocol";
 import { type LiveChange, replayTrainer, Trainer } from "./trainer";
@@ -69,7 +70,7 @@ async function postView() {
   const t0 = performance.now();
   lastView = t0;
   if (heldOut) {
-    const preds = await trainer.classify(heldOut.x, heldOut.n);
+    const preds = await classify(trainer, heldOut.x, heldOut.n);
     const accuracy = preds.map(
       (p) => p.reduce((a, c, i) => a + (c === heldOut!.y[i] ? 1 : 0), 0) / heldOut!.n,
     );
@@ -79,13 +80,13 @@ async function postView() {
   if (trainer.data.type === "sequence") {
     if (t0 < nextText) return;
     const step = trainer.step;
-    const samples = await trainer.sample(PROMPT, 80);
+    const samples = await sample(trainer, PROMPT, 80);
     nextText = performance.now() + Math.max(2000, 10 * (performance.now() - t0));
     post({ type: "text", prompt: PROMPT, samples, step });
     return;
   }
   if (!viewPoints) return;
-  const values = await trainer.predict(viewPoints.pts, viewPoints.n);
+  const values = await predict(trainer, viewPoints.pts, viewPoints.n);
   if (values) post({ type: "view", grid: viewPoints.grid, lo: viewPoints.lo, hi: viewPoints.hi, values });
 }
 let trainer: Trainer | null = null;

@@ -1,0 +1,109 @@
+/**
+ * The gradient facts of one step, read back in ONE transfer: a typed layout defined once. The trainer hands
+ * `packFacts` the [R] tensors it computed (only those some run needs), gets one [rows, R] tensor to read back,
+ * and reads each run's values by name through the same layout — no offset arithmetic anywhere else.
+ */
+import * as tf from "@tensorflow/tfjs";
+import type { Observation } from "../engine/types";
+
+/** One [R] row per fact; `lineLoss` is one row per line-search trial. */
+export interface FactRows {
+  /** Clean training loss of each run. */
+  loss: tf.Tensor1D;
+  gradSq?: tf.Tensor1D;
+  gradL1?: tf.Tensor1D;
+  dxNorm?: tf.Tensor1D;
+  dgNorm?: tf.Tensor1D;
+  secantSY?: tf.Tensor1D;
+  secantSS?: tf.Tensor1D;
+  /** Analytic tasks: the point (x₁, x₂) of each run. */
+  x1?: tf.Tensor1D;
+  x2?: tf.Tensor1D;
+  lineLoss?: tf.Tensor1D[];
+}
+
+type Scalar = Exclude<keyof FactRows, "lineLoss">;
+const SCALARS: readonly Scalar[] = [
+  "loss",
+  "gradSq",
+  "gradL1",
+  "dxNorm",
+  "dgNorm",
+  "secantSY",
+  "secantSS",
+  "x1",
+  "x2",
+];
+
+/** Where each fact sits in the packed tensor. */
+export interface FactLayout {
+  runs: number;
+  row: Partial<Record<Scalar, number>>;
+  /** First row of the line-search trials, and how many. */
+  lineFrom: number;
+  lineCount: number;
+}
+
+/** Stack the given rows into one [rows, R] tensor (call inside tf.tidy) and say where each one went. */
+export function packFacts(rows: FactRows, runs: number): { tensor: tf.Tensor2D; layout: FactLayout } {
+  const list: tf.Tensor1D[] = [];
+  const row: FactLayout["row"] = {};
+  for (const k of SCALARS) {
+    const t = rows[k];
+    if (!t) continue;
+    row[k] = list.length;
+    list.push(t);
+  }
+  const lineFrom = list.length;
+  list.push(...(rows.lineLoss ?? []));
+  return {
+    tensor: tf.stack(list) as tf.Tensor2D,
+    layout: { runs, row, lineFrom, lineCount: rows.lineLoss?.length ?? 0 },
+  };
+}
+
+/** The facts as read back: each run's values by name. */
+export class Facts {
+  constructor(
+    readonly layout: FactLayout,
+    readonly data: Float32Array,
+  ) {}
+
+  /** Fact `k` of run r, or undefined when it was not computed this step. */
+  get(k: Scalar, r: number): number | undefined {
+    const i = this.layout.row[k];
+    return i === undefined ? undefined : this.data[i * this.layout.runs + r];
+  }
+
+  /** The losses at the first `n` line-search trials of run r. */
+  lineLoss(r: number, n: number): number[] {
+    const { lineFrom, runs } = this.layout;
+    return Array.from(
+      { length: Math.min(n, this.layout.lineCount) },
+      (_, k) => this.data[(lineFrom + k) * runs + r],
+    );
+  }
+
+  /** What run r's scheduler observes of this step (the gradient facts; the loss is set by the caller). */
+  observation(step: number, r: number, lineTrials: number): Observation {
+    const o: Observation = { step };
+    const put = (k: keyof Observation, v: number | undefined) => {
+      if (v !== undefined) (o as unknown as Record<string, number>)[k] = v;
+    };
+    put("gradSq", this.get("gradSq", r));
+    put("gradL1", this.get("gradL1", r));
+    put("dxNorm", this.get("dxNorm", r));
+    put("dgNorm", this.get("dgNorm", r));
+    put("secantSY", this.get("secantSY", r));
+    put("secantSS", this.get("secantSS", r));
+    if (lineTrials > 0) o.lineLoss = this.lineLoss(r, lineTrials);
+    return o;
+  }
+}
+
+/** Read the packed tensor back (the step's one transfer) and dispose it. */
+export async function readFacts(tensor: tf.Tensor2D, layout: FactLayout): Promise<Facts> {
+  const data = (await tensor.data()) as Float32Array;
+  tensor.dispose();
+  return new Facts(layout, data);
+}
