@@ -1,0 +1,185 @@
+/**
+ * The training session, driven as the page drives the worker: messages in, a fake `post` collecting what it
+ * says. CPU backend; the backend names reported are labels, so a "device loss" can move the race from one
+ * named backend to another while the arithmetic stays on the CPU (exact replays).
+ */
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { defaultExperiment, type Experiment, experimentSchema, RUN_COLORS } from "../experiment/config";
+import type { BackendInfo, BackendName, FromWorker } from "./protocol";
+import { TrainingSession } from "./session";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+});
+
+const exp = (steps = 60, patch: Partial<Experiment> = {}): Experiment =>
+  experimentSchema.parse({
+    ...defaultExperiment(),
+    steps,
+    batchSize: 32,
+    runs: [
+      { name: "constant", color: RUN_COLORS[0], scheduler: { scheduler: "Constant" } },
+      { name: "greedy", color: RUN_COLORS[1], scheduler: { scheduler: "GreedyLR", params: { patience: 2 } } },
+    ],
+    ...patch,
+  });
+
+function harness(names: BackendName[] = ["webgl", "wasm"]) {
+  const got: FromWorker[] = [];
+  let picks = 0;
+  const session = new TrainingSession({
+    post: (m) => got.push(m),
+    selectBackend: async (requested, exclude = []): Promise<BackendInfo> => {
+      const backend = names.find((n) => !exclude.includes(n)) ?? "cpu";
+      picks++;
+      return { backend, requested, webgpu: "unavailable", reason: `test pick ${picks}` };
+    },
+  });
+  const batches = (gen?: number) =>
+    got.filter(
+      (m): m is Extract<FromWorker, { type: "batch" }> =>
+        m.type === "batch" && (gen === undefined || m.gen === gen),
+    );
+  /** Every run's (step, loss) as the page would assemble it from the batches of one generation. */
+  const series = (gen: number, run: number) => {
+    const steps: number[] = [];
+    const loss: number[] = [];
+    for (const b of batches(gen)) {
+      steps.push(...b.runs[run].steps);
+      loss.push(...b.runs[run].loss);
+    }
+    return { steps, loss };
+  };
+  return { session, got, batches, series };
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+describe("TrainingSession", () => {
+  it("init → ready and data; play trains to the end in batches; status says done", async () => {
+    const h = harness();
+    await h.session.handle({ type: "init", experiment: exp(), gen: 0 });
+    expect(h.got[0]).toMatchObject({ type: "ready", info: { backend: "webgl" } });
+    expect(h.got.some((m) => m.type === "data" && m.kind === "classification")).toBe(true);
+    await h.session.handle({ type: "play" });
+    await h.session.idle();
+    expect(h.series(0, 0).steps).toEqual(range(60));
+    expect(h.series(0, 1).steps).toEqual(range(60));
+    const last = h.got.filter((m) => m.type === "status").at(-1);
+    expect(last).toMatchObject({ running: false, step: 60, done: true });
+    expect(h.got.some((m) => m.type === "view")).toBe(true);
+  });
+
+  it("step advances exactly the steps asked for; pause stops a running loop", async () => {
+    const h = harness();
+    await h.session.handle({ type: "init", experiment: exp(500), gen: 0 });
+    await h.session.handle({ type: "step", count: 3 });
+    await h.session.idle();
+    expect(h.session.trainer!.step).toBe(3);
+    await h.session.handle({ type: "play" });
+    await new Promise((r) => setTimeout(r, 30));
+    await h.session.handle({ type: "pause" });
+    await h.session.idle();
+    const at = h.session.trainer!.step;
+    expect(at).toBeGreaterThan(3);
+    expect(at).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(h.session.trainer!.step).toBe(at);
+    expect(h.series(0, 0).steps).toEqual(range(at));
+  });
+
+  it("a live parameter change takes effect at its step, is logged and is kept for a replay", async () => {
+    const h = harness();
+    await h.session.handle({ type: "init", experiment: exp(), gen: 0 });
+    await h.session.handle({ type: "step", count: 10 });
+    await h.session.idle();
+    await h.session.handle({
+      type: "scheduler",
+      run: 1,
+      config: { scheduler: "GreedyLR", params: { patience: 2, factor: 0.5 } },
+    });
+    const ev = h
+      .batches(0)
+      .flatMap((b) => b.runs[1].events)
+      .find((e) => e.kind === "param");
+    expect(ev).toMatchObject({ step: 10 });
+    expect(h.session.trainer!.scheds[1].params.factor).toBe(0.5);
+    expect(h.session.experiment!.runs[1].scheduler.params).toEqual({ patience: 2, factor: 0.5 });
+  });
+
+  it("a device loss mid-run replays the race on the next backend and goes on, unbroken and exact", async () => {
+    // The reference: the same race with the same live change, never interrupted.
+    const ref = harness();
+    await ref.session.handle({ type: "init", experiment: exp(), gen: 0 });
+    await ref.session.handle({ type: "step", count: 20 });
+    await ref.session.idle();
+    await ref.session.handle({
+      type: "scheduler",
+      run: 1,
+      config: { scheduler: "GreedyLR", params: { factor: 0.5 } },
+    });
+    await ref.session.handle({ type: "play" });
+    await ref.session.idle();
+
+    const h = harness();
+    await h.session.handle({ type: "init", experiment: exp(), gen: 0 });
+    await h.session.handle({ type: "step", count: 20 });
+    await h.session.idle();
+    await h.session.handle({
+      type: "scheduler",
+      run: 1,
+      config: { scheduler: "GreedyLR", params: { factor: 0.5 } },
+    });
+    await h.session.handle({ type: "step", count: 15 });
+    await h.session.idle();
+    await h.session.handle({ type: "simulate-failure" });
+    await h.session.handle({ type: "play" });
+    await h.session.idle();
+    const rec = h.got.find((m) => m.type === "recovered");
+    expect(rec).toMatchObject({ from: "webgl", to: "wasm", step: 35, gen: 0 });
+    expect((rec as { resumedAfterMs?: number }).resumedAfterMs).toBeGreaterThanOrEqual(0);
+    expect(h.got.filter((m) => m.type === "ready").at(-1)).toMatchObject({ info: { backend: "wasm" } });
+    for (const r of [0, 1]) {
+      expect(h.series(0, r).steps).toEqual(range(60));
+      expect(h.series(0, r).loss).toEqual(ref.series(0, r).loss);
+    }
+  });
+
+  it("a rebuild while batches are in flight: the old build's batches keep their generation, the new one starts at 0", async () => {
+    const h = harness();
+    await h.session.handle({ type: "init", experiment: exp(5000), gen: 0 });
+    await h.session.handle({ type: "play" });
+    await new Promise((r) => setTimeout(r, 50));
+    // The page resets while the loop is mid-flight, with another experiment (3 runs).
+    const three = exp(40, {
+      runs: [
+        ...exp().runs,
+        {
+          name: "cos",
+          color: RUN_COLORS[2],
+          scheduler: { scheduler: "CosineAnnealingLR", params: { T_max: 40 } },
+        },
+      ],
+    });
+    await h.session.handle({ type: "reset", experiment: three, gen: 1 });
+    const firstNew = h.got.findIndex((m) => m.type === "batch" && m.gen === 1);
+    expect(firstNew).toBeGreaterThan(0);
+    // Nothing of the old build is posted after the new build's first batch.
+    expect(h.got.slice(firstNew).some((m) => m.type === "batch" && m.gen === 0)).toBe(false);
+    expect(h.batches(0).length).toBeGreaterThan(0);
+    await h.session.handle({ type: "play" });
+    await h.session.idle();
+    for (const r of [0, 1, 2]) expect(h.series(1, r).steps).toEqual(range(40));
+  });
+
+  it("an error in a message is reported and the session stays usable", async () => {
+    const h = harness();
+    await h.session.handle({ type: "init", experiment: exp(), gen: 0 });
+    await h.session.handle({ type: "scheduler", run: 0, config: { scheduler: "NoSuchLR" } });
+    expect(h.got.at(-1)).toMatchObject({ type: "error", message: expect.stringMatching(/NoSuchLR/) });
+    await h.session.handle({ type: "step", count: 2 });
+    await h.session.idle();
+    expect(h.session.trainer!.step).toBe(2);
+  });
+});
