@@ -116,6 +116,25 @@ describe("share by URL, export and import", () => {
     await page.context().close();
   });
 
+  // These blanked the page while tfjs was loaded in it: its URL-flag parser ran decodeURIComponent on the query.
+  for (const query of ["?z=%E0%A4%A", "?lesson=%E0%A4%A", "?backend=cpu&st%E0%A4%Aeps=9&r0=Constant"])
+    it(`a link with a malformed percent escape (${query}) loads, says what it ignored, and trains`, async () => {
+      const { page, errors } = await openApp(query);
+      await expect
+        .poll(async () => page.getByRole("status", { name: "Backend" }).getAttribute("data-backend"), {
+          timeout: 60_000,
+        })
+        .toMatch(/^(cpu|wasm|webgl|webgpu)$/);
+      const alert = page.getByRole("alert").filter({ hasText: "ignored" });
+      await expect.poll(async () => alert.count()).toBe(1);
+      expect(await alert.textContent()).toMatch(/corrupt|lesson=|unknown key/);
+      await stepN(page, 5);
+      const s = await readSeries(page);
+      expect(s[0].loss.every(Number.isFinite)).toBe(true);
+      expect(errors).toEqual([]);
+      await page.context().close();
+    });
+
   it("export JSON → import it → the same curves are shown", async () => {
     const { page } = await openApp("?backend=cpu");
     await ready(page);
