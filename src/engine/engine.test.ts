@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { runCase } from "./golden";
 import { preview } from "./preview";
-import { medianFilter, refinedSchedule } from "./refined";
+import { filterWidth, medianFilter, refinedSchedule } from "./refined";
 import { exampleConfig, getSpec, SCHEDULERS } from "./registry";
 import { createScheduler } from "./runtime";
 import { join, linear, product, sample, withWarmup } from "./schedules";
@@ -294,7 +294,8 @@ describe("pure schedules and preview", () => {
       base_lr: 1,
       steps: 10,
     }).lr;
-    expect(wsd.map((x) => Number(x.toFixed(12)))).toEqual([0, 0.5, 1, 1, 1, 0.8, 0.6, 0.4, 0.2, 0.2]);
+    // HF warms up from min_lr_ratio too: 0.2 + 0.8·t/W.
+    expect(wsd.map((x) => Number(x.toFixed(12)))).toEqual([0.2, 0.6, 1, 1, 1, 0.8, 0.6, 0.4, 0.2, 0.2]);
     const isq = runCase({
       scheduler: "InverseSqrt",
       params: { num_warmup_steps: 4 },
@@ -346,23 +347,41 @@ describe("gradient-driven and refined", () => {
   });
 });
 
-describe("medianFilter", () => {
-  it("matches a brute-force centred median", () => {
+describe("medianFilter (adaptive_scheduling's: reflect-padded end, nearest start)", () => {
+  it("matches a brute-force median of the padded sequence", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { maxLength: 60 }),
+        fc.array(
+          fc.double({ min: 0, max: 5, noNaN: true }).map((x) => (Object.is(x, -0) ? 0 : x)),
+          { minLength: 1, maxLength: 60 },
+        ),
         fc.integer({ min: 1, max: 15 }),
-        (xs, w) => {
-          const odd = w | 1;
-          const h = (odd - 1) / 2;
+        (xs, width) => {
+          const w = width | 1;
+          const h = (w - 1) / 2;
+          // np.pad(xs, (0, 2w), mode="reflect"): reflected about the last value, again and again.
+          const reflect = (k: number) => {
+            if (xs.length === 1) return xs[0];
+            const p = 2 * (xs.length - 1);
+            const j = k % p;
+            return j < xs.length ? xs[j] : xs[p - j];
+          };
           const brute = xs.map((_, i) => {
-            const seg = xs.slice(Math.max(0, i - h), Math.min(xs.length, i + h + 1)).sort((a, b) => a - b);
-            const m = seg.length >> 1;
-            return seg.length % 2 ? seg[m] : (seg[m - 1] + seg[m]) / 2;
+            const seg: number[] = [];
+            for (let k = i - h; k <= i + h; k++) seg.push(k < 0 ? xs[0] : reflect(k));
+            return seg.sort((a, b) => a - b)[h];
           });
           expect(medianFilter(xs, w)).toEqual(brute);
         },
       ),
     );
+  });
+
+  it("gives the authors' widths and the issue's example", () => {
+    expect(filterWidth(0.1, 57)).toBe(5);
+    expect(filterWidth(0, 100)).toBe(1);
+    expect(filterWidth(0.3, 10)).toBe(3);
+    expect(medianFilter([1, 2, 3], 3)).toEqual([1, 2, 2]);
+    expect(refinedSchedule([4, 2, 1, 1, 1, 1, 1, 1, 1, 1], 0.3)[0]).toBeCloseTo(0.0737, 4);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import greedy from "./__fixtures__/greedylr_reference.json";
+import other from "./__fixtures__/other_schedulers.json";
 import torchExtra from "./__fixtures__/torch_extra.json";
 import torch from "./__fixtures__/torch_schedulers.json";
 import { type GoldenCase, runCase } from "./golden";
@@ -30,4 +31,8 @@ describe("PyTorch 1.13 extra cases (scripts/gen_torch_extra.py): composites, mom
 
 describe("GreedyLR reference goldens", () => {
   for (const c of greedy.cases as (GoldenCase & { lr: number[] })[]) it(c.id!, () => check(c));
+});
+
+describe("other families' references (HF transformers, Noam, WSD, Robbins–Monro, Schedule-Free, SPS, AdGD, line searches, refined)", () => {
+  for (const c of other.cases as (GoldenCase & { lr: number[] })[]) it(c.id!, () => check(c));
 });

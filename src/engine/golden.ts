@@ -1,17 +1,37 @@
 /**
- * Runs one case in the golden format (PyTorch scheduler name, `params` as PyTorch kwargs, `base_lr`,
- * `steps`, optional `metrics` and `children`) under the golden convention: `lr[t]` is the LR used by
- * optimizer step t; after step t the scheduler is stepped once with `metrics[t]`.
+ * Runs one case in the golden format (scheduler name, `params`, `base_lr`, `steps`, optional `metrics`,
+ * `observations` and `children`) under the golden convention: `lr[t]` is the LR used by optimizer step t.
+ *
+ * - `metrics[t]` is the loss of step t (the PyTorch/GreedyLR goldens); `observations[t]` holds every fact of
+ *   step t under the engine's Observation names (loss, gradSq, gradL1, dxNorm, dgNorm, lineLoss, …): with
+ *   them every scheduler in the registry runs from a file, the gradient-driven ones included.
+ * - "after" schedulers (PyTorch convention): lr[t] is the LR in effect, then the scheduler is stepped once
+ *   with the observation of step t, so it can first change lr[t+1].
+ * - "before" schedulers (Polyak, AdGD, line searches): lr[t] is the step size they choose from the
+ *   observation of step t itself.
  */
 import { createScheduler } from "./runtime";
-import type { SchedulerConfig } from "./types";
+import type { Observation, SchedulerConfig } from "./types";
 
 export interface GoldenCase extends SchedulerConfig {
   id?: string;
   base_lr: number;
   steps: number;
   metrics?: number[];
+  observations?: Omit<Observation, "step">[];
 }
+
+const OBSERVATION_KEYS = new Set([
+  "loss",
+  "gradSq",
+  "gradL1",
+  "gradDot",
+  "dxNorm",
+  "dgNorm",
+  "secantSY",
+  "secantSS",
+  "lineLoss",
+]);
 
 export interface GoldenResult {
   lr: number[];
@@ -38,13 +58,39 @@ export function runCase(c: GoldenCase): GoldenResult {
     (c.params === null || typeof c.params !== "object" || Array.isArray(c.params))
   )
     throw new CaseError('"params" must be an object of keyword arguments');
+  const obs = c.observations;
+  if (obs !== undefined) {
+    if (!Array.isArray(obs) || obs.length < c.steps)
+      throw new CaseError(`"observations" must be a list of at least "steps" (${c.steps}) objects`);
+    obs.forEach((o, t) => {
+      if (o === null || typeof o !== "object" || Array.isArray(o))
+        throw new CaseError(`observations[${t}] must be an object`);
+      for (const [k, v] of Object.entries(o)) {
+        if (!OBSERVATION_KEYS.has(k))
+          throw new CaseError(
+            `observations[${t}]: unknown field "${k}" (known: ${[...OBSERVATION_KEYS].join(", ")})`,
+          );
+        const ok =
+          k === "lineLoss"
+            ? Array.isArray(v) && v.every((x) => typeof x === "number")
+            : typeof v === "number";
+        if (!ok)
+          throw new CaseError(
+            `observations[${t}].${k} must be ${k === "lineLoss" ? "a list of numbers" : "a number"}`,
+          );
+      }
+    });
+  }
   const s = createScheduler(c, c.base_lr);
-  if (s.spec.timing === "before" || s.spec.needs.some((n) => n !== "loss"))
+  const gradientFacts = s.spec.needs.filter((n) => n !== "loss");
+  if (gradientFacts.length && !obs)
     throw new CaseError(
-      `${s.spec.id} needs gradient observations from training; it cannot run from a case file`,
+      `${s.spec.id} needs gradient facts (${gradientFacts.join(", ")}): give them per step in "observations"`,
     );
-  if (s.spec.needs.includes("loss") && (!c.metrics || c.metrics.length < c.steps))
-    throw new CaseError(`${s.spec.id} needs "metrics" with at least "steps" (${c.steps}) values`);
+  if (s.spec.needs.includes("loss") && !obs && (!c.metrics || c.metrics.length < c.steps))
+    throw new CaseError(
+      `${s.spec.id} needs "metrics" (or "observations" with a loss) for at least ${c.steps} steps`,
+    );
   const lr: number[] = new Array(c.steps);
   const cycles =
     c.scheduler === "OneCycleLR" ||
@@ -52,10 +98,16 @@ export function runCase(c: GoldenCase): GoldenResult {
     c.scheduler === "SequentialLR" ||
     c.scheduler === "ChainedScheduler";
   const momentum: number[] | undefined = cycles ? new Array(c.steps) : undefined;
+  const before = s.spec.timing === "before";
   for (let t = 0; t < c.steps; t++) {
-    lr[t] = s.lr;
+    const o: Observation = { ...obs?.[t], step: t };
+    if (c.metrics) o.loss = c.metrics[t];
     if (momentum) momentum[t] = s.momentum ?? Number.NaN;
-    s.step({ step: t, loss: c.metrics?.[t] });
+    if (before) lr[t] = s.step(o).lr;
+    else {
+      lr[t] = s.lr;
+      s.step(o);
+    }
   }
   return momentum ? { lr, momentum } : { lr };
 }

@@ -1,18 +1,37 @@
 /**
  * The refined schedule from logged gradient norms (Defazio et al., "When, Why and How Much? Adaptive Learning
  * Rate Scheduling by Refinement"). Phase 1 trains with linear decay and logs ‖g_t‖; the norms are median-
- * filtered, turned into weights w_t = ĝ_t^−2 (ĝ^−1 for Adam-type methods), and η_t ∝ w_t·Σ_{p>t} w_p
+ * filtered, turned into weights w_t = ĝ_t^−2 (ĝ^−1 for Adam-type methods, with ĝ the ℓ1 norm), and η_t ∝ w_t·Σ_{p>t} w_p
  * (η_{T−1} = 0), normalised so that max η = 1, times the peak LR. Phase 2 retrains from the initial weights
  * with that schedule: it produces a warmup and a fast final annealing by itself.
  */
 import { bool, num, parseParams } from "./params";
 import type { ParamMeta, SchedulerEvent, SchedulerSpec } from "./types";
 
-/** Centred running median with an odd window, truncated at the edges: a sliding sorted window, O(T·w). */
-export function medianFilter(xs: readonly number[], window: number): number[] {
-  const w = Math.max(1, window | 0) | 1;
-  const h = (w - 1) / 2;
+/** The authors' filter width: 2·⌊⌊τ·T⌋ / 2⌋ + 1 (odd; τ = 0 gives 1, no filtering). */
+export const filterWidth = (tau: number, T: number): number => 2 * Math.floor(Math.trunc(tau * T) / 2) + 1;
+
+/**
+ * The median filter of facebookresearch/adaptive_scheduling (its README): the sequence is extended at the end
+ * by 2·width values reflected about the last one without repeating it (numpy `np.pad(…, mode="reflect")`,
+ * which keeps reflecting — periodic with period 2(T−1) — when the padding is longer than the sequence), then
+ * filtered with a centred window of `width` values where positions before the start repeat the first value
+ * (`scipy.ndimage.median_filter(size=width, mode="nearest")`); the first T values are kept. The window is a
+ * sliding sorted array: O(T·width).
+ */
+export function medianFilter(xs: readonly number[], width: number): number[] {
   const n = xs.length;
+  if (n === 0) return [];
+  const w = Math.max(1, width | 0) | 1;
+  const h = (w - 1) / 2;
+  const period = 2 * (n - 1);
+  /** The padded sequence at index k (k < 0: the first value; k ≥ n: reflected). */
+  const at = (k: number): number => {
+    if (k < 0 || n === 1) return xs[0];
+    if (k < n) return xs[k];
+    const j = k % period;
+    return j < n ? xs[j] : xs[period - j];
+  };
   const sorted: number[] = [];
   const lowerBound = (v: number) => {
     let lo = 0;
@@ -24,25 +43,28 @@ export function medianFilter(xs: readonly number[], window: number): number[] {
     }
     return lo;
   };
+  for (let k = -h; k <= h; k++) sorted.splice(lowerBound(at(k)), 0, at(k));
   const out = new Array<number>(n);
-  let lo = 0; // window is [lo, hi)
-  let hi = 0;
   for (let i = 0; i < n; i++) {
-    const wantHi = Math.min(n, i + h + 1);
-    const wantLo = Math.max(0, i - h);
-    for (; hi < wantHi; hi++) sorted.splice(lowerBound(xs[hi]), 0, xs[hi]);
-    for (; lo < wantLo; lo++) sorted.splice(lowerBound(xs[lo]), 1);
-    const m = sorted.length >> 1;
-    out[i] = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
+    out[i] = sorted[h];
+    const leaving = at(i - h);
+    sorted.splice(lowerBound(leaving), 1);
+    const entering = at(i + h + 1);
+    sorted.splice(lowerBound(entering), 0, entering);
   }
   return out;
 }
 
-/** Refined multipliers (max = 1) from a sequence of gradient norms. */
+/**
+ * Refined multipliers (max = 1) from a sequence of gradient norms, as the authors compute them: the median
+ * filter above, then `find_closed_form_schedule` — weights w_t = ĝ_t^−2 (ĝ_t^−1 for Adam-type methods),
+ * m_t = w_t·Σ_{p>t} w_p (so m_{T−1} = 0), normalised to a maximum of 1 as in the paper. A norm that is 0 or
+ * not finite gets weight 0 (LR Lab's guard: the reference would divide by zero).
+ */
 export function refinedSchedule(norms: readonly number[], tau = 0.1, adam = false): number[] {
   const T = norms.length;
   if (T === 0) return [];
-  const g = medianFilter(norms, Math.max(1, Math.round(tau * T)));
+  const g = medianFilter(norms, filterWidth(tau, T));
   const w = g.map((x) => (x > 0 && Number.isFinite(x) ? (adam ? 1 / x : 1 / (x * x)) : 0));
   const eta = new Array<number>(T);
   let tail = 0;
@@ -111,7 +133,7 @@ export const Refined: SchedulerSpec<RefinedState> = {
   description: "Two phases: log ‖g‖ under linear decay, then retrain with the schedule those norms call for.",
   reference: "Defazio et al. 2023, facebookresearch/adaptive_scheduling",
   params: METAS,
-  needs: ["gradSq"],
+  needs: ["gradSq", "gradL1"],
   timing: "after",
   timeBased: false,
   parse: (raw) => parseParams("Refined", METAS, raw),
@@ -124,7 +146,8 @@ export const Refined: SchedulerSpec<RefinedState> = {
     if (s.phase === 1) {
       // Append-only log shared between successive states; copied only if an older state is stepped again.
       const norms = s.norms.length === s.count ? s.norms : s.norms.slice(0, s.count);
-      norms.push(Math.sqrt(Math.max(0, obs.gradSq ?? 0)));
+      // The norm of step t: ‖g‖₂, or ‖g‖₁ for Adam-type methods (the paper's ĝ in the ℓ1 geometry).
+      norms.push(bool(p, "adam") ? Math.max(0, obs.gradL1 ?? 0) : Math.sqrt(Math.max(0, obs.gradSq ?? 0)));
       const count = s.count + 1;
       if (t < T) {
         const lr = s.base * (1 - t / T);

@@ -305,10 +305,14 @@ export const WSD = timeSpec({
     };
   },
   label: "Warmup–stable–decay",
-  description: "Warm up, hold the base LR for a long stable phase, then decay quickly to min_lr_ratio·base.",
-  reference: "transformers.get_wsd_schedule (MiniCPM / Hägele et al.)",
+  description:
+    "Warm up from min_lr_ratio·base, hold the base LR for a long stable phase, then decay quickly to min_lr_ratio·base.",
+  reference: "transformers.get_wsd_schedule, linear warmup (MiniCPM / Hägele et al.)",
   params: [
-    warmupMeta,
+    {
+      ...warmupMeta,
+      help: "LR rises linearly from min_lr_ratio·base to the base during these steps (from 0 when min_lr_ratio = 0), as in HF.",
+    },
     {
       key: "num_stable_steps",
       label: "stable steps",
@@ -337,7 +341,7 @@ export const WSD = timeSpec({
       min: 0,
       max: 1,
       step: 0.01,
-      help: "Final LR as a fraction of the base.",
+      help: "Floor of the schedule as a fraction of the base: where the warmup starts and the decay ends.",
     },
     {
       key: "decay_type",
@@ -354,11 +358,15 @@ export const WSD = timeSpec({
     const D = num(p, "num_decay_steps");
     const m = num(p, "min_lr_ratio");
     const f = DECAYS[str(p, "decay_type")];
-    return withWarmup(W, (t) => {
+    // As HF transformers' _get_wsd_scheduler_lambda (linear warmup): warmup and decay both run between
+    // min_lr_ratio and 1, so with min_lr_ratio > 0 the warmup starts at min_lr_ratio·base, not at 0.
+    const between = (x: number) => Math.max(0, x * (1 - m) + m);
+    return (t) => {
+      if (t < W) return between(t / Math.max(1, W));
       if (t < W + S) return 1;
-      if (t < W + S + D) return Math.max(0, f((t - W - S) / Math.max(1, D)) * (1 - m) + m);
+      if (t < W + S + D) return between(f((t - W - S) / Math.max(1, D)));
       return m;
-    });
+    };
   },
   check: (p) => {
     if (!(str(p, "decay_type") in DECAYS)) throw new ParamError("WSD", "decay_type", "is unknown");
