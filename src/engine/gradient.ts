@@ -77,7 +77,8 @@ export const Polyak: SchedulerSpec<PolyakState> = {
   family: "gradient",
   description:
     "γ = (f − f*) / (c·‖g‖² + eps), clipped to [0, γ_max]: a large loss gap and a small gradient give a big step.",
-  reference: "Loizou et al. 2021, stochastic Polyak step (IssamLaradji/sps defaults)",
+  reference:
+    "Loizou et al. 2021, SPS_max: the `constant` rule (adapt_flag='constant') of IssamLaradji/sps — not that repository's default `smooth_iter`",
   params: POLYAK_METAS,
   needs: ["loss", "gradSq"],
   timing: "before",
@@ -195,14 +196,14 @@ const SECANT_METAS: ParamMeta[] = [
   },
   {
     key: "delta",
-    label: "δ (regulariser)",
+    label: "δ (denominator offset)",
     type: "number",
     default: 1e-8,
     min: 0,
     scale: "log",
     uiMin: 1e-12,
     uiMax: 1,
-    help: "Added to ‖s‖² in the denominator of h = s·y / (‖s‖² + δ).",
+    help: "Added to ‖s‖² in h = s·y / (‖s‖² + δ) so that a zero probe does not divide by zero. It does not bound the LR: only min LR and max LR do.",
   },
   {
     key: "beta",

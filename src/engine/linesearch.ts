@@ -64,13 +64,13 @@ const ARMIJO_METAS: ParamMeta[] = [
   },
   {
     key: "max_backtracks",
-    label: "max backtracks",
+    label: "trials (max_backtracks)",
     type: "int",
     default: 20,
     min: 1,
     max: 40,
     step: 1,
-    help: "Trials per step (each costs one forward pass). If none is accepted, the smallest trial is taken.",
+    help: "Number of trial steps η₀·βᵏ, k = 0 … max_backtracks − 1 — despite the name, trials, not backtracks (at most max_backtracks − 1 backtracks). Each costs one forward pass. If none is accepted, the smallest trial is taken.",
   },
 ];
 

@@ -105,14 +105,14 @@ const METAS: ParamMeta[] = [
     min: 0,
     max: 1,
     step: 0.01,
-    help: "Median-filter window as a fraction of T.",
+    help: "Median-filter window as a fraction of T: width 2·⌊⌊τT⌋/2⌋ + 1 (the authors' rule; τ = 0: no filter).",
   },
   {
     key: "adam",
     label: "Adam-type",
     type: "bool",
     default: false,
-    help: "Use w = ĝ^−1 (Adam, ℓ1 geometry) instead of ĝ^−2.",
+    help: "Adam-type optimizers: ĝ is the gradient's ℓ1 norm ‖g‖₁ and w = ĝ^−1 (instead of ‖g‖₂ and ĝ^−2).",
   },
 ];
 

@@ -33,7 +33,7 @@ const totalMeta: ParamMeta = {
   min: 1,
   uiMax: 20000,
   step: 1,
-  help: "Step at which the LR reaches 0.",
+  help: "Step at which the LR reaches 0; it stays 0 after it.",
 };
 
 interface TimeDef extends Pick<SchedulerSpec, "example" | "formula"> {
@@ -174,11 +174,15 @@ export const CosineWithWarmup = timeSpec({
     };
   },
   label: "Cosine decay with warmup",
-  description: "Warm up linearly to the base LR, then follow a cosine down to 0.",
+  description:
+    "Warm up linearly to the base LR, then follow a cosine down to 0 at num_training_steps (and up again past it, as HF's).",
   reference: "transformers.get_cosine_schedule_with_warmup",
   params: [
     warmupMeta,
-    totalMeta,
+    {
+      ...totalMeta,
+      help: "Step at which the cosine (0.5 cycles) reaches 0. Past it the cosine goes on and the LR rises again, as HF's does: set it to the run's length.",
+    },
     {
       key: "num_cycles",
       label: "cycles",
