@@ -1,6 +1,6 @@
 /**
  * `npm run --silent schedule -- FILE` — prints the LR curve of one scheduler case in the golden format
- * (PyTorch scheduler name, `params` as PyTorch kwargs, `base_lr`, `steps`, optional `metrics`, `children`),
+ * (scheduler name, `params`, `base_lr`, `steps`, optional `metrics`, per-step `observations`, `children`),
  * or of `{"cases": [...]}`. Reads stdin when FILE is "-". Bad input: a clear message on stderr, exit 1.
  */
 import { readFileSync } from "node:fs";

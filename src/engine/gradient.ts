@@ -65,6 +65,7 @@ const POLYAK_METAS: ParamMeta[] = [
 
 export const Polyak: SchedulerSpec<PolyakState> = {
   id: "Polyak",
+  python: { kind: "rule" },
   example: () => ({}),
   formula: (v) => {
     const { p, t, eta } = v;
@@ -125,6 +126,7 @@ const ADGD_METAS: ParamMeta[] = [
 
 export const AdGD: SchedulerSpec<AdGDState> = {
   id: "AdGD",
+  python: { kind: "rule" },
   example: () => ({}),
   formula: (v) => {
     const { t, eta } = v;
@@ -222,6 +224,7 @@ const SECANT_METAS: ParamMeta[] = [
 
 export const Secant: SchedulerSpec<SecantState> = {
   id: "Secant",
+  python: { kind: "rule" },
   example: () => ({}),
   formula: (v) => {
     const { p, t, eta, since } = v;

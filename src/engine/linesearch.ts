@@ -122,6 +122,7 @@ const inspectLine = (s: LineState, kLabel: string): Internal[] => [
 
 export const ArmijoLineSearch: SchedulerSpec<LineState> = {
   id: "ArmijoLineSearch",
+  python: { kind: "rule" },
   example: () => ({}),
   formula: (v) => {
     const { p, eta, since } = v;
@@ -180,6 +181,7 @@ export const ArmijoLineSearch: SchedulerSpec<LineState> = {
 
 export const ExactLineSearch: SchedulerSpec<LineState> = {
   id: "ExactLineSearch",
+  python: { kind: "rule" },
   example: () => ({}),
   formula: (v) => {
     const { eta, since } = v;

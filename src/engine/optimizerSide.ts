@@ -43,6 +43,7 @@ function optimizerSpec(
     optimizer: "from-params",
     example: d.example,
     formula: d.formula,
+    python: { kind: "rule" },
     parse: (raw) => {
       const p = parseParams(d.id, d.params, raw);
       return { ...p, optimizer: d.optimizer(p) };

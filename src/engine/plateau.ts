@@ -148,6 +148,7 @@ const PLATEAU_METAS = commonMetas({
 
 export const ReduceLROnPlateau: SchedulerSpec<PlateauState> = {
   id: "ReduceLROnPlateau",
+  python: { kind: "torch" },
   example: () => ({ params: { factor: 0.5, patience: 20 } }),
   formula: (v) => {
     const { p, eta, since } = v;
@@ -229,6 +230,111 @@ export interface GreedyState {
   last: number;
 }
 
+/**
+ * GreedyLR as a self-contained PyTorch scheduler with LR Lab's exact semantics (the same rule as greedyStep
+ * below, line for line), written here: the authors' code is the reference, not something copied. The export
+ * check (scripts/check_export.py) runs it in real PyTorch on every GreedyLR golden case at 1e-9.
+ */
+const GREEDY_PY = String.raw`class GreedyLR(_LRSchedulerBase):
+    """GreedyLR (Subramanian et al.), with LR Lab's semantics. Runs on PyTorch 1.13 and 2.x.
+
+    After more than patience consecutive improving steps the LR is multiplied by 1/factor (up to max_lr),
+    after more than patience consecutive non-improving steps by factor (down to min_lr).
+    - "Improving" means a new best beyond threshold ('rel': best*(1-threshold) in 'min' mode, 'abs':
+      best-threshold); every other step counts as bad. NaN and inf losses are bad steps, never become the best
+      and never enter the smoothing window.
+    - After a decrease, cooldown steps zero the bad counter; after an increase, warmup steps zero the good one.
+    - With smooth, the compared value is the running mean of the last window_size finite losses.
+    - Every reset_start steps the best value and the counters are forgotten (the LR and window are kept);
+      0 means never.
+    - A change smaller than eps is skipped. Every param group gets the same decision.
+    Call scheduler.step(loss) once after each optimizer.step().
+    """
+
+    def __init__(self, optimizer, mode="min", factor=0.95, patience=10, threshold=1e-6, threshold_mode="abs",
+                 cooldown=0, warmup=0, min_lr=1e-3, max_lr=1.0, eps=1e-8, smooth=False, window_size=50,
+                 reset_start=500, last_epoch=-1):
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
+        if not 0 < factor < 1:
+            raise ValueError(f"factor must be in (0, 1), got {factor}")
+        if min_lr > max_lr:
+            raise ValueError(f"min_lr ({min_lr}) must not exceed max_lr ({max_lr})")
+        self.mode, self.factor, self.patience = mode, factor, patience
+        self.threshold, self.threshold_mode = threshold, threshold_mode
+        self.cooldown, self.warmup, self.min_lr, self.max_lr, self.eps = cooldown, warmup, min_lr, max_lr, eps
+        self.smooth, self.window_size, self.reset_start = smooth, window_size, reset_start
+        self.best = None
+        self.num_good = self.num_bad = self.cooldown_counter = self.warmup_counter = 0
+        self.reset_countdown = reset_start
+        self.window, self.window_sum = [], 0.0
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        return [group["lr"] for group in self.optimizer.param_groups]
+
+    def _is_better(self, a):
+        if not math.isfinite(a):
+            return False
+        best = self.best
+        if best is None:
+            best = math.inf if self.mode == "min" else -math.inf
+        if self.mode == "min":
+            return a < best * (1 - self.threshold) if self.threshold_mode == "rel" else a < best - self.threshold
+        return a > best * (self.threshold + 1) if self.threshold_mode == "rel" else a > best + self.threshold
+
+    def step(self, metrics=None):
+        if metrics is None:  # the call the base class makes while it is built
+            self._last_lr = self.get_lr()
+            return
+        self.last_epoch += 1
+        metric = float(metrics)
+        current = metric
+        if self.smooth:
+            if math.isfinite(metric):
+                self.window.append(metric)
+                self.window_sum += metric
+                while len(self.window) > self.window_size:
+                    self.window_sum -= self.window.pop(0)
+                current = self.window_sum / len(self.window)
+        elif self.window:
+            self.window, self.window_sum = [], 0.0
+        if self._is_better(current):
+            self.best = current
+            self.num_bad = 0
+            self.num_good += 1
+        else:
+            self.num_bad += 1
+            self.num_good = 0
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.num_bad = 0
+        if self.warmup_counter > 0:
+            self.warmup_counter -= 1
+            self.num_good = 0
+        if self.num_bad > self.patience:
+            for group in self.optimizer.param_groups:
+                new_lr = max(group["lr"] * self.factor, self.min_lr)
+                if group["lr"] - new_lr > self.eps:
+                    group["lr"] = new_lr
+            self.cooldown_counter = self.cooldown
+            self.num_bad = 0
+        if self.num_good > self.patience:
+            for group in self.optimizer.param_groups:
+                new_lr = min(group["lr"] / self.factor, self.max_lr)
+                if new_lr - group["lr"] > self.eps:
+                    group["lr"] = new_lr
+            self.warmup_counter = self.warmup
+            self.num_good = 0
+        if self.reset_countdown == 0:
+            self.best = None
+            self.num_good = self.num_bad = self.cooldown_counter = self.warmup_counter = 0
+            self.reset_countdown = self.reset_start
+        self.reset_countdown -= 1
+        self._last_lr = self.get_lr()`;
+
 export const GREEDY_METAS: ParamMeta[] = [
   ...commonMetas({
     factor: 0.95,
@@ -297,6 +403,7 @@ export const GREEDY_METAS: ParamMeta[] = [
 
 export const GreedyLR: SchedulerSpec<GreedyState> = {
   id: "GreedyLR",
+  python: { kind: "class", className: "GreedyLR", source: GREEDY_PY },
   example: (x) => ({ params: { factor: 0.9, patience: 10, min_lr: x.baseLr / 1000, max_lr: x.baseLr * 10 } }),
   formula: (v) => {
     const { p, eta, since } = v;

@@ -118,6 +118,7 @@ const METAS: ParamMeta[] = [
 
 export const Refined: SchedulerSpec<RefinedState> = {
   id: "Refined",
+  python: { kind: "rule" },
   restartsRun: true,
   example: (x) => ({ params: { phase_steps: Math.max(2, x.q(0.5)) } }),
   formula: (v) => {

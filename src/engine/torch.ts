@@ -891,6 +891,7 @@ function torchSpec(impl: TorchImpl): SchedulerSpec<TorchState> {
     timeBased: true,
     example: impl.example,
     formula: impl.formula,
+    python: { kind: "torch" },
     parse: (raw) => parseTorch(impl, raw),
     init: (p, baseLr) => {
       const g: Group = { lr: baseLr, initialLr: null, momentum: OPTIMIZER_MOMENTUM };
@@ -978,6 +979,7 @@ const milestonesMeta: ParamMeta = {
 
 export const SequentialLR: SchedulerSpec<CompositeState> = {
   id: "SequentialLR",
+  python: { kind: "composite" },
   example: (x) => ({
     params: { milestones: [x.q(0.1)] },
     children: [
@@ -1067,6 +1069,7 @@ export const SequentialLR: SchedulerSpec<CompositeState> = {
 
 export const ChainedScheduler: SchedulerSpec<CompositeState> = {
   id: "ChainedScheduler",
+  python: { kind: "composite" },
   example: (x) => ({
     children: [
       { scheduler: "LinearLR", params: { start_factor: 0.1, total_iters: x.q(0.05) } },

@@ -169,6 +169,22 @@ export interface ExampleArgs {
 }
 
 /**
+ * How a scheduler is exported as Python that runs as it stands (experiment/pytorch.ts renders it):
+ * - "torch": `torch.optim.lr_scheduler.<torchName>(optimizer, **params)`;
+ * - "composite": SequentialLR / ChainedScheduler over PyTorch children;
+ * - "lambda": a `LambdaLR` whose `lr_lambda(step)` the lines define (a multiplier of the optimizer's LR), exact
+ *   to the engine; `equivalent` names the library call that computes the same schedule (HF transformers);
+ * - "class": a self-contained scheduler class (`source`), built as `className(optimizer, **params)`;
+ * - "rule": no PyTorch counterpart: a comment block with the rule and the parameters.
+ */
+export type PythonExport =
+  | { kind: "torch" }
+  | { kind: "composite" }
+  | { kind: "lambda"; lines(p: Params): string[]; equivalent?(p: Params): string }
+  | { kind: "class"; className: string; source: string }
+  | { kind: "rule" };
+
+/**
  * Everything about one scheduler: its metadata and parameters, its rule as data in / data out, a ready
  * example, its formula, its export and what it needs from the trainer. Adding a scheduler = one spec plus one
  * line in registry.ts (a test walks the registry and checks each part is there).
@@ -211,6 +227,8 @@ export interface SchedulerSpec<S = unknown> {
   example(x: ExampleArgs): Omit<SchedulerConfig, "scheduler">;
   /** The rule as TeX, the same rule with this step's numbers, and why the last decision happened. */
   formula(v: TexContext): Formula;
+  /** Its export as Python (see PythonExport). */
+  python: PythonExport;
   /**
    * Capability: the trainer puts the run back at the shared initial weights, with a fresh optimizer state,
    * on the step this scheduler emits a "phase" event (the refined schedule's second phase).

@@ -4,9 +4,10 @@
  * except Noam, which is absolute. W = warmup steps, N = total steps.
  */
 import { num, parseParams, str } from "./params";
+import { py } from "./python";
 import { cosine, type Schedule, withWarmup } from "./schedules";
 import { lambdaNow, tn } from "./tex";
-import { ParamError, type ParamMeta, type Params, type SchedulerSpec } from "./types";
+import { ParamError, type ParamMeta, type Params, type PythonExport, type SchedulerSpec } from "./types";
 
 export interface TimeState {
   t: number;
@@ -37,6 +38,8 @@ const totalMeta: ParamMeta = {
 };
 
 interface TimeDef extends Pick<SchedulerSpec, "example" | "formula"> {
+  /** Its `LambdaLR` lines (the engine's λ in Python) and the library call it equals, if any. */
+  python: Extract<PythonExport, { kind: "lambda" }>;
   id: string;
   label: string;
   description: string;
@@ -63,6 +66,7 @@ export function timeSpec(d: TimeDef): SchedulerSpec<TimeState> {
     timeBased: true,
     example: d.example,
     formula: d.formula,
+    python: d.python,
     parse: (raw) => {
       const p = parseParams(d.id, d.params, raw);
       d.check?.(p);
@@ -81,6 +85,7 @@ export function timeSpec(d: TimeDef): SchedulerSpec<TimeState> {
 
 export const Constant = timeSpec({
   id: "Constant",
+  python: { kind: "lambda", lines: () => ["def lr_lambda(step):", "    return 1.0"] },
   example: () => ({}),
   formula: (v) => {
     const { t, b } = v;
@@ -100,6 +105,10 @@ export const Constant = timeSpec({
  */
 export const RobbinsMonro = timeSpec({
   id: "RobbinsMonro",
+  python: {
+    kind: "lambda",
+    lines: (p) => ["def lr_lambda(step):", `    return (1 + step / ${py(p.tau)}) ** -${py(p.power)}`],
+  },
   example: (x) => ({ params: { tau: x.q(0.1), power: 1 } }),
   formula: (v) => {
     const { p, t, eta, b } = v;
@@ -144,6 +153,19 @@ export const RobbinsMonro = timeSpec({
 
 export const LinearWithWarmup = timeSpec({
   id: "LinearWithWarmup",
+  python: {
+    kind: "lambda",
+    lines: (p) => [
+      `W, N = ${py(p.num_warmup_steps)}, ${py(p.num_training_steps)}`,
+      "",
+      "def lr_lambda(step):",
+      "    if step < W:",
+      "        return step / max(1, W)",
+      "    return max(0.0, (N - step) / max(1, N - W))",
+    ],
+    equivalent: (p) =>
+      `transformers.get_linear_schedule_with_warmup(optimizer, num_warmup_steps=${py(p.num_warmup_steps)}, num_training_steps=${py(p.num_training_steps)})`,
+  },
   example: (x) => ({ params: { num_warmup_steps: x.q(0.05), num_training_steps: x.steps } }),
   formula: (v) => {
     const { p } = v;
@@ -165,6 +187,20 @@ export const LinearWithWarmup = timeSpec({
 
 export const CosineWithWarmup = timeSpec({
   id: "CosineWithWarmup",
+  python: {
+    kind: "lambda",
+    lines: (p) => [
+      `W, N, CYCLES = ${py(p.num_warmup_steps)}, ${py(p.num_training_steps)}, ${py(p.num_cycles)}`,
+      "",
+      "def lr_lambda(step):",
+      "    if step < W:",
+      "        return step / max(1, W)",
+      "    q = (step - W) / max(1, N - W)",
+      "    return max(0.0, 0.5 * (1.0 + math.cos(math.pi * CYCLES * 2 * q)))",
+    ],
+    equivalent: (p) =>
+      `transformers.get_cosine_schedule_with_warmup(optimizer, num_warmup_steps=${py(p.num_warmup_steps)}, num_training_steps=${py(p.num_training_steps)}, num_cycles=${py(p.num_cycles)})`,
+  },
   example: (x) => ({ params: { num_warmup_steps: x.q(0.05), num_training_steps: x.steps } }),
   formula: (v) => {
     const { p } = v;
@@ -207,6 +243,19 @@ export const CosineWithWarmup = timeSpec({
 
 export const InverseSqrt = timeSpec({
   id: "InverseSqrt",
+  python: {
+    kind: "lambda",
+    lines: (p) => [
+      `W, TAU = ${py(p.num_warmup_steps)}, ${py((p.timescale as number | null) || (p.num_warmup_steps as number) || 10_000)}`,
+      "",
+      "def lr_lambda(step):",
+      "    if step < W:",
+      "        return step / max(1, W)",
+      "    return 1 / math.sqrt((step + TAU - W) / TAU)",
+    ],
+    equivalent: (p) =>
+      `transformers.get_inverse_sqrt_schedule(optimizer, num_warmup_steps=${py(p.num_warmup_steps)}${p.timescale ? `, timescale=${py(p.timescale)}` : ""})`,
+  },
   example: (x) => ({ params: { num_warmup_steps: x.q(0.05) } }),
   formula: (v) => {
     const { p } = v;
@@ -241,6 +290,17 @@ export const InverseSqrt = timeSpec({
 
 export const Noam = timeSpec({
   id: "Noam",
+  // The Annotated Transformer's rate is absolute: divided by the optimizer's LR, LambdaLR gives it exactly.
+  python: {
+    kind: "lambda",
+    lines: (p) => [
+      `D_MODEL, WARMUP, FACTOR = ${py(p.d_model)}, ${py(p.warmup)}, ${py(p.factor)}`,
+      "",
+      "def lr_lambda(step, base_lr=optimizer.param_groups[0]['lr']):",
+      "    s = max(step, 1)",
+      "    return FACTOR * D_MODEL ** -0.5 * min(s ** -0.5, s * WARMUP ** -1.5) / base_lr",
+    ],
+  },
   example: (x) => ({ params: { d_model: 64, warmup: x.q(0.1), factor: x.baseLr * 8 } }),
   formula: (v) => {
     const { p, t, eta } = v;
@@ -298,6 +358,30 @@ const DECAYS: Record<string, (q: number) => number> = {
 
 export const WSD = timeSpec({
   id: "WSD",
+  python: {
+    kind: "lambda",
+    lines: (p) => [
+      `W, S, D, MIN_RATIO = ${py(p.num_warmup_steps)}, ${py(p.num_stable_steps)}, ${py(p.num_decay_steps)}, ${py(p.min_lr_ratio)}`,
+      "",
+      "def decay(q):",
+      p.decay_type === "linear"
+        ? "    return 1 - q"
+        : p.decay_type === "1-sqrt"
+          ? "    return 1 - math.sqrt(q)"
+          : "    return (1 + math.cos(math.pi * min(max(q, 0), 1))) / 2",
+      "",
+      "def lr_lambda(step):",
+      "    if step < W:",
+      "        return max(0.0, step / max(1, W) * (1 - MIN_RATIO) + MIN_RATIO)",
+      "    if step < W + S:",
+      "        return 1.0",
+      "    if step < W + S + D:",
+      "        return max(0.0, decay((step - W - S) / max(1, D)) * (1 - MIN_RATIO) + MIN_RATIO)",
+      "    return MIN_RATIO",
+    ],
+    equivalent: (p) =>
+      `transformers.get_wsd_schedule(optimizer, num_warmup_steps=${py(p.num_warmup_steps)}, num_stable_steps=${py(p.num_stable_steps)}, num_decay_steps=${py(p.num_decay_steps)}, min_lr_ratio=${py(p.min_lr_ratio)}, decay_type=${py(p.decay_type)})`,
+  },
   example: (x) => ({
     params: { num_warmup_steps: x.q(0.05), num_stable_steps: x.q(0.75), num_decay_steps: x.q(0.2) },
   }),

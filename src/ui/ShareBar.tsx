@@ -90,11 +90,8 @@ export function ShareBar() {
   const code = pytorchSnippet(
     run.scheduler,
     experiment.baseLr,
-    experiment.optimizer === "sgd" || experiment.optimizer === "momentum"
-      ? "SGD"
-      : experiment.optimizer === "adamw"
-        ? "AdamW"
-        : "Adam",
+    { sgd: "SGD", momentum: "Momentum", adam: "Adam", adamw: "AdamW" }[experiment.optimizer],
+    experiment.steps,
   );
   return (
     <section className="share" aria-label="Share and export">
