@@ -8,6 +8,9 @@ function fmt(n: number): string {
 }
 
 /** Validate one value against its metadata; returns the normalised value or throws ParamError. */
+
+/** The smallest value a strictly positive parameter may take (see checkParam). */
+export const MIN_POSITIVE = 1e-100;
 export function checkParam(scheduler: string, m: ParamMeta, v: unknown): ParamValue {
   if (v === null || v === undefined) {
     if (m.nullable) return null;
@@ -49,6 +52,14 @@ export function checkParam(scheduler: string, m: ParamMeta, v: unknown): ParamVa
           scheduler,
           m.key,
           `must be ${m.minExclusive ? ">" : "≥"} ${fmt(m.min)} (got ${v})`,
+        );
+      // A strictly positive parameter (an LR, a factor) below 1e-100 only underflows: 0.1·5e-324 is 0, and
+      // PyTorch's recursive forms then divide by it (LinearLR, OneCycleLR give NaN). LR Lab refuses it.
+      if (m.min === 0 && m.minExclusive && v < MIN_POSITIVE)
+        throw new ParamError(
+          scheduler,
+          m.key,
+          `must be ≥ ${MIN_POSITIVE} (got ${v}): smaller values underflow`,
         );
       if (m.max !== undefined && (m.maxExclusive ? v >= m.max : v > m.max))
         throw new ParamError(

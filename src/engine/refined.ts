@@ -55,6 +55,12 @@ export function medianFilter(xs: readonly number[], width: number): number[] {
   return out;
 }
 
+/** log(eᵃ + eᵇ) without overflow. */
+const logAddExp = (a: number, b: number): number => {
+  const hi = Math.max(a, b);
+  return hi === -Infinity ? hi : hi + Math.log1p(Math.exp(Math.min(a, b) - hi));
+};
+
 /**
  * Refined multipliers (max = 1) from a sequence of gradient norms, as the authors compute them: the median
  * filter above, then `find_closed_form_schedule` — weights w_t = ĝ_t^−2 (ĝ_t^−1 for Adam-type methods),
@@ -65,15 +71,20 @@ export function refinedSchedule(norms: readonly number[], tau = 0.1, adam = fals
   const T = norms.length;
   if (T === 0) return [];
   const g = medianFilter(norms, filterWidth(tau, T));
-  const w = g.map((x) => (x > 0 && Number.isFinite(x) ? (adam ? 1 / x : 1 / (x * x)) : 0));
-  const eta = new Array<number>(T);
-  let tail = 0;
+  // In logs: with norms that differ by ~1e150 (a vanishing gradient beside a normal one) w_t itself
+  // overflows; log m_t = log w_t + log Σ_{p>t} w_p does not, and the normalised m_t are the same numbers
+  // (to ~1e-15 relative).
+  const lw = g.map((x) =>
+    x > 0 && Number.isFinite(x) ? (adam ? -Math.log(x) : -2 * Math.log(x)) : -Infinity,
+  );
+  const lm = new Array<number>(T);
+  let tail = -Infinity; // log Σ_{p>t} w_p
   for (let t = T - 1; t >= 0; t--) {
-    eta[t] = w[t] * tail;
-    tail += w[t];
+    lm[t] = lw[t] + tail;
+    tail = logAddExp(tail, lw[t]);
   }
-  const max = Math.max(...eta);
-  return max > 0 ? eta.map((e) => e / max) : eta.map(() => 0);
+  const max = Math.max(...lm);
+  return max > -Infinity ? lm.map((l) => Math.exp(l - max)) : lm.map(() => 0);
 }
 
 export interface RefinedState {

@@ -39,7 +39,7 @@ describe("export / import", () => {
 describe("PyTorch snippets", () => {
   it("write the PyTorch class with the same keyword arguments", () => {
     const s = pytorchSnippet({ scheduler: "StepLR", params: { step_size: 30, gamma: 0.5 } }, 0.1);
-    expect(s).toContain("scheduler = lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.5)");
+    expect(s).toContain("    return lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.5)");
     expect(pytorchSnippet({ scheduler: "ReduceLROnPlateau", params: { mode: "max" } }, 0.1)).toContain(
       "mode='max'",
     );
@@ -50,6 +50,20 @@ describe("PyTorch snippets", () => {
         0.1,
       ),
     ).toContain("cycle_momentum=False");
+  });
+  it("export GreedyLR as a self-contained class, with every parameter and the PyTorch versions it runs on", () => {
+    const s = pytorchSnippet({ scheduler: "GreedyLR", params: { factor: 0.8, patience: 4 } }, 0.05, "Adam");
+    expect(s).toContain("class GreedyLR(_LRSchedulerBase):");
+    expect(s).not.toMatch(/from greedylr|import greedylr/);
+    expect(s).toMatch(/return GreedyLR\(optimizer, mode='min', factor=0\.8, patience=4, .*reset_start=500\)/);
+    expect(s).toContain("Runs on PyTorch 1.13 and 2.x");
+    expect(s).toContain("torch.optim.Adam(model.parameters(), lr=0.05)");
+    expect(s).toContain("scheduler.step(loss.item())");
+  });
+  it("export a rule without a PyTorch class as a comment block", () => {
+    const s = pytorchSnippet({ scheduler: "Polyak" }, 0.1);
+    expect(s.split("\n").every((l) => l.startsWith("#"))).toBe(true);
+    expect(s).toContain("SPS_max");
   });
   it("cover every scheduler without throwing", () => {
     for (const s of SCHEDULERS) expect(pytorchSnippet(exampleConfig(s.id), 0.1).length).toBeGreaterThan(20);
