@@ -244,7 +244,7 @@ export const LESSONS: readonly Lesson[] = [
       "The refined run trains twice: in phase 1 it uses a linear decay and records the gradient norm of every step; at the phase boundary (marked on the LR chart) it starts again from the initial weights with a schedule shaped by the smoothed norms — the LR is spent where the gradients were small. Compare its phase-2 loss with the linear decay run.",
     question:
       "Why does a small gradient norm late in training argue for a larger step there, not a smaller one?",
-    next: "Switch the refined run to Adam-type (w = ĝ⁻¹) and the optimizer to Adam.",
+    next: "Switch the refined run to Adam-type (ĝ = ‖g‖₁, w = ĝ⁻¹) and the optimizer to Adam.",
     experiment: exp("refined", {
       task: { kind: "logistic", samples: 400, noise: 0.2 },
       optimizer: "sgd",
