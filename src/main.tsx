@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { decodeExperiment, encodeExperiment } from "./experiment/url";
+import { appStore } from "./store/app";
 import { workerClient } from "./store/client";
 import { createLabStore } from "./store/lab";
 import { App } from "./ui/App";
@@ -34,6 +35,18 @@ if (experiment.view.autoplay) {
       off();
       s.play();
     }
+  });
+}
+
+// Offline after the first visit (vite-plugin-pwa / Workbox). A new deployment is only taken when the user says
+// so: the waiting service worker then activates and the page reloads, whole.
+if (import.meta.env.PROD && "serviceWorker" in navigator) {
+  void import("virtual:pwa-register").then(({ registerSW }) => {
+    const update = registerSW({
+      onNeedRefresh: () => appStore.setState({ updateReady: true }),
+      onOfflineReady: () => appStore.setState({ offlineReady: true }),
+    });
+    appStore.setState({ reload: () => void update(true) });
   });
 }
 

@@ -16,15 +16,21 @@ export const MAX_RUNS = 8;
 export const HIDEABLE = ["experiment", "runs", "params", "metrics", "internals", "toolbar"] as const;
 /** A run's colour: #rrggbb. */
 export const COLOR_PATTERN = /^#[0-9a-fA-F]{6}$/;
+/**
+ * The run colours: Okabe & Ito's palette (2008), designed to stay apart under the common colour-vision
+ * deficiencies (palette.test.ts checks every pair under simulated deuteranopia and protanopia). The yellow and
+ * the black lack contrast on one of the two themes, so every line is drawn over a halo of the other shade, and
+ * runs are labelled by name at their line ends.
+ */
 export const RUN_COLORS = [
-  "#2563eb",
-  "#dc2626",
-  "#16a34a",
-  "#9333ea",
-  "#ea580c",
-  "#0891b2",
-  "#ca8a04",
-  "#db2777",
+  "#0072B2", // blue
+  "#D55E00", // vermillion
+  "#009E73", // bluish green
+  "#CC79A7", // reddish purple
+  "#E69F00", // orange
+  "#56B4E9", // sky blue
+  "#F0E442", // yellow
+  "#000000", // black
 ];
 
 const schedulerConfig: z.ZodType<SchedulerConfig> = z.lazy(() =>

@@ -52,3 +52,11 @@ describe("lessons", () => {
     expect(noise.alt?.experiment.noise.target).toBe("gradients");
   });
 });
+
+describe("lesson texts", () => {
+  it("are plain text: no stray Markdown emphasis (backticks mark code and are rendered)", () => {
+    for (const l of LESSONS)
+      for (const t of [l.title, l.summary, l.watch, l.question, l.next])
+        expect(t, l.id).not.toMatch(/(^|[\s(])[*_]{1,2}[^*_\s][^*_]*[*_]{1,2}(?=[\s.,:;)]|$)/);
+  });
+});

@@ -228,7 +228,7 @@ export const LESSONS: readonly Lesson[] = [
     title: "Noise recovery: gradients vs the scheduler's signal",
     summary: "The same loss spikes, entering in two places — only one of them is a real disturbance.",
     watch:
-      "Every 150 steps a spike hits (for 3 steps, twice the last loss). In this link it is added only to the loss the scheduler *sees*: the weights are untouched, so only loss-watching schedulers react — GreedyLR counts a worse step, the time-based cosine does not notice. The recovery panel aligns the loss after every spike. (The GreedyLR paper's code added its noise where it changed nothing at all — a constant added to the loss before backward(): no gradient, no scheduler signal and no logged curve saw it.)",
+      "Every 150 steps a spike hits (for 3 steps, twice the last loss). In this link it is added only to the loss the scheduler sees: the weights are untouched, so only loss-watching schedulers react — GreedyLR counts a worse step, the time-based cosine does not notice. The recovery panel aligns the loss after every spike. (The GreedyLR paper's code added its noise where it changed nothing at all — a constant added to the loss before backward(): no gradient, no scheduler signal and no logged curve saw it.)",
     question:
       "With spikes in the signal, what does GreedyLR's reaction cost it? Now open the gradient version: why is recovery a fairer test there?",
     next: "Switch the noise type to random spikes and raise GreedyLR's window (smoothing) to 5: does it still react to single spikes?",

@@ -12,7 +12,6 @@ import { Internals } from "./Internals";
 import { LessonPanel, LessonsDialog } from "./Lessons";
 import { MetricsTable } from "./MetricsTable";
 import { ModelView } from "./ModelView";
-import { RecoveryPanel } from "./RecoveryPanel";
 import { ReplicationDialog } from "./Replication";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
@@ -78,26 +77,28 @@ export function App() {
       </header>
       <LessonsDialog open={gallery} onClose={() => setGallery(false)} />
       <ReplicationDialog open={replication} onClose={() => setReplication(false)} />
-      {hide.has("toolbar") ? null : <Toolbar />}
-      <Notices />
-      <ShareBar />
-      <p className="task muted">
-        Task: {modelWords(exp)} · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed{" "}
-        {exp.seed} — every run starts from the same weights and sees the same batches: only the scheduler
-        differs.
-      </p>
+      {/* The stage: controls, the lesson (a strip when presenting) and Loss | LR | Recovery, full width. */}
       <main className="layout">
-        <div className="main-col">
+        <div className="stage">
+          {hide.has("toolbar") ? null : <Toolbar />}
+          <Notices />
           <LessonPanel onGallery={() => setGallery(true)} />
           <Charts />
+        </div>
+        <div className="main-col">
           {exp.view.explain ? <ExplainPanel /> : null}
           {sums ? <SumsPanel /> : null}
           <TaskView />
           <ModelView />
-          {hide.has("metrics") ? null : <MetricsTable />}
-          {hide.has("metrics") ? null : <RecoveryPanel />}
           {hide.has("internals") ? null : <FormulaPanel />}
           {hide.has("internals") ? null : <Internals />}
+          {hide.has("metrics") ? null : <MetricsTable />}
+          <ShareBar />
+          <p className="task muted">
+            Task: {modelWords(exp)} · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed{" "}
+            {exp.seed} — every run starts from the same weights and sees the same batches: only the scheduler
+            differs.
+          </p>
         </div>
         <div className="side-col">
           {hide.has("runs") ? null : <RunsPanel hideParams={hide.has("params")} />}

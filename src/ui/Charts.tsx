@@ -7,6 +7,7 @@
  * smooth and spikes and restarts stay visible. The loss chart marks each noise onset; the LR chart marks each
  * scheduler decision (↑ ×1/F, ↓ ×F or plateau cut, ⟲ restart, ⇥ phase).
  */
+import { scaleLinear, scaleLog } from "d3-scale";
 import { LTTB } from "downsample";
 import { useMemo } from "react";
 import {
@@ -25,6 +26,7 @@ import { getSpec } from "../engine/registry";
 import type { Series } from "../store/lab";
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { RecoveryPanel } from "./RecoveryPanel";
 import { useThrottledVersion } from "./useThrottled";
 
 const MAX_POINTS = 500;
@@ -65,7 +67,7 @@ export function valueAt(steps: number[], values: number[], step: number): number
   return null;
 }
 
-/** Y domain of the visible data, padded; log-aware. */
+/** Y domain of the visible data, padded; log-aware. Data that is never negative gets no negative axis. */
 export function yDomain(series: Pt[][], log: boolean): [number, number] {
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
@@ -81,9 +83,72 @@ export function yDomain(series: Pt[][], log: boolean): [number, number] {
     const pad = (hi / lo) ** 0.04;
     return [lo / pad, hi * pad];
   }
-  if (hi - lo < 1e-12) return [lo - Math.abs(lo) * 0.1 - 1e-6, hi + Math.abs(hi) * 0.1 + 1e-6];
+  const floor = lo >= 0 ? 0 : Number.NEGATIVE_INFINITY;
+  if (hi - lo < 1e-12) {
+    const d = Math.abs(lo) * 0.1 + 1e-6;
+    return [Math.max(floor, lo - d), hi + d];
+  }
   const pad = (hi - lo) * 0.05;
-  return [lo - pad, hi + pad];
+  return [Math.max(floor, lo - pad), hi + pad];
+}
+
+/**
+ * Nice, evenly spaced ticks for a domain (d3-scale's, linear or log) and labels that never repeat: the
+ * fewest significant digits that tell every tick apart. The domain is widened to the outer ticks on a linear
+ * scale (never below 0 when the data is not negative).
+ */
+export function axisTicks(
+  domain: [number, number],
+  log: boolean,
+  count = 5,
+): { domain: [number, number]; ticks: number[]; label: (v: number) => string } {
+  let ticks: number[];
+  let dom = domain;
+  if (log) {
+    const s = scaleLog().domain(domain);
+    ticks = s.ticks(count).filter((t) => t >= domain[0] && t <= domain[1]);
+    if (ticks.length > 8) {
+      const decades = ticks.filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9);
+      const every = Math.ceil(decades.length / 6);
+      ticks = decades.filter((_, i) => i % every === 0);
+    }
+    if (ticks.length < 2) ticks = [domain[0], domain[1]];
+  } else {
+    const s = scaleLinear().domain(domain).nice(count);
+    dom = s.domain() as [number, number];
+    if (domain[0] >= 0 && dom[0] < 0) dom = [0, dom[1]];
+    ticks = s.ticks(count).filter((t) => t >= dom[0] && t <= dom[1]);
+  }
+  const fmtP = (v: number, p: number) =>
+    v === 0
+      ? "0"
+      : Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5
+        ? String(Number(v.toPrecision(p)))
+        : v.toExponential(Math.max(0, p - 1)).replace(/\.?0+e/, "e");
+  let p = 1;
+  while (p < 10 && new Set(ticks.map((t) => fmtP(t, p))).size < ticks.length) p++;
+  return { domain: dom, ticks, label: (v) => fmtP(v, p) };
+}
+
+/**
+ * Direct labels at the end of each run's line, pushed apart vertically so they never overlap: nobody has to
+ * match colours to a legend.
+ */
+export function placeLabels(
+  ends: { run: number; x: number; y: number }[],
+  gap: number,
+  top: number,
+  bottom: number,
+): Map<number, number> {
+  const sorted = [...ends].sort((a, b) => a.y - b.y);
+  const ys = sorted.map((e) => Math.min(Math.max(e.y, top + gap / 2), bottom - gap / 2));
+  for (let i = 1; i < ys.length; i++) ys[i] = Math.max(ys[i], ys[i - 1] + gap);
+  const over = ys.length ? ys[ys.length - 1] - (bottom - gap / 2) : 0;
+  if (over > 0) {
+    ys[ys.length - 1] -= over;
+    for (let i = ys.length - 2; i >= 0; i--) ys[i] = Math.min(ys[i], ys[i + 1] - gap);
+  }
+  return new Map(sorted.map((e, i) => [e.run, ys[i]]));
 }
 
 const MARK: Record<string, string> = {
@@ -126,6 +191,7 @@ function Plot(props: {
   markers: { run: number; step: number; v: number; mark: string }[];
   onsets: number[];
   metric: "loss" | "lr";
+  font: number;
 }) {
   const xs = useXAxisScale();
   const ys = useYAxisScale();
@@ -194,6 +260,18 @@ function Plot(props: {
             />
           ) : null,
         )}
+        {props.layers.map((l) =>
+          l.ref ? null : (
+            <path
+              key={`halo${l.run}`}
+              d={paths.get(l)?.main ?? ""}
+              stroke="var(--halo)"
+              strokeWidth={4}
+              strokeLinejoin="round"
+              fill="none"
+            />
+          ),
+        )}
         {props.layers.map((l) => (
           <path
             key={`${l.ref ? "ref" : "main"}${l.run}`}
@@ -212,13 +290,14 @@ function Plot(props: {
             x={x(m.step)}
             y={y(m.v) - 4}
             textAnchor="middle"
-            fontSize={12}
+            fontSize={props.font}
             fill={colorOf(m.run)}
           >
             {m.mark}
           </text>
         ))}
       </g>
+      <EndLabels layers={props.layers} x={x} y={y} area={area} font={props.font} />
       {hover !== null ? (
         <g className="crosshair" pointerEvents="none">
           <line x1={x(hover)} x2={x(hover)} y1={area.y} y2={area.y + area.height} stroke="var(--muted)" />
@@ -242,6 +321,53 @@ function Plot(props: {
         }}
         onPointerLeave={() => setHover(null)}
       />
+    </g>
+  );
+}
+
+/** Each live run's name at the end of its line (halo for legibility over the grid and other lines). */
+function EndLabels(props: {
+  layers: Layer[];
+  x: (v: number) => number;
+  y: (v: number) => number;
+  area: { x: number; y: number; width: number; height: number };
+  font: number;
+}) {
+  const { area, font } = props;
+  const ends = props.layers.flatMap((l) => {
+    if (l.ref || !l.main.length) return [];
+    const [sx, sv] = l.main[l.main.length - 1];
+    const x = props.x(sx);
+    const y = props.y(sv);
+    return Number.isFinite(x) && Number.isFinite(y) ? [{ run: l.run, x, y, l }] : [];
+  });
+  const ys = placeLabels(ends, font + 2, area.y, area.y + area.height);
+  return (
+    <g className="end-labels" pointerEvents="none">
+      {ends.map((e) => {
+        // Text in the page's colour (the palette's yellow is unreadable as text on white), tied to its line
+        // by a dot of the run's colour; flipped to the left of the end when it would leave the plot.
+        const right = e.x + 12 + e.l.name.length * font * 0.6 > area.x + area.width;
+        const ly = ys.get(e.run) ?? e.y;
+        return (
+          <g key={`lab${e.run}`} data-run-label={e.run}>
+            <circle cx={e.x} cy={e.y} r={4} fill={e.l.color} stroke="var(--halo)" strokeWidth={1.5} />
+            <text
+              x={right ? e.x - 8 : e.x + 8}
+              y={ly + font / 3}
+              textAnchor={right ? "end" : "start"}
+              fontSize={font}
+              fontWeight={600}
+              fill="var(--fg)"
+              stroke="var(--panel)"
+              strokeWidth={4}
+              paintOrder="stroke"
+            >
+              {e.l.name}
+            </text>
+          </g>
+        );
+      })}
     </g>
   );
 }
@@ -341,8 +467,13 @@ function SeriesChart(props: ChartProps) {
             .map((e) => ({ run: l.run, step: e.step, v: e.to as number, mark: MARK[e.kind] })),
         )
       : [];
-  const domain = yDomain(
-    all.map((l) => l.main),
+  const present = useLab((s) => s.experiment.view.present);
+  const font = present ? 18 : 12;
+  const yAxis = axisTicks(
+    yDomain(
+      all.map((l) => l.main),
+      props.log,
+    ),
     props.log,
   );
   const points = layers.reduce((a, l) => a + l.main.length, 0);
@@ -392,18 +523,21 @@ function SeriesChart(props: ChartProps) {
               dataKey="step"
               domain={[0, steps]}
               allowDataOverflow
-              tick={{ fontSize: 12 }}
+              tick={{ fontSize: font }}
+              height={font * 2 + 4}
             />
             <YAxis
               type="number"
               scale={props.log ? "log" : "linear"}
-              domain={domain}
+              domain={yAxis.domain}
+              ticks={yAxis.ticks}
+              interval={0}
               allowDataOverflow
-              tickFormatter={(v: number) => fmt(v, 2)}
-              width={64}
-              tick={{ fontSize: 12 }}
+              tickFormatter={yAxis.label}
+              width={font * 4 + 10}
+              tick={{ fontSize: font }}
             />
-            <Plot layers={all} markers={markers} onsets={onsets} metric={props.metric} />
+            <Plot layers={all} markers={markers} onsets={onsets} metric={props.metric} font={font} />
           </ComposedChart>
         </ResponsiveContainer>
       </div>
@@ -418,7 +552,7 @@ function HoverReadout({ metric }: { metric: "loss" | "lr" }) {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const hidden = useLab((s) => s.hidden);
-  if (hover === null) return <p className="readout muted">hover a chart to compare runs at one step</p>;
+  if (hover === null) return <p className="readout muted hint">hover a chart to compare runs at one step</p>;
   return (
     <output
       className="readout"
@@ -482,6 +616,7 @@ export function Charts() {
           log={view.logLr}
           onLog={(logLr) => setView({ logLr })}
         />
+        <RecoveryPanel />
       </div>
     </section>
   );

@@ -99,53 +99,76 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const i = LESSONS.indexOf(l);
   const prev = LESSONS[i - 1];
   const next = LESSONS[i + 1];
+  const texts = (
+    <dl>
+      <dt>Watch</dt>
+      <dd>
+        <Text s={l.watch} />
+      </dd>
+      <dt>Question for the class</dt>
+      <dd>
+        <Text s={l.question} />
+      </dd>
+      <dt>Try next</dt>
+      <dd>
+        <Text s={l.next} />
+      </dd>
+    </dl>
+  );
+  const actions = (
+    <div className="lesson-actions">
+      {l.alt ? <LessonLink e={l.alt.experiment}>{l.alt.label}</LessonLink> : null}
+      {l.alt ? <LessonLink e={l.experiment}>Back to the lesson's own link</LessonLink> : null}
+      <button type="button" aria-pressed={present} onClick={() => setView({ present: !present })}>
+        {present ? "Leave presenter mode" : "Present this lesson"}
+      </button>
+      <button type="button" aria-pressed={explain} onClick={() => setView({ explain: !explain })}>
+        Explain {explain ? "on" : "off"}
+      </button>
+      {hidden ? (
+        <button type="button" onClick={() => setView({ hide: [] })}>
+          Show all controls
+        </button>
+      ) : null}
+      <button type="button" onClick={onGallery}>
+        All lessons
+      </button>
+      {prev ? (
+        <LessonLink e={prev.experiment}>
+          ← {prev.title} <kbd>B</kbd>
+        </LessonLink>
+      ) : null}
+      {next ? (
+        <LessonLink e={next.experiment}>
+          {next.title} → <kbd>N</kbd>
+        </LessonLink>
+      ) : null}
+    </div>
+  );
+  // Presenter mode: a compact strip over the charts (title and what to watch, two lines at most) that opens
+  // for the question and what to try next — the charts stay on the projector's first screen.
+  if (present)
+    return (
+      <details className="lesson strip" aria-label={`Lesson: ${l.title}`}>
+        <summary>
+          <strong>
+            Lesson {i + 1}: {l.title}
+          </strong>{" "}
+          <span className="strip-watch">
+            <Text s={l.watch} />
+          </span>
+        </summary>
+        {texts}
+        {actions}
+      </details>
+    );
   return (
     <section className="lesson" aria-label={`Lesson: ${l.title}`}>
       <h2>
         Lesson {i + 1}: {l.title}
       </h2>
-      <dl>
-        <dt>Watch</dt>
-        <dd>
-          <Text s={l.watch} />
-        </dd>
-        <dt>Question for the class</dt>
-        <dd>
-          <Text s={l.question} />
-        </dd>
-        <dt>Try next</dt>
-        <dd>
-          <Text s={l.next} />
-        </dd>
-      </dl>
-      <div className="lesson-actions">
-        {l.alt ? <LessonLink e={l.alt.experiment}>{l.alt.label}</LessonLink> : null}
-        {l.alt ? <LessonLink e={l.experiment}>Back to the lesson's own link</LessonLink> : null}
-        <button type="button" aria-pressed={present} onClick={() => setView({ present: !present })}>
-          {present ? "Leave presenter mode" : "Present this lesson"}
-        </button>
-        <button type="button" aria-pressed={explain} onClick={() => setView({ explain: !explain })}>
-          Explain {explain ? "on" : "off"}
-        </button>
-        {hidden ? (
-          <button type="button" onClick={() => setView({ hide: [] })}>
-            Show all controls
-          </button>
-        ) : null}
-        <button type="button" onClick={onGallery}>
-          All lessons
-        </button>
-        {prev ? (
-          <LessonLink e={prev.experiment}>
-            ← {prev.title} <kbd>B</kbd>
-          </LessonLink>
-        ) : null}
-        {next ? (
-          <LessonLink e={next.experiment}>
-            {next.title} → <kbd>N</kbd>
-          </LessonLink>
-        ) : null}
-      </div>
+      {texts}
+      {actions}
     </section>
   );
 }
