@@ -124,11 +124,10 @@ export function RecoveryPanel() {
         )}
       </div>
       {empty ? null : (
-        <p
-          className="readout"
-          aria-label="Recovery times in steps (back below 1.1× the loss before the onset)"
-        >
-          <strong>recovered in</strong>
+        <p className="readout">
+          <strong title="steps until the loss is back below 1.1× the loss before the onset (✗: not yet)">
+            recovered in (steps)
+          </strong>
           {runs.map((r, i) => (
             <span key={`${r.color}-${r.name}`}>
               <span className="swatch" style={{ background: r.color }} aria-hidden /> {r.name}:{" "}
