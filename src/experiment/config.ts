@@ -95,6 +95,8 @@ export const experimentSchema = z.object({
         .default(""),
       /** Explain mode: Step advances one step and says what each scheduler saw and decided. */
       explain: z.boolean().default(false),
+      /** Embedded (an iframe in a course page or slides): only the charts and the play controls. */
+      embed: z.boolean().default(false),
     })
     .default({
       logLoss: true,
@@ -105,6 +107,7 @@ export const experimentSchema = z.object({
       autoplay: false,
       lesson: "",
       explain: false,
+      embed: false,
     }),
 });
 

@@ -13,7 +13,7 @@ import {
 } from "./config";
 import { NOISE_TARGETS, NOISE_TYPES } from "./noise";
 import { TASKS } from "./tasks";
-import { decodeExperiment, encodeExperiment, FIELDS } from "./url";
+import { decodeExperiment, encodeExperiment, FIELDS, linkFor } from "./url";
 import { validateExperiment } from "./validate";
 
 /** Every run's params with defaults filled, so configs that differ only in spelled-out defaults compare equal. */
@@ -98,6 +98,7 @@ const experimentArb: fc.Arbitrary<Experiment> = fc
       autoplay: fc.boolean(),
       lesson: fc.stringMatching(/^[a-z0-9-]{0,40}$/),
       explain: fc.boolean(),
+      embed: fc.boolean(),
     }),
   })
   .map((e) => experimentSchema.parse({ v: 1, ...e }));
@@ -322,5 +323,18 @@ describe("URL codec", () => {
     const q = encodeExperiment(e);
     expect(q).toMatch(/^v=1&z=/);
     expect(decodeExperiment(q)).toEqual({ experiment: e, ignored: [] });
+  });
+});
+
+describe("links for an audience", () => {
+  it("a students' link never carries presenter mode, autoplay or embedding; a presenting link opens presenting", () => {
+    const e = experimentSchema.parse({
+      ...defaultExperiment(),
+      view: { ...defaultExperiment().view, present: true, autoplay: true, embed: true, lesson: "refined" },
+    });
+    const students = decodeExperiment(linkFor(e, "students")).experiment.view;
+    expect(students).toMatchObject({ present: false, autoplay: false, embed: false, lesson: "refined" });
+    const presenting = decodeExperiment(linkFor(e, "presenting")).experiment.view;
+    expect(presenting).toMatchObject({ present: true, autoplay: true, embed: false, lesson: "refined" });
   });
 });

@@ -81,6 +81,18 @@ function readable(e: Experiment): URLSearchParams {
   return q;
 }
 
+/** Who a link is for: students get neither presenter mode nor autoplay; a presenting link opens in presenter mode. */
+export type Audience = "students" | "presenting";
+
+/** The query string of an experiment for an audience (Copy link for students / for presenting). */
+export function linkFor(e: Experiment, audience: Audience): string {
+  const view =
+    audience === "students"
+      ? { ...e.view, present: false, autoplay: false, embed: false }
+      : { ...e.view, present: true, embed: false };
+  return encodeExperiment({ ...e, view });
+}
+
 /** The query string (without "?") of an experiment. */
 export function encodeExperiment(e: Experiment): string {
   const q = readable(e).toString();

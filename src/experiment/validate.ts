@@ -54,6 +54,7 @@ export const FIELDS: readonly Field[] = [
   { key: "autoplay", path: ["view", "autoplay"], kind: "bool" },
   { key: "lesson", path: ["view", "lesson"], kind: "str" },
   { key: "explain", path: ["view", "explain"], kind: "bool" },
+  { key: "embed", path: ["view", "embed"], kind: "bool" },
 ];
 
 export const getPath = (o: unknown, path: readonly string[]): unknown =>

@@ -1,7 +1,9 @@
 import { useState } from "react";
+import { useStore } from "zustand";
 import type { Experiment } from "../experiment/config";
 import { lessonById } from "../experiment/lessons";
 import { FIXED_TASKS, isAnalytic, TASK_LABELS } from "../experiment/tasks";
+import { appStore } from "../store/app";
 import { BackendBadge } from "./BackendBadge";
 import { Charts } from "./Charts";
 import { useLab } from "./context";
@@ -12,6 +14,7 @@ import { Internals } from "./Internals";
 import { LessonPanel, LessonsDialog } from "./Lessons";
 import { MetricsTable } from "./MetricsTable";
 import { ModelView } from "./ModelView";
+import { QrDialog } from "./QrDialog";
 import { ReplicationDialog } from "./Replication";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
@@ -20,11 +23,21 @@ import { TaskView } from "./TaskView";
 import { Toolbar } from "./Toolbar";
 
 function Notices() {
+  const updateReady = useStore(appStore, (s) => s.updateReady);
+  const reload = useStore(appStore, (s) => s.reload);
   const notice = useLab((s) => s.notice);
   const error = useLab((s) => s.error);
   const dismiss = useLab((s) => s.dismissNotice);
   return (
     <>
+      {updateReady ? (
+        <div className="notice update" role="status">
+          A new version of LR Lab is ready.{" "}
+          <button type="button" onClick={reload}>
+            Reload to use it
+          </button>
+        </div>
+      ) : null}
       {error ? (
         <div className="notice error" role="alert">
           {error}
@@ -51,11 +64,31 @@ function modelWords(exp: Experiment): string {
   return k === "logistic" ? data : `${data} · MLP ${exp.hidden.join("–")}`;
 }
 
+/** ?embed=1: only the charts and the play controls, for an iframe in a course page or slides. */
+function Embedded() {
+  return (
+    <div className="app embed">
+      <main className="stage">
+        <Toolbar />
+        <Notices />
+        <Charts />
+      </main>
+    </div>
+  );
+}
+
 export function App() {
+  const exp = useLab((s) => s.experiment);
+  if (exp.view.embed) return <Embedded />;
+  return <Full />;
+}
+
+function Full() {
   const exp = useLab((s) => s.experiment);
   const hide = new Set(exp.view.hide);
   const [gallery, setGallery] = useState(false);
   const [replication, setReplication] = useState(false);
+  const [qr, setQr] = useState(false);
   const lesson = exp.view.lesson ? lessonById(exp.view.lesson) : undefined;
   const sums =
     lesson?.panels?.includes("sums") || exp.runs.some((r) => r.scheduler.scheduler === "RobbinsMonro");
@@ -69,14 +102,21 @@ export function App() {
           <button type="button" onClick={() => setGallery(true)}>
             Lessons
           </button>
-          <button type="button" onClick={() => setReplication(true)}>
-            Replicate the paper
-          </button>
+          {exp.view.present ? (
+            <button type="button" onClick={() => setQr(true)}>
+              Show link as QR code
+            </button>
+          ) : (
+            <button type="button" onClick={() => setReplication(true)}>
+              Replicate the paper
+            </button>
+          )}
         </nav>
         <BackendBadge />
       </header>
       <LessonsDialog open={gallery} onClose={() => setGallery(false)} />
       <ReplicationDialog open={replication} onClose={() => setReplication(false)} />
+      <QrDialog open={qr} onClose={() => setQr(false)} />
       {/* The stage: controls, the lesson (a strip when presenting) and Loss | LR | Recovery, full width. */}
       <main className="layout">
         <div className="stage">

@@ -149,18 +149,20 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   // for the question and what to try next — the charts stay on the projector's first screen.
   if (present)
     return (
-      <details className="lesson strip" aria-label={`Lesson: ${l.title}`}>
-        <summary>
-          <strong>
-            Lesson {i + 1}: {l.title}
-          </strong>{" "}
-          <span className="strip-watch">
-            <Text s={l.watch} />
-          </span>
-        </summary>
-        {texts}
-        {actions}
-      </details>
+      <section aria-label={`Lesson: ${l.title}`}>
+        <details className="lesson strip">
+          <summary>
+            <strong>
+              Lesson {i + 1}: {l.title}
+            </strong>{" "}
+            <span className="strip-watch">
+              <Text s={l.watch} />
+            </span>
+          </summary>
+          {texts}
+          {actions}
+        </details>
+      </section>
     );
   return (
     <section className="lesson" aria-label={`Lesson: ${l.title}`}>

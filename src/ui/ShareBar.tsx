@@ -6,8 +6,16 @@
 import { useRef, useState } from "react";
 import { parseExport, toCsv, toExportJson } from "../experiment/export";
 import { pytorchSnippet } from "../experiment/pytorch";
-import { encodeExperiment } from "../experiment/url";
+import { type Audience, linkFor } from "../experiment/url";
 import { useLab } from "./context";
+
+/** 127.0.0.1, localhost, ::1: an address no student's device can open. */
+export const isLoopback = (host: string): boolean =>
+  host === "localhost" || host === "[::1]" || host === "::1" || /^127\./.test(host);
+
+/** The address this page was opened at (any host, any sub-path), with the experiment for an audience. */
+export const shareUrl = (experiment: Parameters<typeof linkFor>[0], audience: Audience): string =>
+  `${location.origin}${location.pathname}?${linkFor(experiment, audience)}`;
 
 function download(name: string, data: Blob) {
   const url = URL.createObjectURL(data);
@@ -66,16 +74,18 @@ export function ShareBar() {
   const mode = useRef<"open" | "overlay">("open");
   const say = (m: string) => {
     setStatus(m);
-    setTimeout(() => setStatus((s) => (s === m ? null : s)), 4000);
+    setTimeout(() => setStatus((s) => (s === m ? null : s)), Math.max(4000, m.length * 70));
   };
-  const link = () => `${location.origin}${location.pathname}?${encodeExperiment(experiment)}`;
-  const copy = async () => {
-    const url = link();
+  const copy = async (audience: Audience) => {
+    const url = shareUrl(experiment, audience);
+    const local = isLoopback(location.hostname)
+      ? ` This address (${location.hostname}) opens only on this computer: for a class, start LR Lab with \`npm start -- --lan\` and open it at the address that prints.`
+      : "";
     try {
       await navigator.clipboard.writeText(url);
-      say("Link copied.");
+      say(`Link ${audience === "students" ? "for students" : "for presenting"} copied.${local}`);
     } catch {
-      window.prompt("Copy this link:", url);
+      window.prompt(`Copy this link:${local}`, url);
     }
   };
   const runsData = () =>
@@ -96,8 +106,11 @@ export function ShareBar() {
   return (
     <section className="share" aria-label="Share and export">
       <div className="row">
-        <button type="button" onClick={copy}>
-          Copy link
+        <button type="button" onClick={() => copy("students")} title="No presenter mode, no autoplay">
+          Copy link for students
+        </button>
+        <button type="button" onClick={() => copy("presenting")} title="Opens in presenter mode">
+          Copy link for presenting
         </button>
         <button
           type="button"
