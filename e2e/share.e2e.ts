@@ -56,7 +56,7 @@ describe("share by URL, export and import", () => {
     await setParam(page, "T_max (Cosine)", "300");
     await page.getByRole("combobox", { name: "Scheduler (Constant LR)" }).selectOption("StepLR");
     await setParam(page, "step_size (Constant LR)", "25");
-    await page.getByRole("button", { name: /Copy link/ }).click();
+    await page.getByRole("button", { name: "Copy link for students" }).click();
     await expect
       .poll(async () => page.evaluate(() => navigator.clipboard.readText()))
       .toMatch(/r2=CosineAnnealingLR/);
