@@ -5,7 +5,7 @@
  * - training: the bench page of each build (bench/bench.html) — LR Lab steps/s on the MLP (1 and 4 runs) and
  *   ms/step of the CNN and the char-LM, per backend (BENCH_BACKENDS, default wasm,cpu);
  * - page smoothness: 8 runs training on each build's app for BENCH_SECONDS (default 6) — frames/s and main-
- *   thread tasks over 50 ms.
+ *   thread tasks over 50 ms (BENCH_UI=0 skips it). BENCH_MODEL_STEPS (default 20) steps per model measurement.
  * Both builds are served by the same plain static server (scripts/serve.mjs) and driven by one Chromium.
  */
 import { chromium, type Page } from "playwright-core";
@@ -23,6 +23,7 @@ if (!BASE) {
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const backends = (process.env.BENCH_BACKENDS ?? "wasm,cpu").split(",");
+const MODEL_STEPS = Number(process.env.BENCH_MODEL_STEPS ?? 20);
 const builds = { this: "dist", base: BASE } as const;
 type Build = keyof typeof builds;
 
@@ -106,14 +107,13 @@ for (let round = 0; round < ROUNDS; round++)
       >;
       add(`${backend}: MLP LR Lab steps/s`, b, r.labStepsPerSec);
       add(`${backend}: MLP 4 runs steps/s`, b, r.lab4StepsPerSec);
-      const m = (await page.evaluate(`window.runModels(${JSON.stringify(backend)}, 12)`)) as Record<
-        string,
-        number
-      >;
+      const m = (await page.evaluate(
+        `window.runModels(${JSON.stringify(backend)}, ${MODEL_STEPS})`,
+      )) as Record<string, number>;
       for (const [k, v] of Object.entries(m)) if (k !== "backend") add(`${backend}: ${k}`, b, v);
       await page.close();
     }
-    await smoothness(b);
+    if (process.env.BENCH_UI !== "0") await smoothness(b);
     process.stderr.write(`round ${round + 1}/${ROUNDS}: ${b} done\n`);
   }
 await browser.close();

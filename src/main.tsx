@@ -1,5 +1,6 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
+import { openLesson } from "./experiment/lessons";
 import { decodeExperiment, encodeExperiment } from "./experiment/url";
 import { appStore } from "./store/app";
 import { workerClient } from "./store/client";
@@ -9,7 +10,10 @@ import { LabContext } from "./ui/context";
 import "./ui/styles.css";
 
 // The URL is the experiment: decode it (never throws; what was ignored is listed in a notice).
-const { experiment, ignored } = decodeExperiment(location.search);
+// A bare lesson link (?lesson=<id>) opens that lesson's own experiment.
+const decoded = decodeExperiment(location.search);
+const experiment = openLesson(location.search, decoded.experiment);
+const ignored = decoded.ignored;
 const store = createLabStore(workerClient(), experiment);
 if (ignored.length)
   store.setState({

@@ -109,3 +109,17 @@ export function defaults(metas: readonly ParamMeta[]): Params {
 export const num = (p: Params, k: string): number => p[k] as number;
 export const bool = (p: Params, k: string): boolean => p[k] as boolean;
 export const str = (p: Params, k: string): string => p[k] as string;
+
+/** A parameter change in words, by label: "F 0.9 → 0.567, patience 10 → 15" (empty when nothing changed). */
+export function describeChange(metas: readonly ParamMeta[], before: Params, after: Params): string {
+  const show = (v: ParamValue | undefined) =>
+    typeof v === "number"
+      ? String(Number(v.toPrecision(4)))
+      : v === null || v === undefined
+        ? "none"
+        : String(v);
+  return metas
+    .filter((m) => JSON.stringify(before[m.key]) !== JSON.stringify(after[m.key]))
+    .map((m) => `${m.label} ${show(before[m.key])} → ${show(after[m.key])}`)
+    .join(", ");
+}

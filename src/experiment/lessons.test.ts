@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LESSONS, lessonById, lessonQuery } from "./lessons";
+import { LESSONS, lessonById, lessonQuery, lessonState, openLesson } from "./lessons";
 import { decodeExperiment } from "./url";
 import { validateExperiment } from "./validate";
 
@@ -58,5 +58,29 @@ describe("lesson texts", () => {
     for (const l of LESSONS)
       for (const t of [l.title, l.summary, l.watch, l.question, l.next])
         expect(t, l.id).not.toMatch(/(^|[\s(])[*_]{1,2}[^*_\s][^*_]*[*_]{1,2}(?=[\s.,:;)]|$)/);
+  });
+});
+
+describe("lesson links", () => {
+  it("a bare ?lesson=<id> opens the lesson's own experiment, keeping classroom flags", () => {
+    for (const l of LESSONS) {
+      const q = `?lesson=${l.id}&present=1`;
+      const e = openLesson(q, decodeExperiment(q).experiment);
+      expect(lessonState(l, e), l.id).toBe("lesson");
+      expect(e.view.present).toBe(true);
+      expect(e.runs).toEqual(l.experiment.runs);
+    }
+  });
+
+  it("a link that carries its own experiment keeps it, and the panel knows it changed", () => {
+    const l = LESSONS.find((x) => x.id === "noise-recovery")!;
+    const q = `?lesson=${l.id}&lr=0.5`;
+    const e = openLesson(q, decodeExperiment(q).experiment);
+    expect(e.baseLr).toBe(0.5);
+    expect(lessonState(l, e)).toBe("changed");
+    expect(lessonState(l, l.alt!.experiment)).toBe("alt");
+    expect(lessonState(l, { ...l.experiment, view: { ...l.experiment.view, logLoss: false } })).toBe(
+      "lesson",
+    );
   });
 });

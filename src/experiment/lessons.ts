@@ -16,8 +16,8 @@ export interface Lesson {
   question: string;
   next: string;
   experiment: Experiment;
-  /** A contrasting variant of the same experiment (e.g. the same noise entering elsewhere). */
-  alt?: { label: string; experiment: Experiment };
+  /** A contrasting variant of the same experiment (e.g. the same noise entering elsewhere), with its own text. */
+  alt?: { label: string; experiment: Experiment; watch: string };
   /** Extra panels the lesson needs. */
   panels?: ("sums" | "formula")[];
 }
@@ -233,7 +233,12 @@ export const LESSONS: readonly Lesson[] = [
       "With spikes in the signal, what does GreedyLR's reaction cost it? Now open the gradient version: why is recovery a fairer test there?",
     next: "Switch the noise type to random spikes and raise GreedyLR's window (smoothing) to 5: does it still react to single spikes?",
     experiment: noiseRecovery("signal"),
-    alt: { label: "Same spikes into the gradients", experiment: noiseRecovery("gradients") },
+    alt: {
+      label: "Same spikes into the gradients",
+      experiment: noiseRecovery("gradients"),
+      watch:
+        "The same spikes, now multiplying every gradient for 3 steps: the optimizer really takes larger steps and the loss really jumps, for every run. The recovery panel aligns the loss after every spike: how many steps until each run is back below 1.1× its loss before the spike? Here GreedyLR's reaction is to a real disturbance, not to a number only it can see.",
+    },
   },
   {
     id: "refined",
@@ -330,3 +335,43 @@ export const lessonById = (id: string): Lesson | undefined => LESSONS.find((l) =
 
 /** The share link (query string, without "?") that opens a lesson. */
 export const lessonQuery = (e: Experiment): string => encodeExperiment(e);
+
+/** Keys a link may carry beside `lesson=` and still mean "this lesson as it is" (classroom flags only). */
+const FLAG_KEYS = new Set(["v", "lesson", "present", "autoplay", "explain", "embed", "hide"]);
+
+/**
+ * A bare lesson link (`?lesson=<id>`, with at most classroom flags such as present=1) opens that lesson's own
+ * experiment; any other key means the link carries its own experiment, which is kept as decoded.
+ */
+export function openLesson(search: string, decoded: Experiment): Experiment {
+  const lesson = decoded.view.lesson ? lessonById(decoded.view.lesson) : undefined;
+  if (!lesson) return decoded;
+  let keys: string[];
+  try {
+    keys = [...new URLSearchParams(search.startsWith("?") ? search.slice(1) : search).keys()];
+  } catch {
+    return decoded;
+  }
+  if (!keys.every((k) => FLAG_KEYS.has(k))) return decoded;
+  const flags = Object.fromEntries(
+    ["present", "autoplay", "explain", "embed", "hide"]
+      .filter((k) => keys.includes(k))
+      .map((k) => [k, decoded.view[k as "present"]]),
+  );
+  return { ...lesson.experiment, view: { ...lesson.experiment.view, ...flags } };
+}
+
+/** The experiment without its view (chart settings, classroom flags): what makes two runs the same race. */
+const race = (e: Experiment) =>
+  encodeExperiment({ ...e, view: experimentSchema.parse({ runs: e.runs }).view });
+
+/**
+ * Where the current experiment stands to its lesson: "lesson" (as the lesson set it up), "alt" (the lesson's
+ * contrast link), or "changed" (the class changed something: the panel offers the way back).
+ */
+export function lessonState(l: Lesson, e: Experiment): "lesson" | "alt" | "changed" {
+  const now = race(e);
+  if (now === race(l.experiment)) return "lesson";
+  if (l.alt && now === race(l.alt.experiment)) return "alt";
+  return "changed";
+}

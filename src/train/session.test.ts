@@ -104,6 +104,8 @@ describe("TrainingSession", () => {
       .flatMap((b) => b.runs[1].events)
       .find((e) => e.kind === "param");
     expect(ev).toMatchObject({ step: 10 });
+    // It says what changed, from what to what.
+    expect(ev!.message).toBe("GreedyLR: factor F 0.95 → 0.5 (live, at step 10)");
     expect(h.session.trainer!.scheds[1].params.factor).toBe(0.5);
     expect(h.session.experiment!.runs[1].scheduler.params).toEqual({ patience: 2, factor: 0.5 });
   });

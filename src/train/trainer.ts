@@ -8,6 +8,7 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { scheduleFreeWeight } from "../engine/optimizerSide";
+import { describeChange } from "../engine/params";
 import { createScheduler, type Scheduler } from "../engine/runtime";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
@@ -145,8 +146,16 @@ export class Trainer {
   setScheduler(run: number, config: SchedulerConfig): SchedulerEvent | null {
     const cur = this.scheds[run];
     if (cur.spec.id === config.scheduler) {
+      const before = cur.params;
       cur.setParams(config.params ?? {});
-      return { step: this.step, kind: "param", message: `parameters changed at step ${this.step}` };
+      const what = describeChange(cur.spec.params, before, cur.params) || "parameters re-applied";
+      return {
+        step: this.step,
+        kind: "param",
+        message: `${cur.spec.id}: ${what} (live, at step ${this.step})`,
+        from: cur.lr,
+        to: cur.lr,
+      };
     }
     const next = createScheduler(config, cur.lr);
     const kind = next.spec.optimizer ? (next.params.optimizer as OptimizerKind) : this.exp.optimizer;

@@ -464,7 +464,16 @@ function SeriesChart(props: ChartProps) {
           series[l.run].events
             .filter((e) => MARK[e.kind] && e.to !== undefined && (!props.log || (e.to ?? 0) > 0))
             .slice(-60)
-            .map((e) => ({ run: l.run, step: e.step, v: e.to as number, mark: MARK[e.kind] })),
+            .map((e) => ({
+              run: l.run,
+              step: e.step,
+              v: e.to as number,
+              // A live change says what changed, on the chart: "✎ F 0.9 → 0.567".
+              mark:
+                e.kind === "param"
+                  ? `${MARK.param} ${e.message.replace(/^[^:]*: /, "").replace(/ \(live.*$/, "")}`
+                  : MARK[e.kind],
+            })),
         )
       : [];
   const present = useLab((s) => s.experiment.view.present);

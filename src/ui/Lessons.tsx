@@ -4,7 +4,7 @@
  * and clicking one opens it in place without reloading.
  */
 import type { Experiment } from "../experiment/config";
-import { LESSONS, type Lesson, lessonById, lessonQuery } from "../experiment/lessons";
+import { LESSONS, type Lesson, lessonById, lessonQuery, lessonState } from "../experiment/lessons";
 import { useLab } from "./context";
 import { useModal } from "./useModal";
 
@@ -77,7 +77,8 @@ function Text({ s }: { s: string }) {
 }
 
 export function LessonPanel({ onGallery }: { onGallery: () => void }) {
-  const id = useLab((s) => s.experiment.view.lesson);
+  const experiment = useLab((s) => s.experiment);
+  const id = experiment.view.lesson;
   const present = useLab((s) => s.experiment.view.present);
   const explain = useLab((s) => s.experiment.view.explain);
   const hidden = useLab((s) => s.experiment.view.hide.length > 0);
@@ -99,11 +100,19 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const i = LESSONS.indexOf(l);
   const prev = LESSONS[i - 1];
   const next = LESSONS[i + 1];
+  const where = lessonState(l, experiment);
+  const watch = where === "alt" && l.alt ? l.alt.watch : l.watch;
   const texts = (
     <dl>
-      <dt>Watch</dt>
+      {where === "changed" ? (
+        <p className="changed" role="status">
+          Changed from the lesson: the runs or settings differ from what the text below describes.{" "}
+          <LessonLink e={l.experiment}>Back to the lesson</LessonLink>
+        </p>
+      ) : null}
+      <dt>Watch{where === "alt" && l.alt ? ` — ${l.alt.label.toLowerCase()}` : ""}</dt>
       <dd>
-        <Text s={l.watch} />
+        <Text s={watch} />
       </dd>
       <dt>Question for the class</dt>
       <dd>
@@ -117,8 +126,10 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   );
   const actions = (
     <div className="lesson-actions">
-      {l.alt ? <LessonLink e={l.alt.experiment}>{l.alt.label}</LessonLink> : null}
-      {l.alt ? <LessonLink e={l.experiment}>Back to the lesson's own link</LessonLink> : null}
+      {l.alt && where !== "alt" ? <LessonLink e={l.alt.experiment}>{l.alt.label}</LessonLink> : null}
+      {l.alt && where === "alt" ? (
+        <LessonLink e={l.experiment}>Back to the lesson's own link</LessonLink>
+      ) : null}
       <button type="button" aria-pressed={present} onClick={() => setView({ present: !present })}>
         {present ? "Leave presenter mode" : "Present this lesson"}
       </button>
@@ -156,7 +167,8 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
               Lesson {i + 1}: {l.title}
             </strong>{" "}
             <span className="strip-watch">
-              <Text s={l.watch} />
+              {where === "changed" ? "(changed from the lesson) " : ""}
+              <Text s={watch} />
             </span>
           </summary>
           {texts}

@@ -54,12 +54,14 @@ export function ParamControl(props: {
   const [problem, setProblem] = useState<string | null>(null);
   const label = `${m.label} (${props.runName})`;
   const helpId = `${id}-help`;
+  /** The slider's position while it is dragged: one committed value when it is let go, not one per pixel. */
+  const [slide, setSlide] = useState<number | null>(null);
   const commit = (raw: unknown) => {
     try {
       const v = checkParam(props.scheduler, m, raw);
       setProblem(null);
       setDraft(null);
-      onChange(v);
+      if (JSON.stringify(v) !== JSON.stringify(value)) onChange(v);
     } catch (e) {
       setProblem((e as Error).message);
     }
@@ -133,8 +135,37 @@ export function ParamControl(props: {
           aria-label={`${label} slider`}
           aria-valuetext={fmt(num)}
           aria-describedby={helpId}
-          value={num === null ? 0 : toSlider(m, num)}
-          onChange={(e) => commit(fromSlider(m, Number(e.target.value)))}
+          value={slide ?? (num === null ? 0 : toSlider(m, num))}
+          onChange={(e) => setSlide(Number(e.target.value))}
+          onPointerUp={() => {
+            if (slide !== null) commit(fromSlider(m, slide));
+            setSlide(null);
+          }}
+          onBlur={() => {
+            if (slide !== null) commit(fromSlider(m, slide));
+            setSlide(null);
+          }}
+          onKeyDown={(e) => {
+            // The keyboard gets the slider's own steps, one committed value per press: the next slider
+            // position whose value differs (an integer parameter moves by at least 1).
+            const dir = {
+              ArrowRight: 1,
+              ArrowUp: 1,
+              PageUp: 10,
+              ArrowLeft: -1,
+              ArrowDown: -1,
+              PageDown: -10,
+            }[e.key];
+            if (!dir || num === null) return;
+            e.preventDefault();
+            let p = toSlider(m, num);
+            let v = num;
+            while (v === num && p + dir >= 0 && p + dir <= SLIDER_STEPS) {
+              p += dir;
+              v = fromSlider(m, p);
+            }
+            commit(v);
+          }}
         />
         {textEntry(
           num === null ? "" : String(num),
