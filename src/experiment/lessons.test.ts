@@ -84,3 +84,10 @@ describe("lesson links", () => {
     );
   });
 });
+
+describe("lesson state", () => {
+  it("the backend in a link does not make a lesson 'changed' (it changes rounding, not the lesson)", () => {
+    const l = LESSONS[6];
+    expect(lessonState(l, { ...l.experiment, backend: "cpu" })).toBe("lesson");
+  });
+});

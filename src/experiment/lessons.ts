@@ -20,6 +20,8 @@ export interface Lesson {
   alt?: { label: string; experiment: Experiment; watch: string };
   /** Extra panels the lesson needs. */
   panels?: ("sums" | "formula")[];
+  /** Steps per second a teacher can narrate (null: as fast as it goes); see lessonPace for the default. */
+  pace?: number | null;
 }
 
 type Hide = (typeof HIDEABLE)[number];
@@ -333,6 +335,18 @@ export const LESSONS: readonly Lesson[] = [
 
 export const lessonById = (id: string): Lesson | undefined => LESSONS.find((l) => l.id === id);
 
+/**
+ * The pace a lesson plays at, in steps per second: 40 for the small MLP tasks (a 1 000-step lesson takes 25 s,
+ * long enough to say what is happening), 30 on the 2-D functions, and as fast as it goes on the CNN and the
+ * char-LM, which train at about that pace anyway. Full speed stays one key away (F).
+ */
+export function lessonPace(l: Lesson): number | null {
+  if (l.pace !== undefined) return l.pace;
+  const k = l.experiment.task.kind;
+  if (k === "mnist" || k === "charlm") return null;
+  return ["quadratic", "rosenbrock", "survey", "rastrigin"].includes(k) ? 30 : 40;
+}
+
 /** The share link (query string, without "?") that opens a lesson. */
 export const lessonQuery = (e: Experiment): string => encodeExperiment(e);
 
@@ -361,9 +375,12 @@ export function openLesson(search: string, decoded: Experiment): Experiment {
   return { ...lesson.experiment, view: { ...lesson.experiment.view, ...flags } };
 }
 
-/** The experiment without its view (chart settings, classroom flags): what makes two runs the same race. */
+/**
+ * The experiment without its view (chart settings, classroom flags) and its backend (which changes rounding,
+ * not the lesson): what makes two races the same.
+ */
 const race = (e: Experiment) =>
-  encodeExperiment({ ...e, view: experimentSchema.parse({ runs: e.runs }).view });
+  encodeExperiment({ ...e, backend: "auto", view: experimentSchema.parse({ runs: e.runs }).view });
 
 /**
  * Where the current experiment stands to its lesson: "lesson" (as the lesson set it up), "alt" (the lesson's

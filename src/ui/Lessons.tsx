@@ -103,26 +103,28 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const where = lessonState(l, experiment);
   const watch = where === "alt" && l.alt ? l.alt.watch : l.watch;
   const texts = (
-    <dl>
+    <>
       {where === "changed" ? (
         <p className="changed" role="status">
           Changed from the lesson: the runs or settings differ from what the text below describes.{" "}
           <LessonLink e={l.experiment}>Back to the lesson</LessonLink>
         </p>
       ) : null}
-      <dt>Watch{where === "alt" && l.alt ? ` — ${l.alt.label.toLowerCase()}` : ""}</dt>
-      <dd>
-        <Text s={watch} />
-      </dd>
-      <dt>Question for the class</dt>
-      <dd>
-        <Text s={l.question} />
-      </dd>
-      <dt>Try next</dt>
-      <dd>
-        <Text s={l.next} />
-      </dd>
-    </dl>
+      <dl>
+        <dt>Watch{where === "alt" && l.alt ? ` — ${l.alt.label.toLowerCase()}` : ""}</dt>
+        <dd>
+          <Text s={watch} />
+        </dd>
+        <dt>Question for the class</dt>
+        <dd>
+          <Text s={l.question} />
+        </dd>
+        <dt>Try next</dt>
+        <dd>
+          <Text s={l.next} />
+        </dd>
+      </dl>
+    </>
   );
   const actions = (
     <div className="lesson-actions">

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { LESSONS } from "../experiment/lessons";
+import { LESSONS, lessonById, lessonPace } from "../experiment/lessons";
 import { useLab } from "./context";
 import { fmt } from "./format";
 import { useModal } from "./useModal";
@@ -12,10 +12,13 @@ const activates = (t: EventTarget | null) => t instanceof HTMLElement && /^(BUTT
 const SPEEDS: [string, number | null][] = [
   ["full speed", null],
   ["100 steps/s", 100],
+  ["60 steps/s", 60],
+  ["40 steps/s", 40],
   ["30 steps/s", 30],
   ["10 steps/s", 10],
   ["2 steps/s", 2],
 ];
+const speedLabel = (sps: number | null) => SPEEDS.find(([, v]) => v === sps)?.[0] ?? SPEEDS[0][0];
 
 export const SHORTCUTS: [string, string][] = [
   ["Space", "play / pause"],
@@ -23,6 +26,7 @@ export const SHORTCUTS: [string, string][] = [
   ["R", "reset (all runs back to step 0)"],
   ["P", "presenter mode (large fonts)"],
   ["E", "explain mode (Step says what each scheduler saw and decided)"],
+  ["F", "full speed / back to the lesson's pace"],
   ["N / B", "next / previous lesson (when a lesson is open)"],
   ["?", "this help"],
   ["Esc", "close dialogs"],
@@ -73,6 +77,16 @@ export function Toolbar() {
   const setView = useLab((s) => s.setView);
   const [help, setHelp] = useState(false);
   const [speed, setSpeedLabel] = useState(SPEEDS[0][0]);
+  const choose = (label: string) => {
+    setSpeedLabel(label);
+    setSpeed(SPEEDS.find(([l]) => l === label)?.[1] ?? null);
+  };
+  // A lesson sets a pace a teacher can narrate; leaving lessons goes back to full speed. F toggles full speed.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only when the lesson changes
+  useEffect(() => {
+    const l = lesson ? lessonById(lesson) : undefined;
+    choose(speedLabel(l ? lessonPace(l) : null));
+  }, [lesson]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -83,7 +97,10 @@ export function Toolbar() {
         togglePlay();
       } else if (e.key === "s" || e.key === "S") stepOnce(1);
       else if (e.key === "r" || e.key === "R") reset();
-      else if (e.key === "p" || e.key === "P") setView({ present: !present });
+      else if (e.key === "f" || e.key === "F") {
+        const l = lesson ? lessonById(lesson) : undefined;
+        choose(speed === SPEEDS[0][0] ? speedLabel(l ? (lessonPace(l) ?? 30) : 30) : SPEEDS[0][0]);
+      } else if (e.key === "p" || e.key === "P") setView({ present: !present });
       else if (e.key === "e" || e.key === "E") toggleExplain();
       else if (e.key === "n" || e.key === "N" || e.key === "b" || e.key === "B") {
         const i = LESSONS.findIndex((l) => l.id === lesson);
@@ -128,10 +145,8 @@ export function Toolbar() {
         <select
           aria-label="Speed"
           value={speed}
-          onChange={(e) => {
-            setSpeedLabel(e.target.value);
-            setSpeed(SPEEDS.find(([l]) => l === e.target.value)?.[1] ?? null);
-          }}
+          onChange={(e) => choose(e.target.value)}
+          aria-keyshortcuts="F"
         >
           {SPEEDS.map(([l]) => (
             <option key={l}>{l}</option>
