@@ -26,6 +26,58 @@ const ready = async (page: import("playwright-core").Page) =>
     })
     .toMatch(/^(webgpu|webgl|wasm|cpu)$/);
 
+describe("live changes you can see", () => {
+  it("arrow keys on the patience slider move it one by one; each change is logged with what changed and marked on the LR chart", async () => {
+    const { page, errors } = await openApp("?backend=cpu");
+    await ready(page);
+    await page.evaluate(() =>
+      (window as unknown as { lrlab: { getState(): { stepOnce(n: number): void } } }).lrlab
+        .getState()
+        .stepOnce(20),
+    );
+    await waitForStep(page, 20);
+    const slider = page.getByRole("slider", { name: "patience (GreedyLR) slider" });
+    await slider.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press("ArrowRight");
+    await expect
+      .poll(async () => (await eventsOf(page, 1)).filter((e) => e.kind === "param").map((e) => e.message))
+      .toEqual([
+        "GreedyLR: patience 10 → 11 (live, at step 20)",
+        "GreedyLR: patience 11 → 12 (live, at step 20)",
+        "GreedyLR: patience 12 → 13 (live, at step 20)",
+      ]);
+    await expect
+      .poll(async () => page.getByRole("textbox", { name: "patience (GreedyLR)" }).inputValue())
+      .toBe("13");
+    // On the LR chart, at the step, with what changed.
+    await expect
+      .poll(async () =>
+        page.locator('[aria-label="Learning rate chart"] text', { hasText: "patience 12 → 13" }).count(),
+      )
+      .toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it("a bare lesson link opens the lesson's own experiment", async () => {
+    const { page, errors } = await openApp("?lesson=noise-recovery&backend=cpu");
+    await ready(page);
+    const e = await page.evaluate(
+      () =>
+        (
+          window as unknown as {
+            lrlab: { getState(): { experiment: { runs: { name: string }[]; noise: { type: string } } } };
+          }
+        ).lrlab.getState().experiment,
+    );
+    expect(e.runs.map((r) => r.name)).toEqual(["GreedyLR", "Cosine", "Constant"]);
+    expect(e.noise.type).toBe("periodic");
+    expect(await page.getByText("Changed from the lesson").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
+
 describe("live experiment UI", () => {
   it("changing F mid-run: the next GreedyLR decision uses the new F", async () => {
     const { page, errors } = await openApp();

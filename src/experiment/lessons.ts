@@ -350,8 +350,11 @@ export function lessonPace(l: Lesson): number | null {
 /** The share link (query string, without "?") that opens a lesson. */
 export const lessonQuery = (e: Experiment): string => encodeExperiment(e);
 
-/** Keys a link may carry beside `lesson=` and still mean "this lesson as it is" (classroom flags only). */
-const FLAG_KEYS = new Set(["v", "lesson", "present", "autoplay", "explain", "embed", "hide"]);
+/**
+ * Keys a link may carry beside `lesson=` and still mean "this lesson as it is": classroom flags and the
+ * backend (where to train changes rounding, not the lesson).
+ */
+const FLAG_KEYS = new Set(["v", "lesson", "present", "autoplay", "explain", "embed", "hide", "backend"]);
 
 /**
  * A bare lesson link (`?lesson=<id>`, with at most classroom flags such as present=1) opens that lesson's own
@@ -372,7 +375,8 @@ export function openLesson(search: string, decoded: Experiment): Experiment {
       .filter((k) => keys.includes(k))
       .map((k) => [k, decoded.view[k as "present"]]),
   );
-  return { ...lesson.experiment, view: { ...lesson.experiment.view, ...flags } };
+  const backend = keys.includes("backend") ? decoded.backend : lesson.experiment.backend;
+  return { ...lesson.experiment, backend, view: { ...lesson.experiment.view, ...flags } };
 }
 
 /**
