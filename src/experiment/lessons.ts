@@ -20,6 +20,8 @@ export interface Lesson {
   alt?: { label: string; experiment: Experiment; watch: string };
   /** Extra panels the lesson needs. */
   panels?: ("sums" | "formula")[];
+  /** The run the internals and formula panels follow (default: the first run that is not a constant LR). */
+  follow?: number;
   /** Steps per second a teacher can narrate (null: as fast as it goes); see lessonPace for the default. */
   pace?: number | null;
 }
@@ -395,4 +397,13 @@ export function lessonState(l: Lesson, e: Experiment): "lesson" | "alt" | "chang
   if (now === race(l.experiment)) return "lesson";
   if (l.alt && now === race(l.alt.experiment)) return "alt";
   return "changed";
+}
+
+/** The run the internals and formula panels follow in this experiment: its lesson's choice, else the first
+ * run whose scheduler is not a constant LR (the one the lesson is about), else the first. */
+export function followedRun(e: Experiment): number {
+  const l = e.view.lesson ? lessonById(e.view.lesson) : undefined;
+  if (l?.follow !== undefined && l.follow < e.runs.length) return l.follow;
+  const i = e.runs.findIndex((r) => r.scheduler.scheduler !== "Constant");
+  return i < 0 ? 0 : i;
 }

@@ -136,3 +136,15 @@ describe("backend failure", () => {
     expect(s.getState().series[0].loss).toEqual([1, 0.9, 0.8]);
   });
 });
+
+describe("the panels follow the run that matters", () => {
+  it("open on the first run that is not a constant LR, and on a lesson's run when a lesson opens", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    expect(s.getState().experiment.runs[s.getState().selected].scheduler.scheduler).toBe("GreedyLR");
+    s.getState().select(0);
+    const other = { ...defaultExperiment(), view: { ...defaultExperiment().view, lesson: "refined" } };
+    s.getState().setExperiment(other);
+    expect(s.getState().selected).toBe(1);
+  });
+});

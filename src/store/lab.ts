@@ -10,6 +10,7 @@ import { createScheduler } from "../engine/runtime";
 import type { Internal, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import { defaultExperiment, type Experiment, MAX_RUNS, RUN_COLORS } from "../experiment/config";
 import type { ExportFile } from "../experiment/export";
+import { followedRun } from "../experiment/lessons";
 import { validateExperiment } from "../experiment/validate";
 import type { BackendInfo, FromWorker, TaskViewMessage } from "../train/protocol";
 import type { TrainerClient } from "./client";
@@ -177,10 +178,17 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         set({ notice: ignored.map((m) => m.replace(/ — (default used|run dropped)$/, "")).join("\n") });
         return;
       }
-      set({ experiment });
+      // A new lesson: the panels follow the run it is about.
+      const lessonChanged = experiment.view.lesson !== get().experiment.view.lesson;
+      set({
+        experiment,
+        selected: lessonChanged
+          ? followedRun(experiment)
+          : Math.min(get().selected, experiment.runs.length - 1),
+      });
       get().reset();
     },
-    selected: 0,
+    selected: followedRun(initial),
     select: (run) => set({ selected: run }),
     hover: null,
     setHover: (step) => get().hover !== step && set({ hover: step }),
