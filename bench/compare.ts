@@ -12,8 +12,8 @@ import { chromium, type Page } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/global-setup";
 // @ts-expect-error -- a plain ES module without types
 import { serve } from "../scripts/serve.mjs";
-import { defaultExperiment, experimentSchema, RUN_COLORS } from "../src/experiment/config";
 import { encodeExperiment } from "../src/experiment/url";
+import { EIGHT_RUNS } from "./eightRuns";
 
 const BASE = process.env.BENCH_BASE;
 if (!BASE) {
@@ -52,22 +52,7 @@ const add = (k: string, b: Build, v: unknown) => {
   samples[k][b].push(v);
 };
 
-const eight = experimentSchema.parse({
-  ...defaultExperiment(),
-  steps: 20000,
-  batchSize: 64,
-  noise: { type: "random", strength: 0.5, target: "weights" },
-  runs: [
-    { scheduler: "Constant" },
-    { scheduler: "GreedyLR", params: { factor: 0.9, min_lr: 1e-4 } },
-    { scheduler: "CosineAnnealingLR", params: { T_max: 20000 } },
-    { scheduler: "CosineAnnealingWarmRestarts", params: { T_0: 2000 } },
-    { scheduler: "OneCycleLR", params: { max_lr: 0.05, total_steps: 20000 } },
-    { scheduler: "ReduceLROnPlateau", params: { factor: 0.5, patience: 20 } },
-    { scheduler: "ExponentialLR", params: { gamma: 0.9999 } },
-    { scheduler: "StepLR", params: { step_size: 3000, gamma: 0.5 } },
-  ].map((s, i) => ({ name: s.scheduler, color: RUN_COLORS[i], scheduler: s })),
-});
+const eight = EIGHT_RUNS;
 
 async function smoothness(b: Build) {
   // Service workers blocked: the first visit's precaching would run in the middle of the measurement.

@@ -6,27 +6,11 @@
 import { chromium } from "playwright-core";
 import { preview } from "vite";
 import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/global-setup";
-import { defaultExperiment, experimentSchema, RUN_COLORS } from "../src/experiment/config";
 import { encodeExperiment } from "../src/experiment/url";
+import { EIGHT_RUNS } from "./eightRuns";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const schedulers = [
-  { scheduler: "Constant" },
-  { scheduler: "GreedyLR", params: { factor: 0.9, min_lr: 1e-4 } },
-  { scheduler: "CosineAnnealingLR", params: { T_max: 20000 } },
-  { scheduler: "CosineAnnealingWarmRestarts", params: { T_0: 2000 } },
-  { scheduler: "OneCycleLR", params: { max_lr: 0.05, total_steps: 20000 } },
-  { scheduler: "ReduceLROnPlateau", params: { factor: 0.5, patience: 20 } },
-  { scheduler: "ExponentialLR", params: { gamma: 0.9999 } },
-  { scheduler: "StepLR", params: { step_size: 3000, gamma: 0.5 } },
-];
-const exp = experimentSchema.parse({
-  ...defaultExperiment(),
-  steps: 20000,
-  batchSize: 64,
-  noise: { type: "random", strength: 0.5, target: "weights" },
-  runs: schedulers.map((s, i) => ({ name: s.scheduler, color: RUN_COLORS[i], scheduler: s })),
-});
+const exp = EIGHT_RUNS;
 
 const server = await preview({ preview: { host: "127.0.0.1", port: 0 }, logLevel: "warn" });
 const addr = server.httpServer.address();
