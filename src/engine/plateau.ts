@@ -235,7 +235,7 @@ export interface GreedyState {
  * below, line for line), written here: the authors' code is the reference, not something copied. The export
  * check (scripts/check_export.py) runs it in real PyTorch on every GreedyLR golden case at 1e-9.
  */
-const GREEDY_PY = String.raw`class GreedyLR(_LRSchedulerBase):
+const GREEDY_PY = `class GreedyLR(_LRSchedulerBase):
     """GreedyLR (Subramanian et al.), with LR Lab's semantics. Runs on PyTorch 1.13 and 2.x.
 
     After more than patience consecutive improving steps the LR is multiplied by 1/factor (up to max_lr),

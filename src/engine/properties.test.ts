@@ -71,7 +71,12 @@ describe("every scheduler keeps a finite, non-negative LR", () => {
               secantSS: r.secantSS,
               lineLoss: Array.from({ length: n }, (_, k) => r.line[k % Math.max(1, r.line.length)] ?? r.loss),
             };
-            const lr = spec.timing === "before" ? s.step(o).lr : (s.step(o), s.lr);
+            let lr = s.lr;
+            if (spec.timing === "before") lr = s.step(o).lr;
+            else {
+              s.step(o);
+              lr = s.lr;
+            }
             if (!(Number.isFinite(lr) && lr >= 0))
               throw new Error(`step ${t}: LR ${lr} after ${JSON.stringify(o)} with ${JSON.stringify(cfg)}`);
           });
