@@ -187,6 +187,19 @@ describe("the stage on a projector", () => {
     });
 });
 
+describe("a phone", () => {
+  it("at 390×844 nothing overflows horizontally (main screen, a lesson with formulas and tables)", async () => {
+    for (const query of ["?backend=cpu", `?${lessonQuery(LESSONS[6].experiment)}&backend=cpu`]) {
+      const { page, ctx } = await open(query, { viewport: { width: 390, height: 844 } });
+      await train(page, 40);
+      await page.waitForTimeout(800);
+      const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(over, query).toBeLessThanOrEqual(0);
+      await ctx.close();
+    }
+  });
+});
+
 describe("links a room can use", () => {
   it("Copy link for students leaves out presenter mode and autoplay; for presenting keeps presenter mode", async () => {
     const { page, ctx } = await open(`?${lessonQuery(lesson.experiment)}&present=1&autoplay=1&backend=cpu`, {

@@ -291,7 +291,9 @@ function Plot(props: {
             y={y(m.v) - 4}
             textAnchor="middle"
             fontSize={props.font}
-            fill={colorOf(m.run)}
+            fill="var(--fg)"
+            stroke={colorOf(m.run)}
+            strokeWidth={0.6}
           >
             {m.mark}
           </text>

@@ -7,6 +7,7 @@ import { getSpec } from "../engine/registry";
 import type { Internal } from "../engine/types";
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { RunName } from "./RunName";
 import { useThrottledVersion } from "./useThrottled";
 
 type Snap = { step: number; internals: Internal[] };
@@ -87,7 +88,9 @@ export function ExplainPanel() {
         {lines.map((l, r) =>
           l ? (
             <li key={`${l.run.name}-${l.run.color}`} className={l.decision ? "decision" : ""} data-run={r}>
-              <strong style={{ color: l.run.color }}>{l.run.name}</strong>
+              <strong>
+                <RunName run={l.run} />
+              </strong>
               {l.step !== undefined ? <span className="muted"> at step {l.step}</span> : null}: {l.text}
             </li>
           ) : null,

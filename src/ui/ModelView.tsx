@@ -8,6 +8,7 @@ import { useEffect, useMemo, useRef } from "react";
 import type { RunConfig } from "../experiment/config";
 import type { FromWorker, TaskViewMessage } from "../train/protocol";
 import { useLab } from "./context";
+import { RunName } from "./RunName";
 
 /** The probability grid painted on a canvas (1 600 SVG rects re-rendered twice a second were a long task). */
 function Heat({ values, grid }: { values: Float32Array; grid: number }) {
@@ -95,7 +96,7 @@ export function ModelView() {
     return (
       <section className="taskview" aria-label="Decision boundary">
         <h2>
-          Decision boundary — <span style={{ color: runs[run]?.color }}>{runs[run]?.name}</span>{" "}
+          Decision boundary — <RunName run={runs[run]} />{" "}
           <span className="muted">(select a run to see its boundary)</span>
         </h2>
         <div className="heat-wrap" style={{ maxWidth: W * 1.5 }}>
@@ -192,7 +193,7 @@ function DigitsView({
   return (
     <section className="taskview" aria-label="Digits">
       <h2>
-        Held-out digits as <span style={{ color: runs[run]?.color }}>{runs[run]?.name}</span> reads them{" "}
+        Held-out digits as <RunName run={runs[run]} /> reads them{" "}
         <span className="muted">(select a run; red = wrong)</span>
       </h2>
       <div className="digits">
@@ -207,8 +208,8 @@ function DigitsView({
       <ul className="accuracy" aria-label="Accuracy on held-out digits">
         {view.accuracy.map((a, r) =>
           hidden[r] || !runs[r] ? null : (
-            <li key={`${runs[r].color}-${runs[r].name}`} style={{ color: runs[r].color }}>
-              {runs[r].name}: {(a * 100).toFixed(1)}% of {view.heldOut}
+            <li key={`${runs[r].color}-${runs[r].name}`}>
+              <RunName run={runs[r]} />: {(a * 100).toFixed(1)}% of {view.heldOut}
             </li>
           ),
         )}
@@ -235,7 +236,9 @@ function TextView({
         {view.samples.map((t, r) =>
           hidden[r] || !runs[r] ? null : (
             <figure key={`${runs[r].color}-${runs[r].name}`}>
-              <figcaption style={{ color: runs[r].color }}>{runs[r].name}</figcaption>
+              <figcaption>
+                <RunName run={runs[r]} />
+              </figcaption>
               <pre className="sample">
                 <span className="muted">{view.prompt}</span>
                 {t}

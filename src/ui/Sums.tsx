@@ -6,6 +6,7 @@
  */
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { RunName } from "./RunName";
 import { useThrottledVersion } from "./useThrottled";
 
 const W = 300;
@@ -107,8 +108,8 @@ export function SumsPanel() {
         <tbody>
           {rows.map((x) => (
             <tr key={`${x.run.name}-${x.run.color}`}>
-              <th scope="row" style={{ color: x.run.color }}>
-                {x.run.name}
+              <th scope="row">
+                <RunName run={x.run} />
               </th>
               <td>{fmt(x.sums.s1.at(-1) ?? 0, 4)}</td>
               <td>{growing(x.sums.s1)}</td>
