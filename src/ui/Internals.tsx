@@ -1,24 +1,27 @@
-/** The selected run's scheduler internals (live) and its decisions in words. */
+/**
+ * Inside the scheduler: the live internals (best so far, counters against patience, cooldown, …) and the
+ * decisions in words. It follows the selected run; when two or more runs are loss-driven (GreedyLR against
+ * ReduceLROnPlateau, say), their counters stand side by side, so a class compares them step by step.
+ */
+import { getSpec } from "../engine/registry";
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { RunName } from "./RunName";
 import { useThrottledVersion } from "./useThrottled";
 
-export function Internals() {
-  const selected = useLab((s) => s.selected);
-  const run = useLab((s) => s.experiment.runs[s.selected]);
-  const series = useLab((s) => s.series[s.selected]);
-  useThrottledVersion(200);
+function RunInternals({ index }: { index: number }) {
+  const run = useLab((s) => s.experiment.runs[index]);
+  const series = useLab((s) => s.series[index]);
   if (!run || !series) return null;
   const decisions = series.events
     .filter((e) => e.kind !== "cooldown-end" && e.kind !== "warmup-end")
     .slice(-12)
     .reverse();
   return (
-    <section className="internals" aria-label="Scheduler internals">
-      <h2>
-        <span className="swatch" style={{ background: run.color }} aria-hidden /> {run.name} — inside the
-        scheduler
-      </h2>
+    <div className="run-internals" data-run={index}>
+      <h3>
+        <RunName run={run} />
+      </h3>
       <dl>
         {series.internals.map((x) => (
           <div key={x.label} className="internal">
@@ -30,15 +33,15 @@ export function Internals() {
                   min={0}
                   max={Math.max(1, x.limit + 1)}
                   value={x.value}
-                  aria-label={`${x.label} of ${x.limit + 1}`}
+                  aria-label={`${x.label} of ${x.limit + 1} (${run.name})`}
                 />
               ) : null}
             </dd>
           </div>
         ))}
       </dl>
-      <h3>Decisions</h3>
-      <ol className="log" aria-label={`Decisions of run ${selected + 1}`} aria-live="polite">
+      <h4>Decisions</h4>
+      <ol className="log" aria-label={`Decisions of run ${index + 1}`} aria-live="polite">
         {decisions.length === 0 ? <li className="muted">none yet</li> : null}
         {decisions.map((e) => (
           <li key={`${e.step}-${e.kind}-${e.message}`}>
@@ -46,6 +49,31 @@ export function Internals() {
           </li>
         ))}
       </ol>
+    </div>
+  );
+}
+
+/** The runs whose internals are shown: every loss-driven run when there are two or more, else the selected one. */
+export function shownRuns(runs: { scheduler: { scheduler: string } }[], selected: number): number[] {
+  const lossDriven = runs.flatMap((r, i) =>
+    getSpec(r.scheduler.scheduler).needs.includes("loss") ? [i] : [],
+  );
+  return lossDriven.length >= 2 ? lossDriven.slice(0, 4) : [selected];
+}
+
+export function Internals() {
+  const selected = useLab((s) => s.selected);
+  const runs = useLab((s) => s.experiment.runs);
+  useThrottledVersion(200);
+  const shown = shownRuns(runs, selected);
+  return (
+    <section className="internals" aria-label="Scheduler internals">
+      <h2>Inside the scheduler{shown.length > 1 ? " — side by side" : ""}</h2>
+      <div className="internals-grid">
+        {shown.map((i) => (
+          <RunInternals key={`${runs[i]?.name}-${i}`} index={i} />
+        ))}
+      </div>
     </section>
   );
 }

@@ -34,3 +34,15 @@ describe("Robbins–Monro sums", () => {
     expect(runningSums([])).toEqual({ s1: [], s2: [], at: [] });
   });
 });
+
+describe("internals for a comparison", () => {
+  it("show every loss-driven run side by side when there are two or more, else the selected run", async () => {
+    const { shownRuns } = await import("./Internals");
+    const { lessonById } = await import("../experiment/lessons");
+    const plateau = lessonById("plateau-vs-greedy")!.experiment;
+    expect(shownRuns(plateau.runs, 0)).toEqual([0, 1]);
+    const one = [{ scheduler: { scheduler: "Constant" } }, { scheduler: { scheduler: "GreedyLR" } }];
+    expect(shownRuns(one, 0)).toEqual([0]);
+    expect(shownRuns(one, 1)).toEqual([1]);
+  });
+});
