@@ -241,7 +241,7 @@ export const LESSONS: readonly Lesson[] = [
       label: "Same spikes into the gradients",
       experiment: noiseRecovery("gradients"),
       watch:
-        "The same spikes, now multiplying every gradient for 3 steps: the optimizer really takes larger steps and the loss really jumps, for every run. The recovery panel aligns the loss after every spike: how many steps until each run is back below 1.1× its loss before the spike? Here GreedyLR's reaction is to a real disturbance, not to a number only it can see.",
+        "The same spikes, now multiplying every gradient for 3 steps. The optimizer is Adam, which divides by the gradient's running scale: the first spike (step 150) kicks every run's loss up — GreedyLR, running at a raised LR, hardest — but later spikes are mostly normalised away. In the recovery panel, compare how fast each run gets back below 1.1× its loss before a spike. Here GreedyLR reacts to a real disturbance, not to a number only it can see.",
     },
   },
   {
