@@ -115,14 +115,16 @@ export type Experiment = z.infer<typeof experimentSchema>;
 export type RunConfig = z.infer<typeof runSchema>;
 
 /**
- * The experiment a new visitor sees: constant LR against GreedyLR on the spiral, same weights and data.
- * Full batch (as in the GreedyLR paper's setup): the loss is then smooth enough for GreedyLR's increase
- * branch to fire, so the first run shows its whole story — it climbs, learns faster, overshoots, and cuts back.
- * (On noisy mini-batch losses it mostly cuts: a lesson of its own.)
+ * The experiment a new visitor sees — the "Meet GreedyLR" lesson's race: constant LR against GreedyLR on the
+ * spiral, same weights and data, both starting at a cautious LR of 0.003. Full batch (as in the GreedyLR paper's
+ * setup), so the loss is smooth and GreedyLR's increase branch fires: it climbs to its max_lr of 0.03 and
+ * learns several times faster. max_lr stays below the LR at which Adam turns unstable on this task late in
+ * training (about 0.07 on one of three seeds), so the first screen holds on every backend; a GreedyLR without
+ * that ceiling climbs until the loss blows up, which "The F sweep" lesson shows and explains.
  */
 export function defaultExperiment(): Experiment {
   return experimentSchema.parse({
-    baseLr: 0.02,
+    baseLr: 0.003,
     batchSize: 400,
     runs: [
       { name: "Constant LR", color: RUN_COLORS[0], scheduler: { scheduler: "Constant", params: {} } },
@@ -131,9 +133,13 @@ export function defaultExperiment(): Experiment {
         color: RUN_COLORS[1],
         scheduler: {
           scheduler: "GreedyLR",
-          params: { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 },
+          params: { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 0.03 },
         },
       },
     ],
   });
 }
+
+/** The first screen's one-line caption: what to look at. */
+export const FIRST_SCREEN_CAPTION =
+  "Same weights, same data, same starting LR: GreedyLR raises its LR (↑ on the LR chart) each time the loss has improved 10 steps in a row — watch its loss pull away from the constant LR's.";

@@ -4,6 +4,7 @@
  * Lessons hide the controls they do not need (a teacher can still show everything) and can carry a second
  * link for a contrast (`alt`).
  */
+import { type Claim, claimsFor } from "./claims";
 import { type Experiment, experimentSchema, type HIDEABLE, RUN_COLORS } from "./config";
 import { encodeExperiment } from "./url";
 
@@ -17,7 +18,9 @@ export interface Lesson {
   next: string;
   experiment: Experiment;
   /** A contrasting variant of the same experiment (e.g. the same noise entering elsewhere), with its own text. */
-  alt?: { label: string; experiment: Experiment; watch: string };
+  alt?: { label: string; experiment: Experiment; watch: string; claims?: Claims };
+  /** What the text says about the runs, as predicates the tests check on every backend (see claims.ts). */
+  claims?: Claims;
   /** Extra panels the lesson needs. */
   panels?: ("sums" | "formula")[];
   /** The run the internals and formula panels follow (default: the first run that is not a constant LR). */
@@ -27,6 +30,7 @@ export interface Lesson {
 }
 
 type Hide = (typeof HIDEABLE)[number];
+type Claims = (c: ReturnType<typeof claimsFor>) => Claim[];
 const run = (name: string, i: number, scheduler: string, params: Record<string, unknown> = {}) => ({
   name,
   color: RUN_COLORS[i],
@@ -41,14 +45,29 @@ function exp(id: string, e: Record<string, unknown>, hide: Hide[] = ["experiment
 /** The noise-recovery race; its two links differ only in where the spikes enter. */
 const noiseRecovery = (target: "signal" | "gradients") =>
   exp("noise-recovery", {
-    baseLr: 0.02,
+    baseLr: 0.01,
     batchSize: 400,
     steps: 800,
     noise: { type: "periodic", strength: 2, target },
     runs: [
-      run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+      run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 2, min_lr: 1e-4, max_lr: 0.03 }),
       run("Cosine", 0, "CosineAnnealingLR", { T_max: 800 }),
       run("Constant", 2, "Constant"),
+    ],
+  });
+
+/** ReduceLROnPlateau against GreedyLR on a smooth (full-batch) fit; the contrast link starts ten times lower. */
+const plateauVsGreedy = (baseLr: number) =>
+  exp("plateau-vs-greedy", {
+    task: { kind: "sine", samples: 200, noise: 0.1 },
+    hidden: [64, 32],
+    optimizer: "adam",
+    baseLr,
+    batchSize: 200,
+    steps: 600,
+    runs: [
+      run("ReduceLROnPlateau", 0, "ReduceLROnPlateau", { factor: 0.5, patience: 20 }),
+      run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 0.1 }),
     ],
   });
 
@@ -58,24 +77,25 @@ export const LESSONS: readonly Lesson[] = [
     title: "Meet GreedyLR",
     summary: "A scheduler that raises the LR while the loss improves and cuts it when it worsens.",
     watch:
-      "The red run starts at the same LR as the blue one. Every time the loss has improved for `patience` steps in a row, GreedyLR divides the LR by F (↑ on the LR chart); after `patience` worse steps it multiplies by F (↓). Turn on Explain and press Step to read each decision as it happens.",
+      "Both runs start at the same cautious LR, 0.003, with the same weights and data. Every time the loss has improved for `patience` (10) steps in a row, GreedyLR divides its LR by F (↑ on the LR chart), up to its max_lr of 0.03; after `patience` worse steps it would multiply by F (↓). On this smooth full-batch loss it climbs, and learns several times faster than the constant LR. Turn on Explain and press Step to read each decision as it happens.",
     question:
-      "Why does GreedyLR's LR climb early on and then fall back — what does the loss curve do just before each ↓?",
-    next: "Drag F towards 0.5 while it runs: the jumps get bigger. Then raise patience to 30: fewer, later decisions.",
+      "The constant run uses the LR it was given for the whole run. What did GreedyLR find out about that LR, and from what signal?",
+    next: "Drag F towards 0.5 while it runs: the jumps get bigger. Then raise max_lr to 0.3: GreedyLR keeps climbing until the loss blows up — “The F sweep” explains why.",
     experiment: exp(
       "meet-greedylr",
       {
-        baseLr: 0.02,
+        baseLr: 0.003,
         batchSize: 400,
         steps: 1000,
         runs: [
           run("Constant LR", 0, "Constant"),
-          run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
+          run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 0.03 }),
         ],
       },
       ["experiment"],
     ),
     panels: ["formula"],
+    claims: (c) => [c.noBlowUp(), c.lrClimbs(1, 5), c.belowAt(500, 1, 0, 0.5), c.endsBelow(1, 0, 0.5)],
   },
   {
     id: "lr-too-small-large",
@@ -98,6 +118,7 @@ export const LESSONS: readonly Lesson[] = [
         run("η = 0.21 (too large)", 1, "ConstantLR", { factor: 1, total_iters: 100000 }),
       ],
     }),
+    claims: (c) => [c.blowsUp(3), c.noBlowUp([0, 1, 2]), c.endsBelow(1, 0), c.endsBelow(2, 0)],
   },
   {
     id: "step-exp-cosine",
@@ -118,6 +139,7 @@ export const LESSONS: readonly Lesson[] = [
         run("Cosine", 2, "CosineAnnealingLR", { T_max: 1500 }),
       ],
     }),
+    claims: (c) => [c.noBlowUp(), c.cuts(0, 2), c.endsBelow(2, 1), c.endsBelow(0, 1)],
   },
   {
     id: "warmup-charlm",
@@ -143,6 +165,13 @@ export const LESSONS: readonly Lesson[] = [
         run("Cosine warmup 60", 2, "CosineWithWarmup", { num_warmup_steps: 60, num_training_steps: 400 }),
       ],
     }),
+    claims: (c) => [
+      c.noBlowUp(),
+      c.belowAt(200, 1, 0),
+      c.belowAt(200, 2, 0),
+      c.endsBelow(1, 0),
+      c.endsBelow(2, 0),
+    ],
   },
   {
     id: "onecycle",
@@ -166,6 +195,7 @@ export const LESSONS: readonly Lesson[] = [
         run("Cosine", 2, "CosineAnnealingLR", { T_max: 300 }),
       ],
     }),
+    claims: (c) => [c.noBlowUp(), c.endsBelow(1, 0), c.endsBelow(1, 2)],
   },
   {
     id: "warm-restarts",
@@ -185,26 +215,41 @@ export const LESSONS: readonly Lesson[] = [
         run("Warm restarts", 1, "CosineAnnealingWarmRestarts", { T_0: 150, T_mult: 2 }),
       ],
     }),
+    claims: (c) => [
+      c.noBlowUp(),
+      c.raises(1, 2),
+      c.that(
+        "a restart knocks the loss up: the loss 10 steps after the restart at 150 is above the loss just before",
+        ({ runs }) => {
+          const r = runs[1];
+          const i = r.steps.indexOf(150);
+          return i > 0 && r.loss[i + 10] > r.loss[i - 1]
+            ? null
+            : `before ${r.loss[i - 1]}, 10 steps after ${r.loss[i + 10]}`;
+        },
+      ),
+    ],
   },
   {
     id: "plateau-vs-greedy",
     title: "ReduceLROnPlateau vs GreedyLR",
     summary: "Both watch the loss; only one of them ever raises the LR.",
     watch:
-      "ReduceLROnPlateau cuts the LR by its factor when the loss has not improved for `patience` steps — and never raises it. GreedyLR also cuts, but raises the LR after `patience` improving steps. The internals panel shows both runs' counters against their patience.",
+      "A sine curve fitted with Adam on the full batch. ReduceLROnPlateau halves the LR when the loss has not improved for `patience` (20) steps — and never raises it: once the fit reaches the noise in the data, it cuts, and stays low. GreedyLR also cuts after 10 worse steps, but raises the LR after 10 improving steps, so its LR goes both ways. The internals panel shows both runs' counters side by side.",
     question:
-      "If the LR starts too low, which scheduler can recover from that mistake? Try it: set the base LR to 0.002.",
+      "If the LR starts too low, which scheduler can recover from that mistake? Open “Start too low” (one click, above) to try it.",
     next: "Give GreedyLR a cooldown of 10 steps: after each decision it waits before counting again. What changes on the LR chart?",
-    experiment: exp("plateau-vs-greedy", {
-      baseLr: 0.02,
-      batchSize: 400,
-      steps: 1200,
-      runs: [
-        run("ReduceLROnPlateau", 0, "ReduceLROnPlateau", { factor: 0.5, patience: 20 }),
-        run("GreedyLR", 1, "GreedyLR", { factor: 0.9, patience: 10, min_lr: 1e-4, max_lr: 1 }),
-      ],
-    }),
+    experiment: plateauVsGreedy(0.01),
+    alt: {
+      label: "Start too low (LR 0.001)",
+      experiment: plateauVsGreedy(0.001),
+      watch:
+        "The same two schedulers, now starting ten times lower, at 0.001. ReduceLROnPlateau can only go down from there, so it crawls; GreedyLR's LR climbs on every run of improving steps, and its loss is about half the other's by step 200.",
+      claims: (c) => [c.noBlowUp(), c.raises(0, 0), c.lrClimbs(1, 4), c.belowAt(200, 1, 0, 0.7)],
+    },
     panels: ["formula"],
+    follow: 1,
+    claims: (c) => [c.noBlowUp(), c.cuts(0, 1), c.raises(0, 0), c.raises(1, 5), c.cuts(1, 5)],
   },
   {
     id: "f-sweep",
@@ -226,22 +271,35 @@ export const LESSONS: readonly Lesson[] = [
         run(`F = ${f}`, [1, 4, 2, 0][i], "GreedyLR", { factor: f, min_lr: 1e-5, max_lr: 1 }),
       ),
     }),
+    claims: (c) => [c.blowsUp(0), c.noBlowUp([1, 2, 3]), c.lrClimbs(0, 8)],
   },
   {
     id: "noise-recovery",
     title: "Noise recovery: gradients vs the scheduler's signal",
     summary: "The same loss spikes, entering in two places — only one of them is a real disturbance.",
     watch:
-      "Every 150 steps a spike hits (for 3 steps, twice the last loss). In this link it is added only to the loss the scheduler sees: the weights are untouched, so only loss-watching schedulers react — GreedyLR counts a worse step, the time-based cosine does not notice. The recovery panel aligns the loss after every spike. (The GreedyLR paper's code added its noise where it changed nothing at all — a constant added to the loss before backward(): no gradient, no scheduler signal and no logged curve saw it.)",
+      "Every 150 steps a spike hits (for 3 steps, twice the last loss). In this link it is added only to the loss the scheduler sees: the weights are untouched, so only loss-watching schedulers react — GreedyLR (patience 2) counts three worse steps and cuts its LR at every spike, then climbs back; the time-based cosine does not notice. The recovery panel aligns the loss after every spike. (The GreedyLR paper's code added its noise where it changed nothing at all — a constant added to the loss before backward(): no gradient, no scheduler signal and no logged curve saw it.)",
     question:
       "With spikes in the signal, what does GreedyLR's reaction cost it? Now open the gradient version: why is recovery a fairer test there?",
     next: "Switch the noise type to random spikes and raise GreedyLR's window (smoothing) to 5: does it still react to single spikes?",
     experiment: noiseRecovery("signal"),
+    claims: (c) => [
+      c.noBlowUp(),
+      c.cutsAfterSpikes(0, "every"),
+      c.kick(0, 0, { max: 1.1 }),
+      c.kick(2, 0, { max: 1.1 }),
+    ],
     alt: {
       label: "Same spikes into the gradients",
       experiment: noiseRecovery("gradients"),
       watch:
-        "The same spikes, now multiplying every gradient for 3 steps. The optimizer is Adam, which divides by the gradient's running scale: the first spike (step 150) kicks every run's loss up — GreedyLR, running at a raised LR, hardest — but later spikes are mostly normalised away. In the recovery panel, compare how fast each run gets back below 1.1× its loss before a spike. Here GreedyLR reacts to a real disturbance, not to a number only it can see.",
+        "The same spikes, now multiplying every gradient for 3 steps. The optimizer is Adam, which divides by the gradient's running scale: the first spike (step 150) kicks GreedyLR's loss up by a third — it runs at a raised LR — and it cuts; the slower runs barely move, and later spikes are normalised away. In the recovery panel, compare how fast each run gets back below 1.1× its loss before a spike. Here GreedyLR reacts to a real disturbance, not to a number only it can see.",
+      claims: (c) => [
+        c.noBlowUp(),
+        c.kick(0, 0, { min: 1.2 }),
+        c.cutsAfterSpikes(0, "first"),
+        c.kick(0, "last", { max: 1.1 }),
+      ],
     },
   },
   {
@@ -265,6 +323,7 @@ export const LESSONS: readonly Lesson[] = [
         run("Refined (2 phases)", 1, "Refined", { phase_steps: 400 }),
       ],
     }),
+    claims: (c) => [c.noBlowUp(), c.endsBelow(1, 0)],
   },
   {
     id: "schedule-free",
@@ -286,6 +345,7 @@ export const LESSONS: readonly Lesson[] = [
         run("Schedule-Free AdamW", 1, "ScheduleFree", { variant: "adamw", warmup_steps: 25 }),
       ],
     }),
+    claims: (c) => [c.noBlowUp(), c.belowAt(250, 0, 1), c.endsBelow(1, 0)],
   },
   {
     id: "line-search",
@@ -308,6 +368,7 @@ export const LESSONS: readonly Lesson[] = [
         run("Constant 0.005", 2, "Constant"),
       ],
     }),
+    claims: (c) => [c.noBlowUp(), c.endsBelow(0, 2, 0.95), c.endsBelow(1, 2, 0.95)],
   },
   {
     id: "robbins-monro",
@@ -331,6 +392,7 @@ export const LESSONS: readonly Lesson[] = [
         run("p = 2 (Σλ < ∞)", 0, "RobbinsMonro", { tau: 20, power: 2 }),
       ],
     }),
+    claims: (c) => [c.noBlowUp(), c.endsBelow(0, 2), c.endsBelow(1, 2)],
     panels: ["sums"],
   },
 ];
@@ -388,6 +450,9 @@ export function openLesson(search: string, decoded: Experiment): Experiment {
 const race = (e: Experiment) =>
   encodeExperiment({ ...e, backend: "auto", view: experimentSchema.parse({ runs: e.runs }).view });
 
+/** The two experiments race the same runs on the same settings (views and backends aside). */
+export const sameRace = (a: Experiment, b: Experiment) => race(a) === race(b);
+
 /**
  * Where the current experiment stands to its lesson: "lesson" (as the lesson set it up), "alt" (the lesson's
  * contrast link), or "changed" (the class changed something: the panel offers the way back).
@@ -406,4 +471,26 @@ export function followedRun(e: Experiment): number {
   if (l?.follow !== undefined && l.follow < e.runs.length) return l.follow;
   const i = e.runs.findIndex((r) => r.scheduler.scheduler !== "Constant");
   return i < 0 ? 0 : i;
+}
+
+/** The claims of a lesson's experiment (or of its contrast link), with the runs named as in the lesson. */
+export function lessonClaims(l: Lesson, e: Experiment = l.experiment): Claim[] {
+  const make = e === l.alt?.experiment ? l.alt.claims : l.claims;
+  return make ? make(claimsFor(e.runs.map((r) => r.name))) : [];
+}
+
+/** Every race a lesson can show — its own experiment and its contrast link — with the claims of each. */
+export function lessonRaces(l: Lesson): { label: string; experiment: Experiment; claims: Claim[] }[] {
+  return [
+    { label: l.title, experiment: l.experiment, claims: lessonClaims(l) },
+    ...(l.alt
+      ? [
+          {
+            label: `${l.title} — ${l.alt.label}`,
+            experiment: l.alt.experiment,
+            claims: lessonClaims(l, l.alt.experiment),
+          },
+        ]
+      : []),
+  ];
 }

@@ -3,8 +3,8 @@
  * Every lesson is a share link: the gallery's links are real URLs (copy, open in a new tab, paste in a chat),
  * and clicking one opens it in place without reloading.
  */
-import type { Experiment } from "../experiment/config";
-import { LESSONS, type Lesson, lessonById, lessonQuery, lessonState } from "../experiment/lessons";
+import { defaultExperiment, type Experiment, FIRST_SCREEN_CAPTION } from "../experiment/config";
+import { LESSONS, type Lesson, lessonById, lessonQuery, lessonState, sameRace } from "../experiment/lessons";
 import { useLab } from "./context";
 import { useModal } from "./useModal";
 
@@ -83,7 +83,14 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const explain = useLab((s) => s.experiment.view.explain);
   const hidden = useLab((s) => s.experiment.view.hide.length > 0);
   const setView = useLab((s) => s.setView);
-  if (!id) return null;
+  if (!id)
+    // The first screen says in one line what to look at; any other experiment speaks for itself.
+    return sameRace(experiment, defaultExperiment()) ? (
+      <p className="first-caption" role="note">
+        {FIRST_SCREEN_CAPTION}{" "}
+        <LessonLink e={lessonById("meet-greedylr")!.experiment}>Open it as a lesson</LessonLink>
+      </p>
+    ) : null;
   const l: Lesson | undefined = lessonById(id);
   if (!l)
     return (
