@@ -97,6 +97,16 @@ export const experimentSchema = z.object({
       explain: z.boolean().default(false),
       /** Embedded (an iframe in a course page or slides): only the charts and the play controls. */
       embed: z.boolean().default(false),
+      /**
+       * Replay mode: the name of the training log the runs replay ("" = the live race). The log itself is too
+       * big for a link: the page asks for the file again, or loads it when it is a bundled example.
+       */
+      replay: z
+        .string()
+        .regex(/^[^/\\<>"]{0,120}$/)
+        .default(""),
+      /** Replay: the log's column the schedulers read ("" = the loss column the page guesses). */
+      series: z.string().max(120).default(""),
     })
     .default({
       logLoss: true,
@@ -108,6 +118,8 @@ export const experimentSchema = z.object({
       lesson: "",
       explain: false,
       embed: false,
+      replay: "",
+      series: "",
     }),
 });
 

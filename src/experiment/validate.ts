@@ -55,6 +55,8 @@ export const FIELDS: readonly Field[] = [
   { key: "lesson", path: ["view", "lesson"], kind: "str" },
   { key: "explain", path: ["view", "explain"], kind: "bool" },
   { key: "embed", path: ["view", "embed"], kind: "bool" },
+  { key: "replay", path: ["view", "replay"], kind: "str" },
+  { key: "series", path: ["view", "series"], kind: "str" },
 ];
 
 export const getPath = (o: unknown, path: readonly string[]): unknown =>

@@ -15,6 +15,7 @@ import { LessonPanel, LessonsDialog } from "./Lessons";
 import { MetricsTable } from "./MetricsTable";
 import { ModelView } from "./ModelView";
 import { QrDialog } from "./QrDialog";
+import { ReplayView, replayExperiment } from "./Replay";
 import { ReplicationDialog } from "./Replication";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
@@ -89,6 +90,7 @@ function Full() {
   const [gallery, setGallery] = useState(false);
   const [replication, setReplication] = useState(false);
   const [qr, setQr] = useState(false);
+  const setExperiment = useLab((s) => s.setExperiment);
   const lesson = exp.view.lesson ? lessonById(exp.view.lesson) : undefined;
   const sums =
     lesson?.panels?.includes("sums") || exp.runs.some((r) => r.scheduler.scheduler === "RobbinsMonro");
@@ -102,6 +104,11 @@ function Full() {
           <button type="button" onClick={() => setGallery(true)}>
             Lessons
           </button>
+          {exp.view.replay ? null : (
+            <button type="button" onClick={() => setExperiment(replayExperiment())}>
+              Replay a training log
+            </button>
+          )}
           {exp.view.present ? (
             <button type="button" onClick={() => setQr(true)}>
               Show link as QR code
@@ -118,33 +125,43 @@ function Full() {
       <ReplicationDialog open={replication} onClose={() => setReplication(false)} />
       <QrDialog open={qr} onClose={() => setQr(false)} />
       {/* The stage: controls, the lesson (a strip when presenting) and Loss | LR | Recovery, full width. */}
-      <main className="layout">
-        <div className="stage">
-          {hide.has("toolbar") ? null : <Toolbar />}
-          <Notices />
-          <LessonPanel onGallery={() => setGallery(true)} />
-          <Charts />
-        </div>
-        <div className="main-col">
-          {exp.view.explain ? <ExplainPanel /> : null}
-          {sums ? <SumsPanel /> : null}
-          <TaskView />
-          <ModelView />
-          {hide.has("internals") ? null : <FormulaPanel />}
-          {hide.has("internals") ? null : <Internals />}
-          {hide.has("metrics") ? null : <MetricsTable />}
-          <ShareBar />
-          <p className="task muted">
-            Task: {modelWords(exp)} · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed{" "}
-            {exp.seed} — every run starts from the same weights and sees the same batches: only the scheduler
-            differs.
-          </p>
-        </div>
-        <div className="side-col">
-          {hide.has("runs") ? null : <RunsPanel hideParams={hide.has("params")} />}
-          {hide.has("experiment") ? null : <ExperimentPanel />}
-        </div>
-      </main>
+      {exp.view.replay ? (
+        <main className="layout replay-mode">
+          <div className="stage">
+            <Notices />
+            <LessonPanel onGallery={() => setGallery(true)} />
+            <ReplayView />
+          </div>
+        </main>
+      ) : (
+        <main className="layout">
+          <div className="stage">
+            {hide.has("toolbar") ? null : <Toolbar />}
+            <Notices />
+            <LessonPanel onGallery={() => setGallery(true)} />
+            <Charts />
+          </div>
+          <div className="main-col">
+            {exp.view.explain ? <ExplainPanel /> : null}
+            {sums ? <SumsPanel /> : null}
+            <TaskView />
+            <ModelView />
+            {hide.has("internals") ? null : <FormulaPanel />}
+            {hide.has("internals") ? null : <Internals />}
+            {hide.has("metrics") ? null : <MetricsTable />}
+            <ShareBar />
+            <p className="task muted">
+              Task: {modelWords(exp)} · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed{" "}
+              {exp.seed} — every run starts from the same weights and sees the same batches: only the
+              scheduler differs.
+            </p>
+          </div>
+          <div className="side-col">
+            {hide.has("runs") ? null : <RunsPanel hideParams={hide.has("params")} />}
+            {hide.has("experiment") ? null : <ExperimentPanel />}
+          </div>
+        </main>
+      )}
     </div>
   );
 }

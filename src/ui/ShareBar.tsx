@@ -17,7 +17,7 @@ export const isLoopback = (host: string): boolean =>
 export const shareUrl = (experiment: Parameters<typeof linkFor>[0], audience: Audience): string =>
   `${location.origin}${location.pathname}?${linkFor(experiment, audience)}`;
 
-function download(name: string, data: Blob) {
+export function download(name: string, data: Blob) {
   const url = URL.createObjectURL(data);
   const a = document.createElement("a");
   a.href = url;
