@@ -71,6 +71,20 @@ const plateauVsGreedy = (baseLr: number) =>
     ],
   });
 
+/** A replay lesson: three GreedyLR settings on a bundled log (patience 10, patience 50, patience 10 smoothed). */
+const replayLesson = (log: string) => {
+  const g = { factor: 0.9, min_lr: 1e-7, max_lr: 2e-4 };
+  return {
+    baseLr: 2e-5,
+    view: { replay: log },
+    runs: [
+      run("Patience 10", 1, "GreedyLR", { ...g, patience: 10 }),
+      run("Patience 50", 0, "GreedyLR", { ...g, patience: 50 }),
+      run("Patience 10, smoothed (50)", 2, "GreedyLR", { ...g, patience: 10, smooth: true, window_size: 50 }),
+    ],
+  };
+};
+
 export const LESSONS: readonly Lesson[] = [
   {
     id: "meet-greedylr",
@@ -394,6 +408,49 @@ export const LESSONS: readonly Lesson[] = [
     }),
     claims: (c) => [c.noBlowUp(), c.endsBelow(0, 2), c.endsBelow(1, 2)],
     panels: ["sums"],
+  },
+  {
+    id: "replay-noisy",
+    title: "Would GreedyLR chase this noise?",
+    summary: "Replay GreedyLR on a noisy fine-tuning log: how patience and smoothing change its decisions.",
+    watch:
+      "This is a replay, not training: a (synthetic) fine-tuning log's loss, every 10 steps, fed to three GreedyLR settings open loop. Once the loss flattens into noise it rarely beats its best, so GreedyLR counts worse points and cuts: with patience 10 it reaches its min_lr within the first third; patience 50 cuts more slowly, and at point 1 000 its LR is still tens of times higher. Smoothing (a window of 50 points) lets it see the early downward trend and raise a few times — then it cuts too.",
+    question:
+      "Is a flat, noisy loss a reason to cut the LR? What would you want a scheduler to do on this log?",
+    next: "Drag patience of the first run from 10 to 100 and watch its LR changes per 1 000 points; then open the smooth pre-training log.",
+    experiment: exp("replay-noisy", replayLesson("noisy-finetune.json")),
+    claims: (c) => [
+      c.cuts(0, 30),
+      c.raises(0, 0),
+      c.that("patience 50 cuts fewer times than patience 10", ({ runs }) => {
+        const [a, b] = [runs[1], runs[0]].map((r) => r.events.filter((e) => e.kind === "decrease").length);
+        return a < b ? null : `patience 50 cuts ${a} times, patience 10 ${b}`;
+      }),
+      c.that("at point 1 000, patience 50's LR is at least 10 × patience 10's", ({ runs }) =>
+        runs[1].lr[1000] >= 10 * runs[0].lr[1000] ? null : `${runs[1].lr[1000]} vs ${runs[0].lr[1000]}`,
+      ),
+      c.raises(2, 1),
+    ],
+  },
+  {
+    id: "replay-smooth",
+    title: "GreedyLR on a smooth curve",
+    summary:
+      "The same settings replayed on a smooth pre-training-like log: now the loss keeps beating its best.",
+    watch:
+      "A (synthetic) pre-training log, every 50 steps, with 0.1% noise on a slowly falling curve. Here most points set a new best, so GreedyLR with patience 10 mostly raises; with smoothing it climbs all the way to max_lr; with patience 50 it hardly moves. Compare with the noisy log: the same scheduler, opposite decisions.",
+    question:
+      "Which of these runs would you trust to pick the LR for a real pre-training run — and what stops it?",
+    next: "Lower max_lr of the smoothed run, or raise its window: where does it settle?",
+    experiment: exp("replay-smooth", replayLesson("smooth-pretrain.csv")),
+    claims: (c) => [
+      c.raises(0, 10),
+      c.raises(2, 10),
+      c.that("patience 50 makes at most 5 LR changes", ({ runs }) => {
+        const n = runs[1].events.length;
+        return n <= 5 ? null : `it makes ${n}`;
+      }),
+    ],
   },
 ];
 

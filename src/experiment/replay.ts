@@ -65,3 +65,21 @@ export function replayRun(config: SchedulerConfig, baseLr: number, values: Array
     finalLr: n ? lr[n - 1] : s.lr,
   };
 }
+
+/** A replay as a race, so lesson claims (claims.ts) read it like a trained one: the points are the steps. */
+export function replayRace(configs: readonly SchedulerConfig[], baseLr: number, values: ArrayLike<number>) {
+  const steps = Array.from({ length: values.length }, (_, i) => i);
+  return {
+    onsets: [],
+    runs: configs.map((c) => {
+      const r = replayRun(c, baseLr, values);
+      return {
+        steps,
+        loss: Array.from(values),
+        lr: [...r.lr],
+        events: r.changes.map((x) => ({ step: x.i, kind: x.dir > 0 ? "increase" : "decrease" })),
+        divergedAt: null,
+      };
+    }),
+  };
+}

@@ -4,7 +4,7 @@
  * when a slider moves. Open loop, and the page says so: the run's loss did not react to these LRs.
  */
 import { LTTB } from "downsample";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useStore } from "zustand";
 import { getSpec } from "../engine";
@@ -82,7 +82,11 @@ export function ReplayView() {
   const wanted = exp.view.replay;
   const example = EXAMPLE_LOGS.find((x) => x.file === wanted);
   // A link to a bundled example opens with its log; a link to the user's own log asks for the file again.
-  if (log.status === "empty" && example) void log.loadExample(example.file);
+  const load = log.loadExample;
+  const loaded = log.name;
+  useEffect(() => {
+    if (example && loaded !== example.file) void load(example.file);
+  }, [example, loaded, load]);
 
   const open = (f: File) => {
     log.load(f.name, f);
