@@ -1,0 +1,79 @@
+/** Replay a training log: import with bad rows, live sliders, and a replay link that asks for its file again. */
+import { afterAll, describe, expect, it } from "vitest";
+import { disconnect, openApp } from "./helpers";
+
+afterAll(disconnect);
+
+/** A noisy, flattening loss with a few bad rows: text, NaN, ∞ and a row without a step. */
+function csvWithBadRows(): string {
+  const rows = ["step,loss,learning_rate"];
+  let seed = 1;
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let i = 1; i <= 3000; i++) {
+    const loss = (0.5 + 2 * Math.exp(-i / 300)) * (1 + 0.1 * (rand() - 0.5));
+    rows.push(
+      i === 10
+        ? "10,oops,0.001"
+        : i === 20
+          ? "20,NaN,0.001"
+          : i === 30
+            ? "30,inf,0.001"
+            : `${i},${loss.toFixed(5)},0.001`,
+    );
+  }
+  rows.push(",0.4,0.001");
+  return `${rows.join("\n")}\n`;
+}
+
+describe("replay", () => {
+  it("imports a CSV with bad rows, says what it left out, and recomputes live when patience is dragged; its link reopens with the same settings once the file is given again", async () => {
+    const { page, errors } = await openApp("?backend=cpu");
+    await page.getByRole("button", { name: "Replay a training log" }).click();
+    const metrics = page.locator(".replay-metrics");
+    await metrics.waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByRole("note").filter({ hasText: "Open loop" }).count()).toBe(1);
+
+    const file = { name: "my-run.csv", mimeType: "text/csv", buffer: Buffer.from(csvWithBadRows()) };
+    await page.locator('input[type="file"]').setInputFiles(file);
+    const notes = page.getByRole("status", { name: "What the log reader did" });
+    await expect
+      .poll(() => notes.textContent(), { timeout: 30_000 })
+      .toMatch(/3 rows have no finite "loss" \(1 hold text\)/);
+    expect(await notes.textContent()).toMatch(/1 rows have no usable "step"/);
+    await expect.poll(() => metrics.textContent()).toMatch(/× 2,997 points/);
+    await expect.poll(() => page.url()).toContain("replay=my-run.csv");
+
+    // Drag run 0's patience slider to the right: one committed value, every trajectory recomputed.
+    const decisions = metrics.locator('tr[data-run="0"] .decisions');
+    const before = await decisions.textContent();
+    const slider = page.getByRole("slider", { name: /^patience \(GreedyLR, patience 10\) slider$/ });
+    const box = (await slider.boundingBox())!;
+    await page.mouse.move(box.x + 4, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 10 });
+    await page.mouse.up();
+    await expect.poll(() => decisions.textContent()).not.toBe(before);
+    const after = await decisions.textContent();
+    const patience = await page
+      .getByRole("textbox", { name: /^patience \(GreedyLR, patience 10\)$/ })
+      .inputValue();
+    expect(Number(patience)).toBeGreaterThan(10);
+
+    // The link carries the settings, not the log: a fresh page asks for the file, then shows the same replay.
+    await expect.poll(() => page.url()).toContain(`r0.patience=${patience}`);
+    const link = page.url();
+    const second = await page.context().newPage();
+    await second.goto(link);
+    await expect
+      .poll(() => second.getByText("This link replays “my-run.csv”").count(), { timeout: 30_000 })
+      .toBe(1);
+    await second.locator('input[type="file"]').setInputFiles(file);
+    const m2 = second.locator('.replay-metrics tr[data-run="0"] .decisions');
+    await expect.poll(() => m2.textContent(), { timeout: 30_000 }).toBe(after);
+    expect(
+      await second.getByRole("textbox", { name: /^patience \(GreedyLR, patience 10\)$/ }).inputValue(),
+    ).toBe(patience);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
