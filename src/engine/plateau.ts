@@ -482,12 +482,16 @@ export function greedyStep(
   let cur = metric;
   if (bool(p, "smooth")) {
     if (Number.isFinite(metric)) {
-      // The reference keeps a running sum: add the new value, then subtract the one that falls out.
-      window = window.slice();
-      window.push(metric);
-      wsum += metric;
+      // The reference keeps a running sum: add the new value, then subtract the ones that fall out, oldest
+      // first (the same float operations in the same order). One copy per step, no shift: the state stays a
+      // fresh array (states are values), at O(window) per step.
       const ws = num(p, "window_size");
-      while (window.length > ws) wsum -= window.shift()!;
+      const drop = Math.max(0, window.length + 1 - ws);
+      wsum += metric;
+      for (let k = 0; k < drop; k++) wsum -= window[k];
+      const next = window.slice(drop);
+      next.push(metric);
+      window = next;
       cur = wsum / window.length;
     }
   } else if (window.length) {

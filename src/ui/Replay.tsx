@@ -4,7 +4,7 @@
  * when a slider moves. Open loop, and the page says so: the run's loss did not react to these LRs.
  */
 import { LTTB } from "downsample";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useStore } from "zustand";
 import { getSpec } from "../engine";
@@ -94,13 +94,30 @@ export function ReplayView() {
   };
   const s = log.name === wanted || !wanted ? log.series : null;
 
+  // Each run's replay is kept per (log, settings): a slider move recomputes only the run it belongs to.
+  const cache = useRef(new WeakMap<object, Map<string, ReplayResult>>());
   const computed = useMemo(() => {
     if (!s) return null;
+    let m = cache.current.get(s);
+    if (!m) {
+      m = new Map();
+      cache.current.set(s, m);
+    }
     const t0 = performance.now();
-    const res = exp.runs.map((r) =>
-      replayable(r.scheduler.scheduler) ? replayRun(r.scheduler, exp.baseLr, s.values) : null,
-    );
-    return { res, ms: performance.now() - t0 };
+    let fresh = 0;
+    const res = exp.runs.map((r) => {
+      if (!replayable(r.scheduler.scheduler)) return null;
+      const key = `${exp.baseLr}|${JSON.stringify(r.scheduler)}`;
+      let x = m.get(key);
+      if (!x) {
+        x = replayRun(r.scheduler, exp.baseLr, s.values);
+        m.set(key, x);
+        fresh++;
+      }
+      return x;
+    });
+    if (m.size > 64) m.clear();
+    return { res, ms: performance.now() - t0, fresh };
   }, [s, exp.runs, exp.baseLr]);
 
   const lossData = useMemo(() => (s ? down(s.steps, s.values) : []), [s]);
@@ -293,8 +310,8 @@ export function ReplayView() {
           </div>
           <table className="replay-metrics">
             <caption>
-              {exp.runs.length} schedulers × {s.values.length.toLocaleString("en")} points, recomputed in{" "}
-              {computed.ms.toFixed(0)} ms
+              {exp.runs.length} schedulers × {s.values.length.toLocaleString("en")} points
+              {computed.fresh ? ` — ${computed.fresh} recomputed in ${computed.ms.toFixed(0)} ms` : ""}
             </caption>
             <thead>
               <tr>
