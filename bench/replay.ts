@@ -9,7 +9,10 @@ import { replayRun } from "../src/experiment/replay";
 
 const N = 1_000_000;
 let seed = 7;
-const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+const rand = () => {
+  seed = (seed * 16807) % 2147483647;
+  return seed / 2147483647;
+};
 const values = new Float64Array(N);
 for (let i = 0; i < N; i++) values[i] = (0.4 + 2 * Math.exp(-i / 50_000)) * (1 + 0.2 * (rand() - 0.5));
 
@@ -34,10 +37,14 @@ for (let round = 0; round < 7; round++) {
   });
   total.push(sum);
 }
-console.log(`replay of a ${N.toLocaleString("en")}-point log (Node ${process.version}, medians of 7 rounds):`);
-runs.forEach((r, k) =>
-  console.log(`  ${r.scheduler.padEnd(18)} ${JSON.stringify(r.params).padEnd(78)} ${median(per[k]).toFixed(0)} ms`),
+console.log(
+  `replay of a ${N.toLocaleString("en")}-point log (Node ${process.version}, medians of 7 rounds):`,
 );
+runs.forEach((r, k) => {
+  console.log(
+    `  ${r.scheduler.padEnd(18)} ${JSON.stringify(r.params).padEnd(78)} ${median(per[k]).toFixed(0)} ms`,
+  );
+});
 console.log(`  all 4 schedulers: ${median(total).toFixed(0)} ms`);
 
 const csv = ["step,loss", ...Array.from(values, (v, i) => `${i},${v.toFixed(6)}`)].join("\n");
@@ -47,4 +54,6 @@ for (let round = 0; round < 3; round++) {
   logSeries(readLog("big.csv", csv), "step", "loss");
   parse.push(performance.now() - t0);
 }
-console.log(`reading the same log as a ${(csv.length / 1e6).toFixed(0)} MB, ${N.toLocaleString("en")}-row CSV (papaparse): ${median(parse).toFixed(0)} ms (median of 3)`);
+console.log(
+  `reading the same log as a ${(csv.length / 1e6).toFixed(0)} MB, ${N.toLocaleString("en")}-row CSV (papaparse): ${median(parse).toFixed(0)} ms (median of 3)`,
+);

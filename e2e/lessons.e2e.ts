@@ -99,3 +99,31 @@ for (const backend of ["wasm", "webgl"] as const)
           await ctx.close();
         });
   });
+
+describe("lesson instructions", () => {
+  it("the base LR the plateau lesson asks about is in the lesson panel and applies on Enter", async () => {
+    const l = LESSONS.find((x) => x.id === "plateau-vs-greedy")!;
+    const b = await connect();
+    const ctx = await b.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await ctx.newPage();
+    await page.goto(`${inject("baseUrl")}?${lessonQuery(l.experiment)}&backend=cpu`);
+    const field = page.getByRole("group", { name: "Change here" }).getByRole("textbox", { name: "base LR" });
+    await field.fill("0.002");
+    await field.press("Enter");
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (
+              window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }
+            ).lrlab.getState().experiment.baseLr,
+        ),
+      )
+      .toBe(0.002);
+    await expect.poll(() => page.getByText("Changed from the lesson").count()).toBe(1);
+    await field.fill("banana");
+    await field.press("Enter");
+    await expect.poll(() => page.getByRole("alert").filter({ hasText: /lr/i }).count()).toBeGreaterThan(0);
+    await ctx.close();
+  });
+});

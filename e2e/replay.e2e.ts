@@ -8,7 +8,10 @@ afterAll(disconnect);
 function csvWithBadRows(): string {
   const rows = ["step,loss,learning_rate"];
   let seed = 1;
-  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const rand = () => {
+    seed = (seed * 16807) % 2147483647;
+    return seed / 2147483647;
+  };
   for (let i = 1; i <= 3000; i++) {
     const loss = (0.5 + 2 * Math.exp(-i / 300)) * (1 + 0.1 * (rand() - 0.5));
     rows.push(

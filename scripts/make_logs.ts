@@ -24,8 +24,15 @@ const r4 = (x: number) => Number(x.toPrecision(5));
     let loss = base * (1 + 0.12 * g());
     if (rand() < 0.01) loss *= 1.8 + rand(); // a bad batch
     const lr = 2e-5 * Math.min(1, step / 500) * (1 - step / (total + 10));
-    history.push({ epoch: r4(step / 10_000), grad_norm: r4(1 + 0.5 * Math.abs(g())), learning_rate: r4(lr), loss: r4(loss), step });
-    if (step % 500 === 0) history.push({ epoch: r4(step / 10_000), eval_loss: r4(base * 1.05), eval_runtime: 12.3, step });
+    history.push({
+      epoch: r4(step / 10_000),
+      grad_norm: r4(1 + 0.5 * Math.abs(g())),
+      learning_rate: r4(lr),
+      loss: r4(loss),
+      step,
+    });
+    if (step % 500 === 0)
+      history.push({ epoch: r4(step / 10_000), eval_loss: r4(base * 1.05), eval_runtime: 12.3, step });
   }
   history.push({ epoch: 3, step: total, total_flos: 1.2e16, train_loss: 0.61, train_runtime: 5421.7 });
   writeFileSync(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { LESSONS, lessonById, lessonQuery, lessonState, openLesson } from "./lessons";
+import { getSpec } from "../engine";
+import { LESSONS, lessonById, lessonQuery, lessonState, openLesson, QUICK_FIELDS } from "./lessons";
 import { decodeExperiment } from "./url";
-import { validateExperiment } from "./validate";
+import { FIELDS, validateExperiment } from "./validate";
 
 describe("lessons", () => {
   it("at least 10, with unique ids and every text field filled", () => {
@@ -89,5 +90,37 @@ describe("lesson state", () => {
   it("the backend in a link does not make a lesson 'changed' (it changes rounding, not the lesson)", () => {
     const l = LESSONS[6];
     expect(lessonState(l, { ...l.experiment, backend: "cpu" })).toBe("lesson");
+  });
+});
+
+describe("lesson instructions", () => {
+  it("every control a lesson asks the class to change is reachable in that lesson", () => {
+    for (const l of LESSONS)
+      for (const e of [l.experiment, ...(l.alt ? [l.alt.experiment] : [])])
+        for (const c of l.controls) {
+          if ((QUICK_FIELDS as readonly string[]).includes(c)) continue; // offered in the lesson panel
+          const owners = e.runs.filter((r) => getSpec(r.scheduler.scheduler).params.some((m) => m.key === c));
+          expect(owners.length, `${l.id}: "${c}" is no parameter of any run`).toBeGreaterThan(0);
+          expect(e.view.hide, `${l.id}: "${c}" is in a hidden panel`).not.toContain("runs");
+          expect(e.view.hide, `${l.id}: "${c}" is in a hidden panel`).not.toContain("params");
+        }
+  });
+
+  it("quick fields are keys of the URL table, and lessons that hide the experiment panel name what they ask for", () => {
+    for (const k of QUICK_FIELDS)
+      expect(
+        FIELDS.some((f) => f.key === k),
+        k,
+      ).toBe(true);
+    const words: Record<string, RegExp> = {
+      task: /task/i,
+      steps: /steps/i,
+      noise: /noise/i,
+      opt: /optimizer/i,
+      lr: /base LR|LR/,
+    };
+    for (const l of LESSONS)
+      for (const c of l.controls.filter((x) => (QUICK_FIELDS as readonly string[]).includes(x)))
+        expect(`${l.question} ${l.next}`, `${l.id}: ${c}`).toMatch(words[c]);
   });
 });

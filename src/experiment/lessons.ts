@@ -25,11 +25,19 @@ export interface Lesson {
   panels?: ("sums" | "formula")[];
   /** The run the internals and formula panels follow (default: the first run that is not a constant LR). */
   follow?: number;
+  /**
+   * Every control the text asks the class to change: a run parameter's key (the runs panel shows it beside
+   * the charts) or one of QUICK_FIELDS (the lesson panel offers it, one field that applies on Enter).
+   */
+  controls: string[];
   /** Steps per second a teacher can narrate (null: as fast as it goes); see lessonPace for the default. */
   pace?: number | null;
 }
 
 type Hide = (typeof HIDEABLE)[number];
+
+/** Experiment settings a lesson can offer in its own panel (keys of the URL table, validate.ts FIELDS). */
+export const QUICK_FIELDS = ["lr", "steps", "task", "noise", "opt"] as const;
 type Claims = (c: ReturnType<typeof claimsFor>) => Claim[];
 const run = (name: string, i: number, scheduler: string, params: Record<string, unknown> = {}) => ({
   name,
@@ -88,6 +96,7 @@ const replayLesson = (log: string) => {
 export const LESSONS: readonly Lesson[] = [
   {
     id: "meet-greedylr",
+    controls: ["factor", "max_lr", "patience"],
     title: "Meet GreedyLR",
     summary: "A scheduler that raises the LR while the loss improves and cuts it when it worsens.",
     watch:
@@ -113,13 +122,14 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "lr-too-small-large",
+    controls: ["task"],
     title: "LR too small, too large",
     summary: "Plain gradient descent on a 2-D bowl: crawl, converge, zig-zag, explode.",
     watch:
       "f(x₁, x₂) = ½(x₁² + 10·x₂²) has curvature 10 along x₂, so gradient descent is stable only for η < 2/10 = 0.2. The four runs differ only by η (a fixed fraction of the base 0.21). Watch the trajectories on the contour plot and the loss on a log scale.",
     question:
       "The run at η = 0.19 converges, yet its path zig-zags across the valley. Why does it zig-zag, and why does η = 0.21 blow up instead?",
-    next: "Press “Show all controls”, pick Rosenbrock or the survey function as the task, and find the largest η that still converges.",
+    next: "Pick Rosenbrock or the survey function as the task (in this panel), and find the largest η that still converges.",
     experiment: exp("lr-too-small-large", {
       task: { kind: "quadratic" },
       optimizer: "sgd",
@@ -136,6 +146,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "step-exp-cosine",
+    controls: ["gamma", "step_size"],
     title: "Step vs exponential vs cosine",
     summary: "Three classic decays with the same start and end, on mini-batch training.",
     watch:
@@ -157,6 +168,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "warmup-charlm",
+    controls: ["num_warmup_steps"],
     title: "Warmup for Adam on a char-level LM",
     summary: "A one-block transformer learns Shakespeare; warmup tames Adam's first steps.",
     watch:
@@ -189,6 +201,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "onecycle",
+    controls: ["max_lr"],
     title: "OneCycle: up, then all the way down",
     summary:
       "Leslie Smith's policy on MNIST digits with SGD + momentum: LR rises, momentum falls, then the reverse.",
@@ -213,6 +226,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "warm-restarts",
+    controls: ["T_mult"],
     title: "Warm restarts",
     summary: "Cosine annealing that jumps back up: SGDR with doubling periods.",
     watch:
@@ -246,6 +260,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "plateau-vs-greedy",
+    controls: ["cooldown", "lr"],
     title: "ReduceLROnPlateau vs GreedyLR",
     summary: "Both watch the loss; only one of them ever raises the LR.",
     watch:
@@ -267,6 +282,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "f-sweep",
+    controls: [],
     title: "The F sweep",
     summary: "GreedyLR with F = 0.25, 0.5, 0.75, 0.99 — the paper's stability experiment.",
     watch:
@@ -289,13 +305,14 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "noise-recovery",
+    controls: ["noise", "smooth", "window_size"],
     title: "Noise recovery: gradients vs the scheduler's signal",
     summary: "The same loss spikes, entering in two places — only one of them is a real disturbance.",
     watch:
       "Every 150 steps a spike hits (for 3 steps, twice the last loss). In this link it is added only to the loss the scheduler sees: the weights are untouched, so only loss-watching schedulers react — GreedyLR (patience 2) counts three worse steps and cuts its LR at every spike, then climbs back; the time-based cosine does not notice. The recovery panel aligns the loss after every spike. (The GreedyLR paper's code added its noise where it changed nothing at all — a constant added to the loss before backward(): no gradient, no scheduler signal and no logged curve saw it.)",
     question:
       "With spikes in the signal, what does GreedyLR's reaction cost it? Now open the gradient version: why is recovery a fairer test there?",
-    next: "Switch the noise type to random spikes and raise GreedyLR's window (smoothing) to 5: does it still react to single spikes?",
+    next: "Switch the noise type to random spikes (in this panel), then turn on GreedyLR's smooth and set its window to 5: does it still react to single spikes?",
     experiment: noiseRecovery("signal"),
     claims: (c) => [
       c.noBlowUp(),
@@ -318,6 +335,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "refined",
+    controls: ["adam", "opt"],
     title: "Refined schedules from gradient norms",
     summary:
       "Phase 1 runs a linear decay and logs ‖g‖; phase 2 restarts with a schedule computed from that log.",
@@ -341,6 +359,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "schedule-free",
+    controls: ["steps"],
     title: "Schedule-free vs cosine",
     summary: "No decay at all — iterate averaging instead — against cosine, on two circles.",
     watch:
@@ -363,6 +382,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "line-search",
+    controls: ["c", "beta"],
     title: "Line search: Armijo vs exact",
     summary:
       "Let the loss choose the step: backtracking vs minimising along the ray, on the survey's function.",
@@ -386,6 +406,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "robbins-monro",
+    controls: ["power"],
     title: "Robbins–Monro: Σλ = ∞, Σλ² < ∞",
     summary: "Why the classic SGD step decays like 1/t — the running sums tell.",
     watch:
@@ -411,6 +432,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "replay-noisy",
+    controls: ["patience"],
     title: "Would GreedyLR chase this noise?",
     summary: "Replay GreedyLR on a noisy fine-tuning log: how patience and smoothing change its decisions.",
     watch:
@@ -434,6 +456,7 @@ export const LESSONS: readonly Lesson[] = [
   },
   {
     id: "replay-smooth",
+    controls: ["max_lr", "window_size"],
     title: "GreedyLR on a smooth curve",
     summary:
       "The same settings replayed on a smooth pre-training-like log: now the loss keeps beating its best.",

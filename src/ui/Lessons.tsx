@@ -3,8 +3,21 @@
  * Every lesson is a share link: the gallery's links are real URLs (copy, open in a new tab, paste in a chat),
  * and clicking one opens it in place without reloading.
  */
-import { defaultExperiment, type Experiment, FIRST_SCREEN_CAPTION } from "../experiment/config";
-import { LESSONS, type Lesson, lessonById, lessonQuery, lessonState, sameRace } from "../experiment/lessons";
+
+import { useState } from "react";
+import { defaultExperiment, type Experiment, FIRST_SCREEN_CAPTION, OPTIMIZERS } from "../experiment/config";
+import {
+  LESSONS,
+  type Lesson,
+  lessonById,
+  lessonQuery,
+  lessonState,
+  QUICK_FIELDS,
+  sameRace,
+} from "../experiment/lessons";
+import { NOISE_TYPES } from "../experiment/noise";
+import { TASKS } from "../experiment/tasks";
+import { FIELDS, getPath, setPath, validateExperiment } from "../experiment/validate";
 import { useLab } from "./context";
 import { useModal } from "./useModal";
 
@@ -76,6 +89,75 @@ function Text({ s }: { s: string }) {
   );
 }
 
+const CHOICES: Record<string, readonly string[]> = { task: TASKS, noise: NOISE_TYPES, opt: OPTIMIZERS };
+const QUICK_LABELS: Record<string, string> = {
+  lr: "base LR",
+  steps: "steps",
+  task: "task",
+  noise: "noise type",
+  opt: "optimizer",
+};
+
+/**
+ * One experiment setting the lesson's text asks for, right in the lesson panel: a list applies when chosen,
+ * a number on Enter. It goes through the experiment's one validation path; a bad value is named and nothing
+ * changes. The race restarts with it (the panel then says "changed from the lesson").
+ */
+function QuickField({ k }: { k: string }) {
+  const experiment = useLab((s) => s.experiment);
+  const setExperiment = useLab((s) => s.setExperiment);
+  const field = FIELDS.find((f) => f.key === k)!;
+  const now = getPath(experiment, field.path);
+  const [draft, setDraft] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const apply = (v: unknown) => {
+    const raw = structuredClone(experiment) as unknown as Record<string, unknown>;
+    setPath(raw, field.path, v);
+    const r = validateExperiment(raw);
+    if (r.ignored.length) setProblem(r.ignored.join("; "));
+    else {
+      setProblem(null);
+      setDraft(null);
+      setExperiment(r.experiment);
+    }
+  };
+  const choices = CHOICES[k];
+  return (
+    <form
+      className="quick-field"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (draft !== null) apply(Number(draft));
+      }}
+    >
+      <label>
+        {QUICK_LABELS[k]}{" "}
+        {choices ? (
+          <select value={String(now)} onChange={(e) => apply(e.target.value)}>
+            {choices.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        ) : (
+          <input
+            inputMode="decimal"
+            size={8}
+            value={draft ?? String(now)}
+            onChange={(e) => setDraft(e.target.value)}
+            aria-describedby={problem ? `${k}-problem` : undefined}
+          />
+        )}
+      </label>
+      {choices ? null : <button type="submit">Apply</button>}
+      {problem ? (
+        <span className="problem" id={`${k}-problem`} role="alert">
+          {problem}
+        </span>
+      ) : null}
+    </form>
+  );
+}
+
 export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const experiment = useLab((s) => s.experiment);
   const id = experiment.view.lesson;
@@ -131,6 +213,16 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
           <Text s={l.next} />
         </dd>
       </dl>
+      {l.controls.some((c) => (QUICK_FIELDS as readonly string[]).includes(c)) ? (
+        <fieldset className="quick-fields">
+          <legend>Change here</legend>
+          {l.controls
+            .filter((c) => (QUICK_FIELDS as readonly string[]).includes(c))
+            .map((c) => (
+              <QuickField key={c} k={c} />
+            ))}
+        </fieldset>
+      ) : null}
     </>
   );
   const actions = (
