@@ -266,7 +266,7 @@ export const LESSONS: readonly Lesson[] = [
     watch:
       "A sine curve fitted with Adam on the full batch. ReduceLROnPlateau halves the LR when the loss has not improved for `patience` (20) steps — and never raises it: once the fit reaches the noise in the data, it cuts, and stays low. GreedyLR also cuts after 10 worse steps, but raises the LR after 10 improving steps, so its LR goes both ways. The internals panel shows both runs' counters side by side.",
     question:
-      "If the LR starts too low, which scheduler can recover from that mistake? Open “Start too low” (one click, above) to try it.",
+      "If the LR starts too low, which scheduler can recover from that mistake? Open “Start too low” (the link below), or set the base LR in this panel yourself.",
     next: "Give GreedyLR a cooldown of 10 steps: after each decision it waits before counting again. What changes on the LR chart?",
     experiment: plateauVsGreedy(0.01),
     alt: {

@@ -1,7 +1,8 @@
-import { useState } from "react";
+import { lazy, Suspense, useState } from "react";
 import { useStore } from "zustand";
 import type { Experiment } from "../experiment/config";
 import { lessonById } from "../experiment/lessons";
+import { replayExperiment } from "../experiment/replay";
 import { FIXED_TASKS, isAnalytic, TASK_LABELS } from "../experiment/tasks";
 import { appStore } from "../store/app";
 import { BackendBadge } from "./BackendBadge";
@@ -15,7 +16,10 @@ import { LessonPanel, LessonsDialog } from "./Lessons";
 import { MetricsTable } from "./MetricsTable";
 import { ModelView } from "./ModelView";
 import { QrDialog } from "./QrDialog";
-import { ReplayView, replayExperiment } from "./Replay";
+
+// The replay view (and papaparse behind it) loads when a replay opens, not with the race.
+const ReplayView = lazy(() => import("./Replay").then((m) => ({ default: m.ReplayView })));
+
 import { ReplicationDialog } from "./Replication";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
@@ -130,7 +134,9 @@ function Full() {
           <div className="stage">
             <Notices />
             <LessonPanel onGallery={() => setGallery(true)} />
-            <ReplayView />
+            <Suspense fallback={<p role="status">Loading the replay view…</p>}>
+              <ReplayView />
+            </Suspense>
           </div>
         </main>
       ) : (

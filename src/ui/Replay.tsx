@@ -8,39 +8,19 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useStore } from "zustand";
 import { getSpec } from "../engine";
-import { type Experiment, experimentSchema, RUN_COLORS } from "../experiment/config";
 import { pytorchSnippet } from "../experiment/pytorch";
-import { LOSS_DRIVEN, type ReplayResult, replayable, replayRun } from "../experiment/replay";
-import { EXAMPLE_LOGS, replayLogStore } from "../store/replay";
+import {
+  EXAMPLE_LOGS,
+  LOSS_DRIVEN,
+  type ReplayResult,
+  replayable,
+  replayExperiment,
+  replayRun,
+} from "../experiment/replay";
+import { replayLogStore } from "../store/replay";
 import { useLab } from "./context";
 import { ParamControl } from "./ParamControl";
 import { download, shareUrl } from "./ShareBar";
-
-/** The race the Replay button opens: three ways to read a noisy fine-tuning loss, on the bundled example. */
-export function replayExperiment(log: string = EXAMPLE_LOGS[0].file): Experiment {
-  const g = { factor: 0.9, min_lr: 1e-7, max_lr: 2e-4 };
-  return experimentSchema.parse({
-    baseLr: 2e-5,
-    runs: [
-      {
-        name: "GreedyLR, patience 10",
-        color: RUN_COLORS[1],
-        scheduler: { scheduler: "GreedyLR", params: { ...g, patience: 10 } },
-      },
-      {
-        name: "GreedyLR, patience 50",
-        color: RUN_COLORS[0],
-        scheduler: { scheduler: "GreedyLR", params: { ...g, patience: 50 } },
-      },
-      {
-        name: "ReduceLROnPlateau",
-        color: RUN_COLORS[2],
-        scheduler: { scheduler: "ReduceLROnPlateau", params: { patience: 10 } },
-      },
-    ],
-    view: { replay: log },
-  });
-}
 
 /** The sliders a replay shows per scheduler (the rest stay at their values; the race panel has them all). */
 const KEYS: Record<string, string[]> = {
