@@ -113,9 +113,9 @@ export function claimsFor(names: Names) {
     }),
     /** No run in `which` (default: all) diverges or runs away before `step` (default: the end). */
     noBlowUp: (which?: readonly number[], step = Number.POSITIVE_INFINITY, factor = 3): Claim => ({
-      says: `${which ? which.map(n).join(", ") : "no run"} ${which ? "does not blow" : "blows"} up${
-        Number.isFinite(step) ? ` before step ${step}` : ""
-      } (loss stays under ${factor} × its first)`,
+      says: `${which ? which.map(n).join(", ") : "no run"} ${
+        which ? (which.length > 1 ? "do not blow" : "does not blow") : "blows"
+      } up${Number.isFinite(step) ? ` before step ${step}` : ""} (loss stays under ${factor} × its first)`,
       check: ({ runs }) => {
         for (const i of which ?? runs.map((_, k) => k)) {
           const at = blowUpAt(runs[i], factor);

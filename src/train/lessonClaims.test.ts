@@ -11,9 +11,7 @@ import { failedClaims } from "../experiment/claims";
 import { defaultExperiment } from "../experiment/config";
 import { LESSONS, lessonById, lessonRaces } from "../experiment/lessons";
 import { encodeExperiment } from "../experiment/url";
-import { playExperiment } from "./play";
-
-const HEAVY = new Set(["mnist", "charlm"]);
+import { cpuLessons, playExperiment } from "./play";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -26,8 +24,8 @@ describe("lesson claims on CPU", () => {
       for (const r of lessonRaces(l)) expect(r.claims.length, r.label).toBeGreaterThan(0);
   });
 
-  // Replay lessons train nothing: their claims are checked on their logs in src/experiment/logs.test.ts.
-  for (const l of LESSONS.filter((x) => !HEAVY.has(x.experiment.task.kind) && !x.experiment.view.replay))
+  // This file takes every other lesson, lessonClaims.odd.test.ts the rest (two files run in parallel).
+  for (const l of cpuLessons().filter((_, i) => i % 2 === 0))
     for (const { label, experiment, claims } of lessonRaces(l))
       it(label, { timeout: 180_000 }, async () => {
         expect(failedClaims(claims, await playExperiment(experiment))).toEqual([]);

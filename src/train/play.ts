@@ -5,6 +5,7 @@
  */
 import type { ClaimRace, ClaimRun } from "../experiment/claims";
 import type { Experiment } from "../experiment/config";
+import { LESSONS } from "../experiment/lessons";
 import { Trainer } from "./trainer";
 
 export async function playExperiment(e: Experiment, steps = e.steps): Promise<ClaimRace> {
@@ -34,3 +35,11 @@ export async function playExperiment(e: Experiment, steps = e.steps): Promise<Cl
     tr.dispose();
   }
 }
+
+/** Tasks whose lessons take minutes on tfjs's pure-JS CPU kernels: their claims run on WASM in the tests. */
+export const HEAVY_TASKS: ReadonlySet<string> = new Set(["mnist", "charlm"]);
+
+/** The lessons whose claims the CPU tests check: every training lesson but the heavy ones (replay lessons train
+ * nothing: logs.test.ts checks them on their logs). */
+export const cpuLessons = () =>
+  LESSONS.filter((x) => !HEAVY_TASKS.has(x.experiment.task.kind) && !x.experiment.view.replay);

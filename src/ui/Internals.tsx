@@ -41,7 +41,9 @@ function RunInternals({ index }: { index: number }) {
         ))}
       </dl>
       <h4>Decisions</h4>
-      <ol className="log" aria-label={`Decisions of run ${index + 1}`} aria-live="polite">
+      {/* A scrolling list: focusable, so a keyboard user can scroll it (axe: scrollable-region-focusable). */}
+      {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+      <ol className="log" aria-label={`Decisions of run ${index + 1}`} aria-live="polite" tabIndex={0}>
         {decisions.length === 0 ? <li className="muted">none yet</li> : null}
         {decisions.map((e) => (
           <li key={`${e.step}-${e.kind}-${e.message}`}>
