@@ -167,7 +167,7 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
   const setView = useLab((s) => s.setView);
   if (!id)
     // The first screen says in one line what to look at; any other experiment speaks for itself.
-    return sameRace(experiment, defaultExperiment()) ? (
+    return !experiment.view.replay && sameRace(experiment, defaultExperiment()) ? (
       <p className="first-caption" role="note">
         {FIRST_SCREEN_CAPTION}{" "}
         <LessonLink e={lessonById("meet-greedylr")!.experiment}>Open it as a lesson</LessonLink>
