@@ -57,7 +57,6 @@ const SHOTS = new Set(["meet-greedylr", "plateau-vs-greedy"]);
 const ALL = process.env.LESSONS_E2E === "all" || process.env.LESSONS_WEBGL === "all";
 const WEBGL_CI = new Set(["meet-greedylr"]);
 const HEAVY = new Set(["mnist", "charlm"]);
-const WEBGL_ALL = ALL;
 
 for (const backend of ["wasm", "webgl"] as const)
   describe(`lesson claims on ${backend}`, () => {
@@ -68,7 +67,7 @@ for (const backend of ["wasm", "webgl"] as const)
         (ALL || (backend === "wasm" ? !HEAVY.has(x.experiment.task.kind) : WEBGL_CI.has(x.id))),
     ))
       for (const [k, { label, experiment, claims }] of lessonRaces(l).entries())
-        it(label, { timeout: WEBGL_ALL ? 900_000 : 240_000 }, async () => {
+        it(label, { timeout: ALL ? 900_000 : 240_000 }, async () => {
           const b = await connect();
           const ctx = await b.newContext({ viewport: { width: 1280, height: 720 } });
           const page = await ctx.newPage();
@@ -93,7 +92,7 @@ for (const backend of ["wasm", "webgl"] as const)
               return s.error !== null || (s.done && s.step >= n);
             },
             experiment.steps,
-            { timeout: WEBGL_ALL ? 880_000 : 230_000, polling: 250 },
+            { timeout: ALL ? 880_000 : 230_000, polling: 250 },
           );
           const race = await readRace(page);
           expect(race.runs[0].steps.length, "the whole run is in the store").toBe(experiment.steps);

@@ -79,9 +79,6 @@ export function spikeKick(r: ClaimRun, onset: number, within = 20): number | nul
   return peak === null ? null : peak / r.loss[i0 - 1];
 }
 
-export const decisions = (r: ClaimRun, kind: string, from = 0, to = Number.POSITIVE_INFINITY) =>
-  r.events.filter((e) => e.kind === kind && e.step >= from && e.step < to).length;
-
 /** The race's runs, named as the lesson names them, for messages. */
 type Names = readonly string[];
 
@@ -134,22 +131,6 @@ export function claimsFor(names: Names) {
           : `${n(a)} ${at === null ? "never blows up" : `blows up at ${at}`}`;
       },
     }),
-    /** Run a's scheduler makes at least `min` decisions of `kind` (in [from, to)). */
-    decides: (
-      a: number,
-      kind: "increase" | "decrease" | "restart",
-      min = 1,
-      from = 0,
-      to = Infinity,
-    ): Claim => ({
-      says: `${n(a)} makes at least ${min} ${kind} decision${min === 1 ? "" : "s"}${
-        from > 0 || Number.isFinite(to) ? ` in steps ${from}–${Number.isFinite(to) ? to : "end"}` : ""
-      }`,
-      check: ({ runs }) => {
-        const c = decisions(runs[a], kind, from, to);
-        return c >= min ? null : `${n(a)} makes ${c}`;
-      },
-    }),
     /** Run a's LR reaches at least `ratio` × its first LR at some step (it climbs). */
     lrClimbs: (a: number, ratio: number): Claim => ({
       says: `${n(a)}'s LR climbs to at least ${ratio} × its start`,
@@ -159,16 +140,6 @@ export function claimsFor(names: Names) {
         return lr.length && top >= ratio * lr[0]
           ? null
           : `${n(a)}'s LR peaks at ${fmt(top / lr[0])} × its start`;
-      },
-    }),
-    /** Run a's LR at the end is at most `ratio` × its peak (it came back down). */
-    lrFallsBack: (a: number, ratio: number): Claim => ({
-      says: `${n(a)}'s LR ends at most ${ratio} × its peak`,
-      check: ({ runs }) => {
-        const lr = runs[a].lr.filter(Number.isFinite);
-        const top = Math.max(...lr);
-        const end = lr[lr.length - 1];
-        return end <= ratio * top ? null : `${n(a)}'s LR ends at ${fmt(end / top)} × its peak`;
       },
     }),
     /** Run a's LR goes down at least `min` times (any scheduler: read from its LR series). */

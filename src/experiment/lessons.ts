@@ -4,7 +4,7 @@
  * Lessons hide the controls they do not need (a teacher can still show everything) and can carry a second
  * link for a contrast (`alt`).
  */
-import { type Claim, claimsFor } from "./claims";
+import { type Claim, claimsFor, lrMoves } from "./claims";
 import { type Experiment, experimentSchema, type HIDEABLE, RUN_COLORS } from "./config";
 import { encodeExperiment } from "./url";
 
@@ -445,7 +445,7 @@ export const LESSONS: readonly Lesson[] = [
       c.cuts(0, 30),
       c.raises(0, 0),
       c.that("patience 50 cuts fewer times than patience 10", ({ runs }) => {
-        const [a, b] = [runs[1], runs[0]].map((r) => r.events.filter((e) => e.kind === "decrease").length);
+        const [a, b] = [runs[1], runs[0]].map((r) => lrMoves(r, -1));
         return a < b ? null : `patience 50 cuts ${a} times, patience 10 ${b}`;
       }),
       c.that("at point 1 000, patience 50's LR is at least 10 × patience 10's", ({ runs }) =>
@@ -470,7 +470,7 @@ export const LESSONS: readonly Lesson[] = [
       c.raises(0, 10),
       c.raises(2, 10),
       c.that("patience 50 makes at most 5 LR changes", ({ runs }) => {
-        const n = runs[1].events.length;
+        const n = lrMoves(runs[1], -1) + lrMoves(runs[1], 1);
         return n <= 5 ? null : `it makes ${n}`;
       }),
     ],

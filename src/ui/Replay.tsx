@@ -4,6 +4,7 @@
  * when a slider moves. Open loop, and the page says so: the run's loss did not react to these LRs.
  */
 import { LTTB } from "downsample";
+import Papa from "papaparse";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useStore } from "zustand";
@@ -36,19 +37,22 @@ const down = (xs: ArrayLike<number>, ys: ArrayLike<number>): { x: number; y: num
   return d.map(([x, y]) => ({ x, y }));
 };
 
+/** The trajectories as CSV, written by papaparse (the parser the replay reads logs with; it quotes run names). */
 function toCsv(
   steps: ArrayLike<number>,
   loss: ArrayLike<number>,
   logLr: ArrayLike<number> | null,
   names: string[],
-  res: ReplayResult[],
+  res: (ReplayResult | null)[],
 ) {
-  const q = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  const head = ["step", "loss", ...(logLr ? ["log_lr"] : []), ...names.map((n) => q(`lr ${n}`))].join(",");
-  const lines = [head];
-  for (let i = 0; i < steps.length; i++)
-    lines.push([steps[i], loss[i], ...(logLr ? [logLr[i]] : []), ...res.map((r) => r.lr[i])].join(","));
-  return `${lines.join("\n")}\n`;
+  const fields = ["step", "loss", ...(logLr ? ["log_lr"] : []), ...names.map((n) => `lr ${n}`)];
+  const data = Array.from({ length: steps.length }, (_, i) => [
+    steps[i],
+    loss[i],
+    ...(logLr ? [logLr[i]] : []),
+    ...res.map((r) => (r ? r.lr[i] : "")),
+  ]);
+  return `${Papa.unparse({ fields, data }, { newline: "\n" })}\n`;
 }
 
 export function ReplayView() {
@@ -397,10 +401,7 @@ export function ReplayView() {
                     s.values,
                     s.lr,
                     exp.runs.map((r) => r.name),
-                    computed.res.map(
-                      (r) =>
-                        r ?? ({ lr: new Float64Array(s.values.length).fill(Number.NaN) } as ReplayResult),
-                    ),
+                    computed.res,
                   ),
                 ],
                 { type: "text/csv" },
