@@ -44,7 +44,7 @@ module.exports = {
       name: "experiment-is-plain-data",
       severity: "error",
       comment:
-        "src/experiment imports only the engine, itself and plain libraries (zod, lz-string): no train, no tfjs, no UI.",
+        "src/experiment imports only the engine, itself and plain libraries (zod, lz-string, papaparse, d3-scale): no train, no tfjs, no UI.",
       from: { path: "^src/experiment/" },
       to: {
         path: [

@@ -99,6 +99,14 @@ describe("course", () => {
     await expect
       .poll(() => f.locator(".verdict").textContent())
       .toMatch(/LR Lab: F < 0\.5 diverged in \d+ of 1 runs/);
+    // The same result as a figure: final loss against F, one marker per seed, its numbers as the text alternative.
+    const fig = f.getByRole("img", { name: /Final loss \(mean of the last 10 steps, log scale\) against F/ });
+    await fig.waitFor();
+    expect(await fig.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(720);
+    expect(await fig.getAttribute("alt")).toMatch(/F = 0\.25: median \d/);
+    const dl = page.waitForEvent("download");
+    await f.getByRole("button", { name: "Download SVG" }).click();
+    expect((await dl).suggestedFilename()).toBe("lr-lab-f-sweep.final-vs-param.svg");
     // Cancel works: a full noise sweep started and cancelled leaves no table and says so.
     const n = page.getByRole("region", { name: "Noise robustness" });
     await n.getByRole("button", { name: /Run full/ }).click();

@@ -1,9 +1,12 @@
 /**
  * `npm run sweep -- FILE [--json] [--out FILE]` — runs a sweep config headless in Node (CPU backend) with
- * the same training code as the app, and prints a table of metrics (median over seeds), or JSON.
+ * the same training code as the app, and prints a table of metrics (median over seeds), or JSON. With
+ * --out it writes the JSON and, next to it, the sweep's figures as SVG (OUT-BASE.final-vs-param.svg or
+ * .final-by-noise.svg, and .recovery.svg): the same figures as the replication dialog.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
+import { sweepFigures } from "../experiment/figures";
 import { sweepSchema } from "../experiment/sweep";
 import { provideMnist } from "../train/mnist";
 import { formatTable, runSweep } from "../train/sweep";
@@ -45,6 +48,13 @@ const rows = await runSweep(parsed.data, (p) =>
 process.stderr.write(`\n  ${((performance.now() - t0) / 1000).toFixed(1)} s on tfjs ${tf.getBackend()}\n`);
 console.log = log;
 const result = { sweep: parsed.data.name, description: parsed.data.description, rows };
-if (out) writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+if (out) {
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  const base = out.replace(/\.json$/i, "");
+  for (const f of sweepFigures(parsed.data, rows, "#ffffff")) {
+    writeFileSync(`${base}.${f.id}.svg`, `${f.svg}\n`);
+    process.stderr.write(`  wrote ${base}.${f.id}.svg\n`);
+  }
+}
 if (json) console.log(JSON.stringify(result));
 else console.log(`${parsed.data.name}\n\n${formatTable(rows)}`);

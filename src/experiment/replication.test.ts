@@ -13,6 +13,8 @@ const row = (variant: string, run: string, finalLoss: number | null, diverged = 
   recoveryRatio: null,
   stepsToTarget: null,
   diverged,
+  perSeed: [],
+  recovery: null,
 });
 
 describe("paper replication", () => {

@@ -27,6 +27,24 @@ export const sweepSchema = z.object({
 
 export type Sweep = z.infer<typeof sweepSchema>;
 
+/** One seed's outcome of one run: what the figures draw as a dot. */
+export interface SeedResult {
+  seed: number;
+  /** Mean of the last 10 losses; null when the run diverged. */
+  finalLoss: number | null;
+  divergedAt: number | null;
+}
+
+/**
+ * The loss around a perturbation, as loss[onset + k] ÷ loss[onset − 1] for k = from, from + 1, …: averaged
+ * over a seed's onsets (experiment/recovery.ts), then the median over the seeds that did not diverge.
+ */
+export interface RecoveryCurve {
+  from: number;
+  ratio: (number | null)[];
+}
+
+/** One run in one noise variant, aggregated over the seeds (medians), with each seed's own result kept. */
 export interface SweepRow {
   variant: string;
   run: string;
@@ -38,4 +56,7 @@ export interface SweepRow {
   recoveryRatio: number | null;
   stepsToTarget: number | null;
   diverged: number;
+  perSeed: SeedResult[];
+  /** Null where the variant has no perturbation onsets (clean, or none fired). */
+  recovery: RecoveryCurve | null;
 }

@@ -8,7 +8,10 @@ export type SweepKey = "f" | "noise";
 export interface ReplicationState {
   running: SweepKey | null;
   progress: SweepProgress | null;
-  results: Partial<Record<SweepKey, { rows: SweepRow[]; seeds: number; ms: number; backend: string }>>;
+  /** Each finished sweep with the config it ran (the figures read its runs and swept parameter). */
+  results: Partial<
+    Record<SweepKey, { sweep: Sweep; rows: SweepRow[]; seeds: number; ms: number; backend: string }>
+  >;
   error: string | null;
   run(key: SweepKey, sweep: Sweep): void;
   cancel(): void;
@@ -43,7 +46,7 @@ export const replicationStore = createStore<ReplicationState>()((set, get) => ({
           progress: null,
           results: {
             ...get().results,
-            [key]: { rows: m.rows, seeds: sweep.seeds.length, ms: m.ms, backend: m.backend },
+            [key]: { sweep, rows: m.rows, seeds: sweep.seeds.length, ms: m.ms, backend: m.backend },
           },
         });
         w.terminate();

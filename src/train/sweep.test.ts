@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { median } from "../experiment/metrics";
 import { sweepSchema } from "../experiment/sweep";
 import { formatTable, runSweep } from "./sweep";
 
@@ -53,6 +54,17 @@ describe("sweeps", () => {
       expect(r.finalLoss).not.toBeNull();
       expect(r.stepsToTarget).not.toBeNull();
     }
+    for (const r of rows) {
+      expect(r.perSeed.map((x) => x.seed)).toEqual([1, 2]);
+      const ok = r.perSeed.map((x) => x.finalLoss).filter((x): x is number => x !== null);
+      expect(r.finalLoss).toBe(median(ok));
+    }
+    // The recovery curve: none without perturbations; with them, 1 at the step before each onset (the reference).
+    expect(rows[0].recovery).toBeNull();
+    const rc = rows[2].recovery;
+    expect(rc?.from).toBe(-5);
+    expect(rc?.ratio[4]).toBe(1);
+    expect(rc?.ratio.length).toBe(46);
     expect(rows[0].medianRecovery).toBeNull();
     expect(rows[2].medianRecovery).not.toBeNull();
     expect(formatTable(rows)).toMatch(/spikes\s+greedy/);

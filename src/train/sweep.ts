@@ -4,10 +4,14 @@
  */
 import { type Experiment, experimentSchema } from "../experiment/config";
 import { median, runMetrics } from "../experiment/metrics";
-import type { Sweep, SweepRow } from "../experiment/sweep";
+import { alignedWindows } from "../experiment/recovery";
+import type { RecoveryCurve, SeedResult, Sweep, SweepRow } from "../experiment/sweep";
 import { loadMnist } from "./mnist";
 import type { SweepProgress } from "./protocol";
 import { Trainer } from "./trainer";
+
+/** The window the recovery curves cover, in steps from the onset. */
+export const RECOVERY_WINDOW = { before: 5, after: 40 };
 
 const med = (xs: (number | null)[]) =>
   median(xs.filter((x): x is number => x !== null && Number.isFinite(x)));
@@ -26,6 +30,8 @@ export async function runSweep(
   let done = 0;
   for (const v of variants) {
     const per = sweep.runs.map(() => [] as ReturnType<typeof runMetrics>[]);
+    const seedsOf = sweep.runs.map(() => [] as SeedResult[]);
+    const curves = sweep.runs.map(() => [] as (number | null)[][]);
     for (const seed of sweep.seeds) {
       if (signal?.cancelled) throw new Error("sweep cancelled");
       onProgress?.({ done, total, label: `${v.name}, seed ${seed}` });
@@ -47,14 +53,20 @@ export async function runSweep(
         });
         if (tr.divergedAt.every((d) => d !== null)) break;
       }
-      for (let k = 0; k < e.runs.length; k++)
-        per[k].push(
-          runMetrics(steps[k], loss[k], {
-            onsets: tr.onsets,
-            target: sweep.target,
-            divergedAt: tr.divergedAt[k],
-          }),
-        );
+      for (let k = 0; k < e.runs.length; k++) {
+        const m = runMetrics(steps[k], loss[k], {
+          onsets: tr.onsets,
+          target: sweep.target,
+          divergedAt: tr.divergedAt[k],
+        });
+        per[k].push(m);
+        const ok = m.divergedAt === null;
+        seedsOf[k].push({ seed, finalLoss: ok ? m.finalLoss : null, divergedAt: m.divergedAt });
+        if (ok && tr.onsets.length)
+          curves[k].push(
+            alignedWindows(steps[k], loss[k], tr.onsets, RECOVERY_WINDOW.before, RECOVERY_WINDOW.after),
+          );
+      }
       tr.dispose();
       done++;
     }
@@ -72,11 +84,20 @@ export async function runSweep(
         recoveryRatio: med(ok.map((m) => m.recoveryRatio)),
         stepsToTarget: med(ok.map((m) => m.stepsToTarget)),
         diverged: ms.length - ok.length,
+        perSeed: seedsOf[k],
+        recovery: medianCurve(curves[k]),
       });
     });
   }
   onProgress?.({ done, total, label: "done" });
   return rows;
+}
+
+/** The median across seeds of their onset-aligned curves, offset by offset (null where no seed has data). */
+function medianCurve(curves: (number | null)[][]): RecoveryCurve | null {
+  if (!curves.length) return null;
+  const ratio = curves[0].map((_, j) => med(curves.map((c) => c[j])));
+  return ratio.some((r) => r !== null) ? { from: -RECOVERY_WINDOW.before, ratio } : null;
 }
 
 /** A plain-text table of sweep rows. */

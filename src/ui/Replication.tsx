@@ -2,7 +2,9 @@
  * The paper replication view: runs the repo's F sweep and noise-robustness sweep in a worker (progress,
  * cancel), shows the computed tables beside the paper's figures, and says where they agree or differ.
  */
+import { useMemo } from "react";
 import { useStore } from "zustand";
+import { sweepFigures } from "../experiment/figures";
 import {
   F_SWEEP,
   fSweepVerdict,
@@ -14,6 +16,7 @@ import {
 import type { Sweep, SweepRow } from "../experiment/sweep";
 import { replicationStore, type SweepKey } from "../store/replication";
 import { fmt } from "./format";
+import { download } from "./ShareBar";
 import { useModal } from "./useModal";
 
 const SWEEPS: Record<SweepKey, { sweep: Sweep; title: string }> = {
@@ -89,6 +92,39 @@ function NoiseTable({ rows }: { rows: SweepRow[] }) {
   );
 }
 
+/**
+ * The sweep's figures (experiment/figures.ts): the very SVG the sweep CLI writes, shown as an image (no
+ * markup injected into the page) with its caption, its numbers as the image's text alternative, and a
+ * download.
+ */
+function Figures({ sweep, rows, k }: { sweep: Sweep; rows: SweepRow[]; k: SweepKey }) {
+  const figs = useMemo(() => sweepFigures(sweep, rows, "#ffffff"), [sweep, rows]);
+  return (
+    <div className="sweep-figures">
+      {figs.map((f) => (
+        <figure key={f.id} className="sweep-figure">
+          {/* On a phone the figure keeps a readable size and scrolls sideways. */}
+          <div className="figure-scroll">
+            <img src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(f.svg)}`} alt={f.description} />
+          </div>
+          <figcaption className="muted">
+            {f.caption}{" "}
+            <button
+              type="button"
+              className="link"
+              onClick={() =>
+                download(`lr-lab-${k}-sweep.${f.id}.svg`, new Blob([f.svg], { type: "image/svg+xml" }))
+              }
+            >
+              Download SVG
+            </button>
+          </figcaption>
+        </figure>
+      ))}
+    </div>
+  );
+}
+
 function VerdictBox({ v }: { v: Verdict }) {
   return (
     <div className={`verdict ${v.agrees ? "agrees" : "differs"}`}>
@@ -145,6 +181,7 @@ function SweepSection({ k }: { k: SweepKey }) {
             {result.seeds} seed{result.seeds === 1 ? "" : "s"}, {(result.ms / 1000).toFixed(1)} s on{" "}
             {result.backend}.
           </p>
+          <Figures sweep={result.sweep} rows={result.rows} k={k} />
           {k === "f" ? <FTable rows={result.rows} /> : <NoiseTable rows={result.rows} />}
           <VerdictBox v={k === "f" ? fSweepVerdict(result.rows) : noiseVerdict(result.rows)} />
         </>
