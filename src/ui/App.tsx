@@ -19,8 +19,9 @@ import { QrDialog } from "./QrDialog";
 
 // The replay view (and papaparse behind it) loads when a replay opens, not with the race.
 const ReplayView = lazy(() => import("./Replay").then((m) => ({ default: m.ReplayView })));
+// The paper replication (its tables and figures) loads when it is opened; its results live in its store.
+const ReplicationDialog = lazy(() => import("./Replication").then((m) => ({ default: m.ReplicationDialog })));
 
-import { ReplicationDialog } from "./Replication";
 import { RunsPanel } from "./RunsPanel";
 import { ShareBar } from "./ShareBar";
 import { SumsPanel } from "./Sums";
@@ -126,7 +127,11 @@ function Full() {
         <BackendBadge />
       </header>
       <LessonsDialog open={gallery} onClose={() => setGallery(false)} />
-      <ReplicationDialog open={replication} onClose={() => setReplication(false)} />
+      {replication ? (
+        <Suspense fallback={<p role="status">Loading the replication…</p>}>
+          <ReplicationDialog open onClose={() => setReplication(false)} />
+        </Suspense>
+      ) : null}
       <QrDialog open={qr} onClose={() => setQr(false)} />
       {/* The stage: controls, the lesson (a strip when presenting) and Loss | LR | Recovery, full width. */}
       {exp.view.replay ? (
