@@ -1,6 +1,6 @@
 /** The MNIST and char-LM lessons' claims, in Node on tfjs's WASM backend (see lessonClaims.test.ts). */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import "../train/wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { failedClaims } from "../experiment/claims";
 import { LESSONS, lessonRaces } from "../experiment/lessons";

@@ -24,7 +24,7 @@ if (unknown.length) {
 }
 const log = console.log;
 console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`);
-if (backend === "wasm") await import("@tensorflow/tfjs-backend-wasm");
+if (backend === "wasm") await import("../train/wasm");
 else if (backend !== "cpu") {
   process.stderr.write(`lessons: --backend must be cpu or wasm, not ${backend}\n`);
   process.exit(1);

@@ -10,6 +10,7 @@ import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import wasmPlain from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimd from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreaded from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
+import "./wasm"; // the WASM backend with its Slice fixed (see wasm.ts)
 import type { BackendInfo, BackendName } from "./protocol";
 
 // Threaded WASM breaks in a minified build (its worker factory is passed as source text): single-threaded SIMD.

@@ -3,13 +3,14 @@
  * identical when their schedulers are, and nothing leaks.
  */
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import "./wasm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { packMnist } from "../cli/mnistPack";
 import { experimentSchema } from "../experiment/config";
 import { MNIST_TEST, MNIST_TRAIN_MAX } from "../experiment/tasks";
 import { classify, sample } from "./inference";
 import { mnistTest, mnistTrain, provideMnist } from "./mnist";
+import { createModel } from "./model";
 import { makeDataset } from "./tasks";
 import { Trainer } from "./trainer";
 
@@ -77,6 +78,62 @@ describe("MNIST digits", () => {
     expect(acc).toBeGreaterThan(0.6);
     t.dispose();
   });
+});
+
+/**
+ * On WASM the models use plain 2-D matMuls (stack.ts: runMatMul) and the CNN a shift matrix for its patches;
+ * elsewhere one batched matMul and strided slices. Same maths: the loss and every gradient of 3 runs with
+ * different weights agree with the CPU backend's.
+ */
+describe("the WASM formulation equals the batched one", () => {
+  for (const kind of ["mnist", "charlm"] as const)
+    it(kind, async () => {
+      const e = exp(kind, [1, 1, 1]);
+      const data = makeDataset(e.task, e.seed);
+      const [x, y] = kind === "mnist" ? [data.x.slice(0, 16 * data.dim), data.y.slice(0, 16)] : [null, null];
+      const run = async (backend: "wasm" | "cpu") => {
+        expect(await tf.setBackend(backend)).toBe(true);
+        const m = createModel(kind, data, e.hidden, 3, e.seed);
+        // Different weights per run, so a mixed-up run axis would show.
+        m.vars.forEach((v, i) => {
+          v.assign(tf.mul(v, tf.reshape(tf.tensor1d([1, 1.3 + 0.01 * i, 0.7]), [3, 1, 1])));
+        });
+        const xb =
+          kind === "mnist"
+            ? tf.tensor2d(x as Float32Array, [16, data.dim])
+            : tf.tensor2d(
+                Array.from({ length: 4 * data.dim }, (_, i) => (i * 7) % data.outputs),
+                [4, data.dim],
+              );
+        const yb =
+          kind === "mnist"
+            ? tf.oneHot(tf.tensor1d(Array.from(y as ArrayLike<number>), "int32"), 10)
+            : tf.oneHot(
+                tf.tensor1d(
+                  Array.from({ length: 4 * data.dim }, (_, i) => (i * 5) % data.outputs),
+                  "int32",
+                ),
+                data.outputs,
+              );
+        const { value, grads } = tf.variableGrads(() => tf.sum(m.loss(m.vars, xb, yb)) as tf.Scalar, m.vars);
+        const out = {
+          loss: await value.data(),
+          grads: await Promise.all(m.vars.map((v) => grads[v.name].data())),
+        };
+        tf.dispose([value, xb, yb, ...Object.values(grads), ...m.vars, ...(m.consts ?? [])]);
+        return out;
+      };
+      const w = await run("wasm");
+      const c = await run("cpu");
+      await tf.setBackend("wasm");
+      const close = (a: ArrayLike<number>, b: ArrayLike<number>, what: string) => {
+        const scale = Math.max(...Array.from(b, Math.abs), 1e-6);
+        for (let i = 0; i < a.length; i++)
+          expect(Math.abs(a[i] - b[i]) / scale, `${what}[${i}]`).toBeLessThan(2e-4);
+      };
+      close(w.loss, c.loss, "loss");
+      for (const [i, g] of w.grads.entries()) close(g, c.grads[i], `grad ${i}`);
+    }, 120_000);
 });
 
 describe("char-LM", () => {

@@ -33,3 +33,78 @@ export function stacked(one: Float32Array, runs: number, shape: [number, number]
 /** Mean cross-entropy of each run: logits [R, N, C], one-hot targets [N, C] (shared) or [R, N, C]. */
 export const crossEntropy = (logits: tf.Tensor, y: tf.Tensor): tf.Tensor1D =>
   tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), y), 2), 1)) as tf.Tensor1D;
+
+/**
+ * Whether this backend needs the plain-2-D matMul path. tfjs-backend-wasm (4.22) hands only a plain 2-D,
+ * untransposed matMul to XNNPACK; any batched ([R, M, K] with R > 1) or transposed matMul, which is what
+ * autodiff emits for every gradient, runs in a scalar loop. Measured in Node on WASM (SIMD, one thread):
+ * 8 runs of [3136×72]@[72×16] take 49.5 ms as one batched matMul and 4.7 ms as 8 plain ones; the gradient
+ * matMuls (transposed) 48–60 ms against 5–12 ms with the transposes done first. GPUs want the opposite (one
+ * kernel for all runs), so elsewhere tf.matMul is used as is.
+ */
+export const plainMatMuls = () => tf.getBackend() === "wasm";
+
+const T = (x: tf.Tensor) => tf.transpose(x, [0, 2, 1]) as tf.Tensor3D;
+
+/** a [R, M, K] @ b [R, K, N] as R plain 2-D matMuls. */
+function perRun(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const [R, M, K] = a.shape;
+  const N = b.shape[2];
+  const outs: tf.Tensor2D[] = [];
+  for (let r = 0; r < R; r++)
+    outs.push(
+      tf.matMul(
+        tf.reshape(tf.slice(a, [r, 0, 0], [1, M, K]), [M, K]) as tf.Tensor2D,
+        tf.reshape(tf.slice(b, [r, 0, 0], [1, K, N]), [K, N]) as tf.Tensor2D,
+      ),
+    );
+  return R === 1 ? (tf.reshape(outs[0], [1, M, N]) as tf.Tensor3D) : (tf.stack(outs) as tf.Tensor3D);
+}
+
+/** perRun with its gradient written as perRun matMuls of explicit transposes (dA = dY·Bᵀ, dB = Aᵀ·dY). */
+const perRunWithGrad = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: perRun(a, b),
+    gradFunc: (dy: tf.Tensor, [sa, sb]: tf.Tensor[]) => [
+      perRun(dy as tf.Tensor3D, T(sb)),
+      perRun(T(sa), dy as tf.Tensor3D),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  a: tf.Tensor3D,
+  b: tf.Tensor3D,
+) => tf.Tensor3D;
+
+/**
+ * Every run's matMul at once: a [R, M, K] @ b [R, K, N] → [R, M, N]. One batched kernel, except on WASM
+ * (see plainMatMuls), where it is R plain matMuls forward and backward.
+ */
+export const runMatMul = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D =>
+  plainMatMuls() ? perRunWithGrad(a, b) : tf.matMul(a, b);
+
+/**
+ * x [M, K] @ c [K, N] for a constant c (a 0/1 gather matrix), with its transpose cT given: the gradient
+ * reaching x is dY·cT, a plain matMul (tfjs's own would be a transposed one: the slow path on WASM), and c,
+ * a constant, gets none.
+ */
+export const constMatMul = tf.customGrad(((
+  x: tf.Tensor2D,
+  c: tf.Tensor2D,
+  cT: tf.Tensor2D,
+  save: tf.GradSaveFunc,
+) => {
+  save([cT]);
+  return {
+    value: tf.matMul(x, c),
+    gradFunc: (dy: tf.Tensor, [sT]: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, sT as tf.Tensor2D),
+      tf.zerosLike(c),
+      tf.zerosLike(sT),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  x: tf.Tensor2D,
+  c: tf.Tensor2D,
+  cT: tf.Tensor2D,
+) => tf.Tensor2D;

@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { LM_CONTEXT } from "../experiment/tasks";
 import { mulberry32, subSeed } from "./rng";
-import { crossEntropy, type StackedModel, stacked, uniformInit } from "./stack";
+import { crossEntropy, runMatMul, type StackedModel, stacked, uniformInit } from "./stack";
 import type { Dataset } from "./tasks";
 
 const D = 32;
@@ -71,13 +71,13 @@ export function createTransformer(data: Dataset, runs: number, seed: number): St
     const pos = t === T ? ps[1] : tf.slice(ps[1], [0, 0, 0], [R, t, D]);
     let h = tf.reshape(
       tf.add(
-        tf.reshape(tf.matMul(x as tf.Tensor3D, ps[0] as tf.Tensor3D), [R, B, t, D]),
+        tf.reshape(runMatMul(x as tf.Tensor3D, ps[0] as tf.Tensor3D), [R, B, t, D]),
         tf.expandDims(pos, 1),
       ),
       [R, N, D],
     );
     // Causal self-attention, 2 heads.
-    const qkv = tf.matMul(layerNorm(h, ps[2], ps[3]) as tf.Tensor3D, ps[4] as tf.Tensor3D);
+    const qkv = runMatMul(layerNorm(h, ps[2], ps[3]) as tf.Tensor3D, ps[4] as tf.Tensor3D);
     const heads = (k: number) =>
       tf.reshape(
         tf.transpose(tf.reshape(tf.slice(qkv, [0, 0, k * D], [R, N, D]), [R * B, t, H, DH]), [0, 2, 1, 3]),
@@ -91,14 +91,14 @@ export function createTransformer(data: Dataset, runs: number, seed: number): St
       N,
       D,
     ]) as tf.Tensor3D;
-    h = tf.add(h, tf.matMul(ctx, ps[5] as tf.Tensor3D));
+    h = tf.add(h, runMatMul(ctx, ps[5] as tf.Tensor3D));
     // MLP.
     const a = tf.relu(
-      tf.add(tf.matMul(layerNorm(h, ps[6], ps[7]) as tf.Tensor3D, ps[8] as tf.Tensor3D), ps[9]),
+      tf.add(runMatMul(layerNorm(h, ps[6], ps[7]) as tf.Tensor3D, ps[8] as tf.Tensor3D), ps[9]),
     );
-    h = tf.add(h, tf.add(tf.matMul(a as tf.Tensor3D, ps[10] as tf.Tensor3D), ps[11]));
+    h = tf.add(h, tf.add(runMatMul(a as tf.Tensor3D, ps[10] as tf.Tensor3D), ps[11]));
     return tf.add(
-      tf.matMul(layerNorm(h, ps[12], ps[13]) as tf.Tensor3D, ps[14] as tf.Tensor3D),
+      runMatMul(layerNorm(h, ps[12], ps[13]) as tf.Tensor3D, ps[14] as tf.Tensor3D),
       ps[15],
     ) as tf.Tensor3D;
   };
