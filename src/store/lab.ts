@@ -58,6 +58,8 @@ export interface LabState {
   step: number;
   done: boolean;
   rate: number;
+  /** Worker time since the build: training steps and task views (the views' budget is 10%). */
+  work: { trainMs: number; viewMs: number };
   backend: BackendInfo | null;
   error: string | null;
   notice: string | null;
@@ -130,6 +132,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     step: 0,
     done: false,
     rate: 0,
+    work: { trainMs: 0, viewMs: 0 },
     backend: null,
     error: null,
     notice: null,
@@ -294,7 +297,13 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         break;
       }
       case "status":
-        store.setState({ running: m.running, step: m.step, done: m.done, rate: m.stepsPerSecond });
+        store.setState({
+          running: m.running,
+          step: m.step,
+          done: m.done,
+          rate: m.stepsPerSecond,
+          work: { trainMs: m.trainMs, viewMs: m.viewMs },
+        });
         break;
       case "error":
         store.setState({ error: m.message, running: false });

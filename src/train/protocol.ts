@@ -50,7 +50,16 @@ export type FromWorker =
   | { type: "ready"; info: BackendInfo }
   /** `gen`: the build this batch belongs to; the page drops batches of an older build (sent before a reset). */
   | { type: "batch"; step: number; runs: RunBatch[]; onsets: number[]; gen: number }
-  | { type: "status"; running: boolean; step: number; done: boolean; stepsPerSecond: number }
+  | {
+      type: "status";
+      running: boolean;
+      step: number;
+      done: boolean;
+      stepsPerSecond: number;
+      /** Worker milliseconds spent on training steps and on task views since the build: the views' share. */
+      trainMs: number;
+      viewMs: number;
+    }
   | { type: "error"; message: string }
   /**
    * The backend failed mid-run (e.g. GPU device lost) at `step`. With `resumedAfterMs`: the runs were replayed

@@ -31,7 +31,13 @@ export interface SessionDeps {
 }
 
 const FLUSH_MS = 100;
+/** Task views refresh at most this often… */
 const VIEW_MS = 500;
+/**
+ * …and take at most this share of the worker's time: after a view that took v ms, the next waits
+ * v·(1 − share)/share ms of training (9·v for 10%). Text sampling, the dearest view, waits at least 2 s.
+ */
+export const VIEW_SHARE = 0.1;
 /** Longest replay worth waiting for after a device loss; beyond it the race restarts from step 0. */
 export const REPLAY_BUDGET_MS = 15_000;
 /** Digits shown in the task view (the first held-out ones); accuracy is over all held-out digits. */
@@ -103,10 +109,13 @@ export class TrainingSession {
   gen = 0;
   private lastFlush = 0;
   // Task views.
-  private lastView = 0;
+  private nextView = 0;
   private grid: ViewGrid | null = null;
   private heldOut: Digits | null = null;
   private nextText = 0;
+  /** Milliseconds spent training steps and drawing task views since the build (posted with the status). */
+  private trainMs = 0;
+  private viewMs = 0;
 
   constructor(deps: SessionDeps) {
     this.deps = deps;
@@ -204,6 +213,9 @@ export class TrainingSession {
     this.grid = viewGrid(t);
     this.heldOut = exp.task.kind === "mnist" ? mnistTest() : null;
     this.nextText = 0;
+    this.nextView = 0;
+    this.trainMs = 0;
+    this.viewMs = 0;
     this.postData(t);
     await this.postView();
     if (this.info?.backend === "webgpu")
@@ -243,32 +255,44 @@ export class TrainingSession {
       });
   }
 
-  /** What the models have learned, for the task view. Sampling text is kept under ~10% of the time. */
+  /**
+   * What the models have learned, for the task view, within the views' budget (VIEW_SHARE of the worker's
+   * time): each view's cost sets how long until the next one.
+   */
   private async postView() {
     const t = this.trainer;
     if (!t) return;
     const t0 = this.now();
-    this.lastView = t0;
+    const drew = await this.drawView(t, t0);
+    if (!drew) return;
+    const cost = this.now() - t0;
+    this.viewMs += cost;
+    this.nextView = this.now() + Math.max(VIEW_MS, (cost * (1 - VIEW_SHARE)) / VIEW_SHARE);
+  }
+
+  /** One task view: held-out digits, sampled text, or the boundary / fit grid. False if nothing was drawn. */
+  private async drawView(t: Trainer, t0: number): Promise<boolean> {
     const post = this.deps.post;
     const held = this.heldOut;
     if (held) {
       const preds = await classify(t, held.x, held.n);
       const accuracy = preds.map((p) => p.reduce((a, c, i) => a + (c === held.y[i] ? 1 : 0), 0) / held.n);
       post({ type: "digits", preds: preds.map((p) => p.slice(0, DIGITS_SHOWN)), accuracy, heldOut: held.n });
-      return;
+      return true;
     }
     if (t.data.type === "sequence") {
-      if (t0 < this.nextText) return;
+      if (t0 < this.nextText) return false;
       const step = t.step;
       const samples = await sample(t, PROMPT, 80);
-      this.nextText = this.now() + Math.max(2000, 10 * (this.now() - t0));
+      this.nextText = this.now() + Math.max(2000, ((this.now() - t0) * (1 - VIEW_SHARE)) / VIEW_SHARE);
       post({ type: "text", prompt: PROMPT, samples, step });
-      return;
+      return true;
     }
     const g = this.grid;
-    if (!g) return;
+    if (!g) return false;
     const values = await predict(t, g.pts, g.n);
     if (values) post({ type: "view", grid: g.grid, lo: g.lo, hi: g.hi, values });
+    return values !== null;
   }
 
   private freshBuffers(): RunBatch[] {
@@ -301,6 +325,8 @@ export class TrainingSession {
       step: t.step,
       done: t.step >= (this.experiment?.steps ?? 0),
       stepsPerSecond: this.rate,
+      trainMs: this.trainMs,
+      viewMs: this.viewMs,
     });
   }
 
@@ -340,7 +366,9 @@ export class TrainingSession {
         let rep: Awaited<ReturnType<Trainer["trainStep"]>>;
         try {
           if (this.deviceLost) throw new Error(this.deviceLost);
+          const s0 = this.now();
           rep = await this.trainer!.trainStep();
+          this.trainMs += this.now() - s0;
         } catch (e) {
           if (await this.recover(e as Error)) continue;
           throw e;
@@ -355,7 +383,7 @@ export class TrainingSession {
           windowStart = now;
         }
         if (now - this.lastFlush > FLUSH_MS) this.flush();
-        if (now - this.lastView > VIEW_MS) await this.postView();
+        if (now >= this.nextView) await this.postView();
         const sps = this.stepsPerSecond;
         if (sps) await new Promise((r) => setTimeout(r, 1000 / sps));
         else if (now - sliceStart > 16) {

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench:train` (its second part) — what a class sees: the built app in headless Debian Chromium,
+ * training in its own worker with its task views (held-out digits, decision boundary, text samples), for
+ * every model at batch 32 and 64 with 1, 4 and 8 runs. Per configuration: steps per second from the store's
+ * step counter over BENCH_SECONDS (default 4) after a warm-up, and the share of the worker's time the task
+ * views took (the worker's own accounting, posted with its status). BENCH_ROUNDS (default 3) interleaved
+ * rounds, medians. BENCH_BACKENDS (default wasm) picks the backends; "webgpu" is measured only where the
+ * adapter is hardware. Writes bench/out/train-scaling.json.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { chromium, type Page } from "playwright-core";
+import { preview } from "vite";
+import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/global-setup";
+import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
+import { median } from "../src/experiment/metrics";
+import { encodeExperiment } from "../src/experiment/url";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const BACKENDS = (process.env.BENCH_BACKENDS ?? "wasm").split(",") as ("wasm" | "webgl" | "webgpu" | "cpu")[];
+const MODELS = [
+  { model: "MLP 2-16-16-2 (spiral)", task: { kind: "spiral", samples: 400, noise: 0.1 }, hidden: [16, 16] },
+  { model: "CNN (MNIST 14×14)", task: { kind: "mnist" } },
+  { model: "char-LM (1-block transformer)", task: { kind: "charlm" } },
+] as const;
+const BATCHES = [32, 64];
+const RUNS = [1, 4, 8];
+
+const experiment = (m: (typeof MODELS)[number], batchSize: number, runs: number, backend: string) =>
+  experimentSchema.parse({
+    task: m.task,
+    ...("hidden" in m ? { hidden: m.hidden } : {}),
+    batchSize,
+    optimizer: "adam",
+    baseLr: 0.003,
+    steps: 100_000,
+    backend,
+    runs: Array.from({ length: runs }, (_, i) => ({
+      name: `run ${i + 1}`,
+      color: RUN_COLORS[i],
+      scheduler: { scheduler: "Constant" },
+    })),
+  });
+
+interface Snap {
+  t: number;
+  step: number;
+  trainMs: number;
+  viewMs: number;
+  backend: string;
+  adapter: string;
+}
+
+// Plain strings: tsx would wrap named functions with a helper that does not exist in the page.
+const snap = (page: Page) =>
+  page.evaluate(`(() => {
+    const s = window.lrlab.getState();
+    return { t: performance.now(), step: s.step, trainMs: s.work.trainMs, viewMs: s.work.viewMs,
+      backend: s.backend ? s.backend.backend : "", adapter: s.backend && s.backend.webgpu ? s.backend.webgpu : "" };
+  })()`) as Promise<Snap>;
+
+async function measure(page: Page, url: string) {
+  await page.goto(url);
+  await page.waitForFunction("window.lrlab && window.lrlab.getState().backend !== null", null, {
+    timeout: 60_000,
+  });
+  await page.getByRole("button", { name: /Play/ }).first().click();
+  await page.waitForFunction("window.lrlab.getState().step >= 3", null, { timeout: 120_000 });
+  await page.waitForTimeout(1500);
+  const a = await snap(page);
+  await page.waitForTimeout(SECONDS * 1000);
+  const b = await snap(page);
+  const work = b.trainMs - a.trainMs + (b.viewMs - a.viewMs);
+  return {
+    sps: ((b.step - a.step) * 1000) / (b.t - a.t),
+    viewShare: work > 0 ? (b.viewMs - a.viewMs) / work : 0,
+    backend: b.backend,
+    adapter: b.adapter,
+  };
+}
+
+const server = await preview({ preview: { host: "127.0.0.1", port: 0 }, logLevel: "warn" });
+const addr = server.httpServer.address();
+const port = typeof addr === "object" && addr ? addr.port : 4173;
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const out: Record<string, unknown>[] = [];
+for (const backend of BACKENDS) {
+  // bypassCSP: the page's CSP forbids the string predicates playwright evaluates.
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, bypassCSP: true });
+  const page = await ctx.newPage();
+  const samples = new Map<string, { sps: number[]; share: number[] }>();
+  let got = "";
+  let adapter = "";
+  for (let round = 0; round < ROUNDS; round++)
+    for (const m of MODELS)
+      for (const bs of BATCHES)
+        for (const R of RUNS) {
+          const key = `${m.model}|${bs}|${R}`;
+          const r = await measure(page, `http://127.0.0.1:${port}/?${encodeExperiment(experiment(m, bs, R, backend))}`);
+          got = r.backend;
+          adapter = r.adapter;
+          const s = samples.get(key) ?? { sps: [], share: [] };
+          s.sps.push(r.sps);
+          s.share.push(r.viewShare);
+          samples.set(key, s);
+          process.stderr.write(`  ${backend} round ${round + 1}: ${key} ${r.sps.toFixed(1)} steps/s, views ${(100 * r.viewShare).toFixed(1)}%\n`);
+        }
+  await ctx.close();
+  if (backend === "webgpu" && adapter === "software") {
+    console.log("webgpu: the adapter here is a software fallback (SwiftShader) — not measured for speed.");
+    continue;
+  }
+  const rows = MODELS.flatMap((m) =>
+    BATCHES.map((bs) => {
+      const med = (R: number) => {
+        const s = samples.get(`${m.model}|${bs}|${R}`);
+        return { sps: median(s?.sps ?? []) ?? 0, share: median(s?.share ?? []) ?? 0 };
+      };
+      const [one, four, eight] = RUNS.map(med);
+      const f = (x: number, d = 3) => Number(x.toPrecision(d));
+      return {
+        backend: got,
+        model: m.model,
+        batch: bs,
+        "1 run steps/s": f(one.sps),
+        "4 runs steps/s": f(four.sps),
+        "8 runs steps/s": f(eight.sps),
+        "cost 4 vs 1": f(one.sps / four.sps),
+        "cost 8 vs 1": f(one.sps / eight.sps),
+        "cost 8 vs 4": f(four.sps / eight.sps),
+        "views % (1/4/8 runs)": [one, four, eight].map((x) => (100 * x.share).toFixed(1)).join(" / "),
+      };
+    }),
+  );
+  out.push(...rows);
+}
+await browser.close();
+server.httpServer.close();
+console.log(
+  `The app's training worker with its task views, Adam, constant LR; medians of ${ROUNDS} interleaved rounds, ${SECONDS} s each after a warm-up. Cost = time per step relative to fewer runs.`,
+);
+console.table(out);
+mkdirSync("bench/out", { recursive: true });
+writeFileSync("bench/out/train-scaling.json", `${JSON.stringify(out, null, 2)}\n`);
