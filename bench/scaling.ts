@@ -96,14 +96,19 @@ for (const backend of BACKENDS) {
       for (const bs of BATCHES)
         for (const R of RUNS) {
           const key = `${m.model}|${bs}|${R}`;
-          const r = await measure(page, `http://127.0.0.1:${port}/?${encodeExperiment(experiment(m, bs, R, backend))}`);
+          const r = await measure(
+            page,
+            `http://127.0.0.1:${port}/?${encodeExperiment(experiment(m, bs, R, backend))}`,
+          );
           got = r.backend;
           adapter = r.adapter;
           const s = samples.get(key) ?? { sps: [], share: [] };
           s.sps.push(r.sps);
           s.share.push(r.viewShare);
           samples.set(key, s);
-          process.stderr.write(`  ${backend} round ${round + 1}: ${key} ${r.sps.toFixed(1)} steps/s, views ${(100 * r.viewShare).toFixed(1)}%\n`);
+          process.stderr.write(
+            `  ${backend} round ${round + 1}: ${key} ${r.sps.toFixed(1)} steps/s, views ${(100 * r.viewShare).toFixed(1)}%\n`,
+          );
         }
   await ctx.close();
   if (backend === "webgpu" && adapter === "software") {

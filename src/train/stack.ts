@@ -82,29 +82,3 @@ const perRunWithGrad = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: tf.
  */
 export const runMatMul = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D =>
   plainMatMuls() ? perRunWithGrad(a, b) : tf.matMul(a, b);
-
-/**
- * x [M, K] @ c [K, N] for a constant c (a 0/1 gather matrix), with its transpose cT given: the gradient
- * reaching x is dY·cT, a plain matMul (tfjs's own would be a transposed one: the slow path on WASM), and c,
- * a constant, gets none.
- */
-export const constMatMul = tf.customGrad(((
-  x: tf.Tensor2D,
-  c: tf.Tensor2D,
-  cT: tf.Tensor2D,
-  save: tf.GradSaveFunc,
-) => {
-  save([cT]);
-  return {
-    value: tf.matMul(x, c),
-    gradFunc: (dy: tf.Tensor, [sT]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, sT as tf.Tensor2D),
-      tf.zerosLike(c),
-      tf.zerosLike(sT),
-    ],
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
-  x: tf.Tensor2D,
-  c: tf.Tensor2D,
-  cT: tf.Tensor2D,
-) => tf.Tensor2D;
