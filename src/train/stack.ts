@@ -82,3 +82,33 @@ const perRunWithGrad = tf.customGrad(((a: tf.Tensor3D, b: tf.Tensor3D, save: tf.
  */
 export const runMatMul = (a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D =>
   plainMatMuls() ? perRunWithGrad(a, b) : tf.matMul(a, b);
+
+/**
+ * Data shared by every run times each run's weights: x [M, K] (a batch, never a variable) @ w [R, K, N] →
+ * [R, M, N]. On WASM, R plain matMuls of the same x (no [R, M, K] copy of it); its gradient reaches w only
+ * (Xᵀ·dY per run; x is data). Elsewhere one batched matMul of x broadcast over the runs.
+ */
+export const sharedMatMul = (x: tf.Tensor2D, w: tf.Tensor3D): tf.Tensor3D =>
+  plainMatMuls()
+    ? sharedWithGrad(x, w)
+    : tf.matMul(tf.broadcastTo(x, [w.shape[0], ...x.shape]) as tf.Tensor3D, w);
+
+const sharedWithGrad = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor3D, save: tf.GradSaveFunc) => {
+  save([x]);
+  const [R, K, N] = w.shape;
+  const wr = (r: number) => tf.reshape(tf.slice(w, [r, 0, 0], [1, K, N]), [K, N]) as tf.Tensor2D;
+  return {
+    value: tf.stack(Array.from({ length: R }, (_, r) => tf.matMul(x, wr(r)))),
+    gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => {
+      const xT = tf.transpose(sx) as tf.Tensor2D;
+      const M = sx.shape[0];
+      const dW = Array.from({ length: R }, (_, r) =>
+        tf.matMul(xT, tf.reshape(tf.slice(dy, [r, 0, 0], [1, M, N]), [M, N]) as tf.Tensor2D),
+      );
+      return [tf.zerosLike(sx), tf.stack(dW)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (
+  x: tf.Tensor2D,
+  w: tf.Tensor3D,
+) => tf.Tensor3D;

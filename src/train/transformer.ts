@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { LM_CONTEXT } from "../experiment/tasks";
 import { mulberry32, subSeed } from "./rng";
-import { crossEntropy, runMatMul, type StackedModel, stacked, uniformInit } from "./stack";
+import { crossEntropy, runMatMul, type StackedModel, sharedMatMul, stacked, uniformInit } from "./stack";
 import type { Dataset } from "./tasks";
 
 const D = 32;
@@ -67,15 +67,12 @@ export function createTransformer(data: Dataset, runs: number, seed: number): St
     const t = ids.shape[perRun ? 2 : 1] as number;
     const N = B * t;
     const oh = tf.oneHot(tf.reshape(tf.cast(ids, "int32"), [-1]), V);
-    const x = perRun ? tf.reshape(oh, [R, N, V]) : tf.broadcastTo(oh, [R, N, V]);
+    // Token embeddings: one-hot ids times each run's embedding (the ids are shared unless sampling).
+    const emb = perRun
+      ? runMatMul(tf.reshape(oh, [R, N, V]) as tf.Tensor3D, ps[0] as tf.Tensor3D)
+      : sharedMatMul(oh as tf.Tensor2D, ps[0] as tf.Tensor3D);
     const pos = t === T ? ps[1] : tf.slice(ps[1], [0, 0, 0], [R, t, D]);
-    let h = tf.reshape(
-      tf.add(
-        tf.reshape(runMatMul(x as tf.Tensor3D, ps[0] as tf.Tensor3D), [R, B, t, D]),
-        tf.expandDims(pos, 1),
-      ),
-      [R, N, D],
-    );
+    let h = tf.reshape(tf.add(tf.reshape(emb, [R, B, t, D]), tf.expandDims(pos, 1)), [R, N, D]);
     // Causal self-attention, 2 heads.
     const qkv = runMatMul(layerNorm(h, ps[2], ps[3]) as tf.Tensor3D, ps[4] as tf.Tensor3D);
     const heads = (k: number) =>
