@@ -43,7 +43,7 @@ export async function probeWebGpu(): Promise<{ kind: BackendInfo["webgpu"]; adap
   }
 }
 
-async function tryBackend(name: BackendName): Promise<string | null> {
+export async function tryBackend(name: BackendName): Promise<string | null> {
   try {
     const ok = await tf.setBackend(name);
     if (!ok) return `${name} could not start`;

@@ -18,6 +18,8 @@ export interface BackendInfo {
   adapter?: string;
   /** Why this backend was chosen, in words for the badge. */
   reason: string;
+  /** "auto": each usable backend's measured milliseconds per step of this experiment (or of this task, cached). */
+  measured?: { times: Partial<Record<BackendName, number>>; cached: boolean; task: string };
 }
 
 export type ToWorker =

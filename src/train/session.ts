@@ -25,6 +25,8 @@ export interface SessionDeps {
   post(m: FromWorker): void;
   /** Pick and verify a backend (never one of `exclude`). */
   selectBackend(requested: Experiment["backend"], exclude?: BackendName[]): Promise<BackendInfo>;
+  /** "auto": measure the usable backends on this experiment and pick the fastest (auto.ts). */
+  autoBackend?(exp: Experiment): Promise<BackendInfo>;
   /** WebGPU: call `onLost` when the device is lost (the next step then fails and recovery begins). */
   watchDevice?(onLost: (message: string) => void): void;
   now?(): number;
@@ -110,6 +112,8 @@ export class TrainingSession {
   private lastFlush = 0;
   // Task views.
   private nextView = 0;
+  /** The task "auto" was measured on (null for an explicit backend). */
+  private autoTask: string | null = null;
   private grid: ViewGrid | null = null;
   private heldOut: Digits | null = null;
   private nextText = 0;
@@ -188,9 +192,15 @@ export class TrainingSession {
     this.trainer?.dispose();
     this.trainer = null;
     this.experiment = exp;
-    if (!this.info || this.info.requested !== exp.backend) {
+    // "auto" is chosen per task (measured on it); an explicit backend once per request.
+    const task = exp.backend === "auto" ? exp.task.kind : null;
+    if (!this.info || this.info.requested !== exp.backend || task !== this.autoTask) {
       this.failedBackends = [];
-      this.info = await this.deps.selectBackend(exp.backend);
+      this.autoTask = task;
+      this.info =
+        exp.backend === "auto" && this.deps.autoBackend
+          ? await this.deps.autoBackend(exp)
+          : await this.deps.selectBackend(exp.backend);
       this.deps.post({ type: "ready", info: this.info });
     }
     await this.start(exp);
