@@ -41,6 +41,14 @@ describe("course", () => {
     await expect
       .poll(() => page.getByRole("region", { name: "Explain" }).count(), { timeout: 30_000 })
       .toBe(1);
+    // "auto" measures the backends first (a few seconds on a first visit): step once it has chosen.
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !==
+        null,
+      null,
+      { timeout: 60_000 },
+    );
     const greedy = page.locator('.explain li[data-run="1"]');
     let text = "";
     for (let i = 0; i < 200; i++) {
