@@ -2,6 +2,7 @@
  * `npm run bench:train` — in headless Chromium (Debian's, playwright-core), per backend, in one page each:
  * steps/s of LR Lab's loop vs a bare tfjs loop of the same model (target ≥ 0.9×) and the cost of 4 runs vs 1
  * (target ≤ 1.5×). Needs a build (`npm run build`). BENCH_STEPS (default 150) steps per measurement.
+ * The run-count scaling of every model, in the app's own worker, is bench/scaling.ts (run after this).
  */
 import { chromium } from "playwright-core";
 import { preview } from "vite";
@@ -49,33 +50,9 @@ for (const b of backends) {
   });
   await page.close();
 }
-// The bigger models (MNIST CNN batch 32, char-LM batch 8 × 32 tokens): ms per step with 1 and 4 runs.
-const models: Record<string, unknown>[] = [];
-const MODEL_STEPS = Number(process.env.BENCH_MODEL_STEPS ?? 20);
-if (process.env.BENCH_MODELS !== "0")
-  for (const b of backends) {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/bench/bench.html`);
-    await page.waitForFunction(() => document.title === "bench ready");
-    const r = (await page.evaluate(
-      `window.runModels(${JSON.stringify(b)}, ${b === "webgpu" ? Math.min(MODEL_STEPS, 5) : MODEL_STEPS})`,
-    )) as Record<string, unknown>;
-    models.push(
-      Object.fromEntries(
-        Object.entries(r).map(([k, v]) => [k, typeof v === "number" ? Number(v.toPrecision(3)) : v]),
-      ),
-    );
-    await page.close();
-  }
 await browser.close();
 server.httpServer.close();
 console.log(
   `MLP 2-16-16-2 on the spiral, batch 64, Adam; ${STEPS} steps per measurement (60 on GPU backends)`,
 );
 console.table(rows);
-if (models.length) {
-  console.log(
-    `MNIST CNN (batch 32) and char-LM transformer (batch 8 × 32 tokens), Adam; ${MODEL_STEPS} steps (5 on webgpu)`,
-  );
-  console.table(models);
-}
