@@ -5,7 +5,8 @@
  * step counter over BENCH_SECONDS (default 4) after a warm-up, and the share of the worker's time the task
  * views took (the worker's own accounting, posted with its status). BENCH_ROUNDS (default 3) interleaved
  * rounds, medians. BENCH_BACKENDS (default wasm) picks the backends; "webgpu" is measured only where the
- * adapter is hardware. Writes bench/out/train-scaling.json.
+ * adapter is hardware; BENCH_DIST measures another build (an older build has no view accounting: 0%).
+ * Writes bench/out/train-scaling.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { chromium, type Page } from "playwright-core";
@@ -55,7 +56,8 @@ interface Snap {
 const snap = (page: Page) =>
   page.evaluate(`(() => {
     const s = window.lrlab.getState();
-    return { t: performance.now(), step: s.step, trainMs: s.work.trainMs, viewMs: s.work.viewMs,
+    const w = s.work || { trainMs: 0, viewMs: 0 };
+    return { t: performance.now(), step: s.step, trainMs: w.trainMs, viewMs: w.viewMs,
       backend: s.backend ? s.backend.backend : "", adapter: s.backend && s.backend.webgpu ? s.backend.webgpu : "" };
   })()`) as Promise<Snap>;
 
@@ -79,7 +81,12 @@ async function measure(page: Page, url: string) {
   };
 }
 
-const server = await preview({ preview: { host: "127.0.0.1", port: 0 }, logLevel: "warn" });
+// BENCH_DIST: another build's folder (e.g. an older commit's dist) to measure instead of ./dist.
+const server = await preview({
+  preview: { host: "127.0.0.1", port: 0 },
+  build: { outDir: process.env.BENCH_DIST ?? "dist" },
+  logLevel: "warn",
+});
 const addr = server.httpServer.address();
 const port = typeof addr === "object" && addr ? addr.port : 4173;
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -146,4 +153,4 @@ console.log(
 );
 console.table(out);
 mkdirSync("bench/out", { recursive: true });
-writeFileSync("bench/out/train-scaling.json", `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(process.env.BENCH_OUT ?? "bench/out/train-scaling.json", `${JSON.stringify(out, null, 2)}\n`);

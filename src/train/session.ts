@@ -36,7 +36,7 @@ const FLUSH_MS = 100;
 /** Task views refresh at most this often… */
 const VIEW_MS = 500;
 /**
- * …and take at most this share of the worker's time: after a view that took v ms, the next waits
+ * …and take at most this share of the worker's time: after a view that took v ms, the next waits for
  * v·(1 − share)/share ms of training (9·v for 10%). Text sampling, the dearest view, waits at least 2 s.
  */
 export const VIEW_SHARE = 0.1;
@@ -112,6 +112,8 @@ export class TrainingSession {
   private lastFlush = 0;
   // Task views.
   private nextView = 0;
+  /** The training milliseconds (this.trainMs) to reach before the next view: the views' budget. */
+  private viewAfterTrainMs = 0;
   /** The task "auto" was measured on (null for an explicit backend). */
   private autoTask: string | null = null;
   private grid: ViewGrid | null = null;
@@ -224,6 +226,7 @@ export class TrainingSession {
     this.heldOut = exp.task.kind === "mnist" ? mnistTest() : null;
     this.nextText = 0;
     this.nextView = 0;
+    this.viewAfterTrainMs = 0;
     this.trainMs = 0;
     this.viewMs = 0;
     this.postData(t);
@@ -277,7 +280,10 @@ export class TrainingSession {
     if (!drew) return;
     const cost = this.now() - t0;
     this.viewMs += cost;
-    this.nextView = this.now() + Math.max(VIEW_MS, (cost * (1 - VIEW_SHARE)) / VIEW_SHARE);
+    // The next view waits for both: VIEW_MS of wall time, and enough *training* time that this view stays
+    // within its share (wall time alone would count the worker's other work and idle time as training).
+    this.nextView = this.now() + VIEW_MS;
+    this.viewAfterTrainMs = this.trainMs + (cost * (1 - VIEW_SHARE)) / VIEW_SHARE;
   }
 
   /** One task view: held-out digits, sampled text, or the boundary / fit grid. False if nothing was drawn. */
@@ -393,7 +399,7 @@ export class TrainingSession {
           windowStart = now;
         }
         if (now - this.lastFlush > FLUSH_MS) this.flush();
-        if (now >= this.nextView) await this.postView();
+        if (now >= this.nextView && this.trainMs >= this.viewAfterTrainMs) await this.postView();
         const sps = this.stepsPerSecond;
         if (sps) await new Promise((r) => setTimeout(r, 1000 / sps));
         else if (now - sliceStart > 16) {
