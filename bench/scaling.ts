@@ -2,7 +2,7 @@
  * `npm run bench:train` (its second part) — what a class sees: the built app in headless Debian Chromium,
  * training in its own worker with its task views (held-out digits, decision boundary, text samples), for
  * every model at batch 32 and 64 with 1, 4 and 8 runs. Per configuration: steps per second from the store's
- * step counter over BENCH_SECONDS (default 4) after a warm-up, and the share of the worker's time the task
+ * step counter over BENCH_SECONDS (default 4; at least 20 steps) after a warm-up, and the share of the worker's time the task
  * views took (the worker's own accounting, posted with its status). BENCH_ROUNDS (default 3) interleaved
  * rounds, medians. BENCH_BACKENDS (default wasm) picks the backends; "webgpu" is measured only where the
  * adapter is hardware; BENCH_DIST measures another build (an older build has no view accounting: 0%).
@@ -70,8 +70,13 @@ async function measure(page: Page, url: string) {
   await page.waitForFunction("window.lrlab.getState().step >= 3", null, { timeout: 120_000 });
   await page.waitForTimeout(1500);
   const a = await snap(page);
-  await page.waitForTimeout(SECONDS * 1000);
-  const b = await snap(page);
+  // At least SECONDS and 20 steps (at most 40 s): a window that holds whole view periods even where a
+  // step takes half a second, so the views' share is not one sample's luck.
+  let b = a;
+  do {
+    await page.waitForTimeout(500);
+    b = await snap(page);
+  } while ((b.t - a.t < SECONDS * 1000 || b.step - a.step < 20) && b.t - a.t < 40_000);
   const work = b.trainMs - a.trainMs + (b.viewMs - a.viewMs);
   return {
     sps: ((b.step - a.step) * 1000) / (b.t - a.t),
