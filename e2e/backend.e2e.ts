@@ -4,7 +4,7 @@
  * task; an explicit backend in the link is always honoured and never measured.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { disconnect, openApp } from "./helpers";
+import { disconnect, openApp, waitForBackend } from "./helpers";
 
 afterAll(disconnect);
 
@@ -21,13 +21,7 @@ const info = (page: import("playwright-core").Page) =>
 describe("auto backend", () => {
   it("picks the backend with the lowest measured step time, shows the times, and remembers the choice", async () => {
     const { page, errors } = await openApp("?steps=60");
-    await page.waitForFunction(
-      () =>
-        (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !==
-        null,
-      null,
-      { timeout: 90_000 },
-    );
+    await waitForBackend(page, 90_000);
     const first = await info(page);
     const times = first?.measured?.times ?? {};
     // Here: WASM and WebGL (SwiftShader); the software WebGPU adapter is never measured.
@@ -47,11 +41,7 @@ describe("auto backend", () => {
     );
     // Same device, same task: the remembered choice, at once.
     await page.reload();
-    await page.waitForFunction(
-      () =>
-        (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !==
-        null,
-    );
+    await waitForBackend(page, 30_000);
     const again = await info(page);
     expect(again?.measured?.cached).toBe(true);
     expect(again?.backend).toBe(fastest);
@@ -62,13 +52,7 @@ describe("auto backend", () => {
 
   it("an explicit backend in the link is honoured, not measured", async () => {
     const { page, errors } = await openApp("?backend=webgl&steps=60");
-    await page.waitForFunction(
-      () =>
-        (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !==
-        null,
-      null,
-      { timeout: 60_000 },
-    );
+    await waitForBackend(page);
     const i = await info(page);
     expect(i?.backend).toBe("webgl");
     expect(i?.measured).toBeUndefined();

@@ -12,6 +12,7 @@ import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
 import { LESSONS, lessonById, lessonQuery } from "../src/experiment/lessons";
 import { encodeExperiment } from "../src/experiment/url";
 import { CHROMIUM, CHROMIUM_ARGS } from "./global-setup";
+import { waitForBackend } from "./helpers";
 
 let browser: Browser;
 let server: { close(): void };
@@ -42,13 +43,7 @@ async function open(query: string, opts: Parameters<Browser["newContext"]>[0] = 
   });
   await page.goto(base + query);
   await page.waitForFunction(() => (window as unknown as { lrlab?: unknown }).lrlab !== undefined);
-  await page.waitForFunction(
-    () =>
-      (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !==
-      null,
-    null,
-    { timeout: 60_000 },
-  );
+  await waitForBackend(page);
   return { page, errors, ctx };
 }
 
@@ -120,13 +115,7 @@ describe("offline after the first visit", () => {
     await ctx.setOffline(true);
     for (const task of ["mnist&samples=200&bs=16", "charlm&bs=4"]) {
       await page.goto(`${base}?backend=wasm&steps=40&task=${task}`);
-      await page.waitForFunction(
-        () =>
-          (window as unknown as { lrlab?: { getState(): { backend: unknown } } }).lrlab?.getState()
-            .backend !== null,
-        null,
-        { timeout: 60_000 },
-      );
+      await waitForBackend(page);
       await train(page, 3);
       expect(await state<string | null>(page, "s.error")).toBeNull();
       expect((await state<number[]>(page, "s.series[0].loss")).every(Number.isFinite)).toBe(true);

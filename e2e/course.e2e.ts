@@ -1,7 +1,7 @@
 /** The course: every lesson opens from the gallery and trains; explain mode; the paper replication. */
 import { afterAll, describe, expect, it } from "vitest";
 import { LESSONS, lessonQuery } from "../src/experiment/lessons";
-import { disconnect, openApp, waitForStep } from "./helpers";
+import { disconnect, openApp, waitForBackend, waitForStep } from "./helpers";
 
 afterAll(disconnect);
 
@@ -42,13 +42,7 @@ describe("course", () => {
       .poll(() => page.getByRole("region", { name: "Explain" }).count(), { timeout: 30_000 })
       .toBe(1);
     // "auto" measures the backends first (a few seconds on a first visit): step once it has chosen.
-    await page.waitForFunction(
-      () =>
-        (window as unknown as { lrlab: { getState(): { backend: unknown } } }).lrlab.getState().backend !==
-        null,
-      null,
-      { timeout: 60_000 },
-    );
+    await waitForBackend(page);
     const greedy = page.locator('.explain li[data-run="1"]');
     let text = "";
     for (let i = 0; i < 200; i++) {

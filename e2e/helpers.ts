@@ -52,4 +52,15 @@ export async function waitForStep(page: Page, n: number, timeout = 120_000): Pro
   );
 }
 
+/** Wait until the worker has chosen its backend ("auto" measures first on a fresh visit). */
+export async function waitForBackend(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForFunction(
+    () =>
+      (window as unknown as { lrlab?: { getState(): { backend: unknown } } }).lrlab?.getState().backend !=
+      null,
+    null,
+    { timeout },
+  );
+}
+
 export const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
