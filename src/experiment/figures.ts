@@ -195,14 +195,22 @@ function legend(out: string[], runs: RunStyle[], y: number, lines: boolean): num
   return (row + 1) * 20;
 }
 
-function svgDoc(h: number, title: string, desc: string, body: string[], background?: string): string {
-  return [
+/** A figure: its texts, and the SVG document of height h around `body`, titled and described by them. */
+function figure(
+  id: Figure["id"],
+  h: number,
+  texts: { title: string; caption: string; description: string },
+  body: string[],
+  background?: string,
+): Figure {
+  const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${r2(h)}" width="${W}" height="${r2(h)}" role="img" font-family="system-ui, -apple-system, 'Segoe UI', sans-serif" font-size="${FONT}" fill="currentColor">`,
-    `<title>${esc(title)}</title><desc>${esc(desc)}</desc>`,
+    `<title>${esc(texts.title)}</title><desc>${esc(texts.description)}</desc>`,
     background ? `<rect width="100%" height="100%" fill="${background}"/>` : "",
     ...body,
     "</svg>",
   ].join("");
+  return { id, ...texts, svg };
 }
 
 const variantsOf = (rows: SweepRow[]) => [...new Set(rows.map((r) => r.variant))];
@@ -316,13 +324,7 @@ function finalVsParam(
     )
     .join(". ")}.`;
   const title = `${sweep.name}: final loss against ${p.label}`;
-  return {
-    id: "final-vs-param",
-    title,
-    caption,
-    description,
-    svg: svgDoc(bottom + 46, title, description, out, background),
-  };
+  return figure("final-vs-param", bottom + 46, { title, caption, description }, out, background);
 }
 
 /** A strip plot per variant: one strip per run, one dot per seed, a bar at the median; shared log axis. */
@@ -376,13 +378,7 @@ function finalByNoise(sweep: Sweep, rows: SweepRow[], background?: string): Figu
     )
     .join(". ")}.`;
   const title = `${sweep.name}: final loss per noise type`;
-  return {
-    id: "final-by-noise",
-    title,
-    caption,
-    description,
-    svg: svgDoc(last.y + last.h + 16, title, description, out, background),
-  };
+  return figure("final-by-noise", last.y + last.h + 16, { title, caption, description }, out, background);
 }
 
 /** The median recovery curve per variant with perturbations: one line per run. */
@@ -465,13 +461,7 @@ function recovery(sweep: Sweep, rows: SweepRow[], background?: string): Figure |
     )
     .join(". ")}.`;
   const title = `${sweep.name}: median recovery curve`;
-  return {
-    id: "recovery",
-    title,
-    caption,
-    description,
-    svg: svgDoc(last.y + last.h + 46, title, description, out, background),
-  };
+  return figure("recovery", last.y + last.h + 46, { title, caption, description }, out, background);
 }
 
 /**
