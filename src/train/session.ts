@@ -302,7 +302,8 @@ export class TrainingSession {
       if (t0 < this.nextText) return false;
       const step = t.step;
       const samples = await sample(t, PROMPT, 80);
-      this.nextText = this.now() + Math.max(2000, ((this.now() - t0) * (1 - VIEW_SHARE)) / VIEW_SHARE);
+      // The views' budget (postView) already spaces samples by their cost; text also waits at least 2 s.
+      this.nextText = this.now() + 2000;
       post({ type: "text", prompt: PROMPT, samples, step });
       return true;
     }
