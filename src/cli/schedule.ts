@@ -1,10 +1,13 @@
 /**
- * `npm run --silent schedule -- FILE` — prints the LR curve of one scheduler case in the golden format
- * (scheduler name, `params`, `base_lr`, `steps`, optional `metrics`, per-step `observations`, `children`),
- * or of `{"cases": [...]}`. Reads stdin when FILE is "-". Bad input: a clear message on stderr, exit 1.
+ * `npm run --silent schedule -- FILE` — runs one case in the golden format, or `{"cases": [...]}`, and prints
+ * `{"results": [...]}` (one case alone: its result). A case is a scheduler case (scheduler name, `params`,
+ * `base_lr`, `steps`, optional `metrics`, per-step `observations`, `children`; prints `lr`), an LR range test
+ * (`flavor`, `params`, `losses`; prints `lr`, `smoothed`, `stop`, `suggestions`), schedule-free with any schedule
+ * or its Polyak step (`mode`, `params`, `theta0`, `batch_size`, `A`, `b`, `gamma_in`; prints `gamma`, `c`,
+ * `loss`, `y`, `z`, `x`) or vSGD (`variant`, `params`, `h`, `theta0`, `samples`; prints `lr`, `theta`, `tau`). Reads stdin when FILE is "-". Bad input: a clear message on stderr, exit 1.
  */
 import { readFileSync } from "node:fs";
-import { type GoldenCase, runCase } from "../engine/golden";
+import { runAnyCase } from "../engine/golden";
 
 function fail(msg: string): never {
   process.stderr.write(`schedule: ${msg}\n`);
@@ -37,7 +40,7 @@ const describe = (c: unknown, i?: number) => {
 
 function one(c: unknown, i?: number) {
   try {
-    return runCase(c as GoldenCase);
+    return runAnyCase(c);
   } catch (e) {
     fail(`${describe(c, i)}${(e as Error).message}`);
   }

@@ -10,8 +10,11 @@
  * - "before" schedulers (Polyak, AdGD, line searches): lr[t] is the step size they choose from the
  *   observation of step t itself.
  */
+import { parseRangeTest, RangeTestError, runRangeTest } from "./rangeTest";
 import { createScheduler } from "./runtime";
-import type { Observation, SchedulerConfig } from "./types";
+import { runSfCase, type SfCase, SfCaseError } from "./scheduleFreeAny";
+import { type Observation, ParamError, type SchedulerConfig } from "./types";
+import { runVsgdCase, type VsgdCase, VsgdCaseError } from "./vsgd";
 
 export interface GoldenCase extends SchedulerConfig {
   id?: string;
@@ -110,4 +113,54 @@ export function runCase(c: GoldenCase): GoldenResult {
     }
   }
   return momentum ? { lr, momentum } : { lr };
+}
+
+/** What a case file's case is, told by its discriminating field. */
+export type CaseKind = "scheduler" | "range-test" | "schedule-free" | "vsgd";
+
+export function caseKind(c: unknown): CaseKind {
+  if (c && typeof c === "object" && !Array.isArray(c)) {
+    if ("flavor" in c) return "range-test";
+    if ("variant" in c && "samples" in c) return "vsgd";
+    if ("mode" in c && "A" in c) return "schedule-free";
+  }
+  return "scheduler";
+}
+
+/** NaN → null, so a result survives JSON (the goldens write NaN as null). */
+const nanToNull = (xs: readonly number[]) => xs.map((x) => (Number.isNaN(x) ? null : x));
+
+/**
+ * Runs any case of the golden files: a scheduler case (`runCase`), an LR range test (`flavor`), schedule-free
+ * with any schedule or its Polyak step (`mode` with least-squares `A`, `b`), or vSGD (`variant`, `samples`).
+ * Throws CaseError naming the field for a bad case.
+ */
+export function runAnyCase(c: unknown): Record<string, unknown> {
+  try {
+    switch (caseKind(c)) {
+      case "range-test": {
+        const rc = c as { flavor: unknown; params?: unknown; losses?: unknown };
+        const cfg = parseRangeTest(rc);
+        if (!Array.isArray(rc.losses) || rc.losses.some((l) => l !== null && typeof l !== "number"))
+          throw new CaseError('"losses" must be a list of numbers (null for NaN), one per iteration');
+        const r = runRangeTest(cfg, rc.losses as (number | null)[]);
+        return { lr: r.lr, smoothed: nanToNull(r.smoothed), stop: r.stop, suggestions: r.suggestions };
+      }
+      case "schedule-free":
+        return { ...runSfCase(c as SfCase) };
+      case "vsgd":
+        return { ...runVsgdCase(c as VsgdCase) };
+      default:
+        return { ...runCase(c as GoldenCase) };
+    }
+  } catch (e) {
+    if (
+      e instanceof RangeTestError ||
+      e instanceof SfCaseError ||
+      e instanceof VsgdCaseError ||
+      e instanceof ParamError
+    )
+      throw new CaseError(e.message);
+    throw e;
+  }
 }

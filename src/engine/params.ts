@@ -44,7 +44,11 @@ export function checkParam(scheduler: string, m: ParamMeta, v: unknown): ParamVa
     case "int":
     case "number": {
       if (typeof v !== "number" || !Number.isFinite(v))
-        throw new ParamError(scheduler, m.key, `must be a finite number (got ${JSON.stringify(v)})`);
+        throw new ParamError(
+          scheduler,
+          m.key,
+          `must be a finite number (got ${typeof v === "number" ? String(v) : JSON.stringify(v)})`,
+        );
       if (m.type === "int" && !Number.isInteger(v))
         throw new ParamError(scheduler, m.key, `must be an integer (got ${v})`);
       if (m.min !== undefined && (m.minExclusive ? v <= m.min : v < m.min))
