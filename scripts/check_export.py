@@ -39,14 +39,149 @@ def run_case(case):
             scheduler.step(case["metrics"][t])
         else:
             scheduler.step()
+    if len(lrs) != len(case["lr"]):
+        return f"{len(lrs)} LRs, golden {len(case['lr'])}"
     bad = next((t for t, (a, b) in enumerate(zip(lrs, case["lr"])) if not close(a, b)), None)
     if bad is not None:
         return f"lr[{bad}] = {lrs[bad]!r}, golden {case['lr'][bad]!r}"
     if case.get("momentum"):
+        if len(moms) != len(case["momentum"]):
+            return f"{len(moms)} momenta, golden {len(case['momentum'])}"
         badm = next((t for t, (a, b) in enumerate(zip(moms, case["momentum"])) if not close(a, b)), None)
         if badm is not None:
             return f"momentum[{badm}] = {moms[badm]!r}, golden {case['momentum'][badm]!r}"
     return None
+
+
+def load(code, name):
+    ns = {"__name__": "lrlab_export"}
+    exec(compile(code, f"<export {name}>", "exec"), ns)
+    return ns
+
+
+def compare(got, want, path):
+    """None when got equals want: numbers at 1e-9 relative (1e-12 absolute), None = NaN, lists element-wise."""
+    if isinstance(want, list):
+        if not isinstance(got, (list, tuple)) or len(got) != len(want):
+            return f"{path}: length {len(got) if isinstance(got, (list, tuple)) else got!r}, golden {len(want)}"
+        for i, (a, b) in enumerate(zip(got, want)):
+            bad = compare(a, b, f"{path}[{i}]")
+            if bad:
+                return bad
+        return None
+    b = float("nan") if want is None else want
+    return None if close(float(got), b) else f"{path} = {got!r}, golden {want!r}"
+
+
+def run_range_test(case):
+    """Feeds the golden's losses to the exported LRRangeTest; LRs, smoothed losses, stop and suggestions."""
+    c, want = case["case"], case["expected"]
+    optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)
+    test = load(case["code"], case["id"])["make_range_test"](optimizer)
+    for loss in c["losses"]:
+        lr = test.next_lr()
+        if optimizer.param_groups[0]["lr"] != lr:
+            return "next_lr() did not set the optimizer's LR"
+        if test.record(float("nan") if loss is None else loss):
+            break
+    if len(test.lrs) != want["stop"]:
+        return f"stopped after {len(test.lrs)} iterations, golden {want['stop']}"
+    bad = compare(test.lrs, want["lr"], "lr") or compare(test.smoothed, want["smoothed"], "smoothed")
+    if bad:
+        return bad
+    got = test.suggestions()
+    if sorted(got) != sorted(want["suggestions"]):
+        return f"suggestions {sorted(got)}, golden {sorted(want['suggestions'])}"
+    for name, w in want["suggestions"].items():
+        g = got[name]
+        if name == "window":
+            if list(g) != w:
+                return f"window {g}, golden {w}"
+        elif (g is None) != (w is None) or (w and (g["index"] != w["index"] or not close(g["lr"], w["lr"]))):
+            return f"{name} {g}, golden {w}"
+    return None
+
+
+def run_schedule_free(case):
+    """The exported optimizer on the golden's least-squares run, float64: gamma, c, loss, y, z, x per step."""
+    c, want = case["case"], case["expected"]
+    dt = torch.float64
+    A, b = torch.tensor(c["A"], dtype=dt), torch.tensor(c["b"], dtype=dt)
+    theta = torch.nn.Parameter(torch.tensor(c["theta0"], dtype=dt))
+    optimizer = load(case["code"], case["id"])["make_optimizer"]([theta])
+    beta = c["params"]["beta"]
+    bs, polyak = c["batch_size"], c["mode"] == "polyak"
+    steps = len(want["gamma"])
+    got = {k: [] for k in want}
+    for t in range(steps):
+        if not polyak:
+            optimizer.param_groups[0]["lr"] = c["gamma_in"][t]  # what any scheduler does
+        rows = slice(t * bs, (t + 1) * bs)
+        loss = 0.5 * ((A[rows] @ theta - b[rows]) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        if polyak:
+            optimizer.step(loss=loss.item())
+        else:
+            optimizer.step()
+        z = optimizer.state[theta]["z"]
+        got["gamma"].append(optimizer.param_groups[0]["lr"])
+        got["c"].append(optimizer.param_groups[0]["last_c"])
+        got["loss"].append(loss.item())
+        got["y"].append(theta.detach().tolist())
+        got["z"].append(z.tolist())
+        got["x"].append(theta.detach().lerp(z, 1 - 1 / beta).tolist())
+    for k in want:
+        bad = compare(got[k], want[k], k)
+        if bad:
+            return bad
+    return None
+
+
+def run_vsgd(case):
+    """The exported VSGD on the golden's noisy quadratic: lr, theta, tau per step. The per-sample gradients are
+    the golden's oracle, h * (theta - c) (autograd's 0.5 * 2 * ... rounds differently, and vSGDfd's finite
+    difference along a near-zero gbar amplifies that last bit)."""
+    c, want = case["case"], case["expected"]
+    dt = torch.float64
+    ns = load(case["code"], case["id"])
+    h = torch.tensor(c["h"], dtype=dt)
+    samples = list(torch.tensor(c["samples"], dtype=dt))
+    theta = torch.nn.Parameter(torch.tensor(c["theta0"], dtype=dt))
+    opt = ns["make_optimizer"]([theta])
+    b, first = opt.batch_size, opt.init_samples * opt.batch_size
+
+    def grads_at(point, rows):
+        return [torch.stack([h * (point.detach() - row) for row in rows])]
+
+    def curvatures(rows, grads):
+        if opt.variant != "vSGDfd":
+            return [h.abs().expand(len(rows), len(h))]
+        v = opt.fd_direction(grads)
+        shifted = theta.detach() + v[0]
+        return opt.fd_curvature(grads, grads_at(shifted, rows), v)
+
+    if first:
+        g = grads_at(theta, samples[:first])
+        opt.slow_start(g, curvatures(samples[:first], g))
+    else:
+        opt.slow_start()
+    got = {"lr": [], "theta": [], "tau": []}
+    for t in range(len(want["lr"])):
+        rows = samples[first + t * b : first + (t + 1) * b]
+        g = grads_at(theta, rows)
+        opt.step(g, curvatures(rows, g))
+        got["lr"].append(opt.learning_rates()[0].tolist())
+        got["theta"].append(theta.detach().tolist())
+        got["tau"].append(opt.state[theta]["taus"].tolist())
+    for k in want:
+        bad = compare(got[k], want[k], k)
+        if bad:
+            return bad
+    return None
+
+
+RUNNERS = {"range-test": run_range_test, "schedule-free": run_schedule_free, "vsgd": run_vsgd}
 
 
 def run_main(code, name):
@@ -68,7 +203,7 @@ def main():
         case = json.loads(line)
         mains.setdefault(case["code"], case["id"])
         try:
-            problem = run_case(case)
+            problem = RUNNERS.get(case.get("kind"), run_case)(case)
         except Exception as e:  # noqa: BLE001 - any failure of an exported file is reported
             problem = f"{type(e).__name__}: {e}"
         if problem:

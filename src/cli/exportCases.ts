@@ -4,12 +4,19 @@
  * runs each file in real PyTorch and compares its LRs with the golden at 1e-9.
  */
 import greedy from "../engine/__fixtures__/greedylr_reference.json";
+import rangeGolden from "../engine/__fixtures__/lr_range_test.json";
 import other from "../engine/__fixtures__/other_schedulers.json";
+import sfGolden from "../engine/__fixtures__/schedule_free_any.json";
 import torchExtra from "../engine/__fixtures__/torch_extra.json";
 import torch from "../engine/__fixtures__/torch_schedulers.json";
+import vsgdGolden from "../engine/__fixtures__/vsgd.json";
 import type { GoldenCase } from "../engine/golden";
+import { parseRangeTest } from "../engine/rangeTest";
 import { getSpec } from "../engine/registry";
+import type { SfMode } from "../engine/scheduleFreeAny";
+import { parseVsgdParams, type VsgdVariant } from "../engine/vsgd";
 import { pytorchSnippet } from "../experiment/pytorch";
+import { rangeTestPython, scheduleFreePython, vsgdPython } from "../experiment/pytorchMethods";
 
 type Case = GoldenCase & { lr: number[]; momentum?: number[] };
 const all = [torch, torchExtra, greedy, other].flatMap((f) => f.cases as Case[]);
@@ -32,5 +39,31 @@ for (const c of all) {
     })}\n`,
   );
   n++;
+}
+
+// The methods that are more than a schedule: their case (without expected fields), the file, the golden.
+const emit = (kind: string, id: string, code: string, input: unknown, expected: unknown) => {
+  process.stdout.write(`${JSON.stringify({ kind, id, code, case: input, expected })}\n`);
+  n++;
+};
+for (const c of rangeGolden.cases) {
+  const { lr, smoothed, stop, suggestions, ...input } = c;
+  emit("range-test", c.id, rangeTestPython(parseRangeTest(input)), input, {
+    lr,
+    smoothed,
+    stop,
+    suggestions,
+  });
+}
+for (const c of sfGolden.cases) {
+  const { gamma, c: cs, loss, y, z, x, ...input } = c;
+  const p = c.params as { beta: number; ell_star?: number; M?: number };
+  const code = scheduleFreePython({ optimizer: "sgd", mode: c.mode as SfMode, ...p });
+  emit("schedule-free", c.id, code, input, { gamma, c: cs, loss, y, z, x });
+}
+for (const c of vsgdGolden.cases) {
+  const { lr, theta, tau, ...input } = c;
+  const variant = c.variant as VsgdVariant;
+  emit("vsgd", c.id, vsgdPython(variant, parseVsgdParams(variant, c.params)), input, { lr, theta, tau });
 }
 process.stderr.write(`exportCases: ${n} cases with a PyTorch export\n`);
