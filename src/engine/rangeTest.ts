@@ -383,7 +383,7 @@ export function runRangeTest(c: RangeTestConfig, losses: readonly (number | null
  * smoothing, stop rule and suggestions as above, line for line. `run(model, loss_fn, batches)` trains a real
  * model through the test and puts the model and optimizer back; `next_lr()` / `record(loss)` drive it by hand.
  */
-export const RANGE_TEST_PYTHON = String.raw`class LRRangeTest:
+export const RANGE_TEST_PYTHON = `class LRRangeTest:
     """The LR range test, exactly as fastai v2's lr_find or torch-lr-finder's range_test runs it.
 
     flavor 'fastai': lr_k = start_lr * (end_lr / start_lr) ** (k / num_it) (end_lr never reached); the recorded

@@ -232,7 +232,7 @@ export function runSfCase(c: SfCase): SfResult {
  * with `averaging` 'schedulet', 'reference' or 'theory'; `ScheduleFreePolyakSGD` computes its own step.
  * Call `optimizer.train()` before training steps and `optimizer.eval()` before evaluating (x is evaluated).
  */
-export const SF_PYTHON = String.raw`class _ScheduleFreeBase(torch.optim.Optimizer):
+export const SF_PYTHON = `class _ScheduleFreeBase(torch.optim.Optimizer):
     """y (gradient point) is stored in the parameters while training; eval() swaps in x, train() swaps back."""
 
     def _beta(self, group):

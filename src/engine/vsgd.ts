@@ -287,7 +287,7 @@ export function runVsgdCase(c: VsgdCase): VsgdResult {
  * (|h_ii| for vSGD; for vSGDfd a second gradient at θ + v). `per_sample_grads` computes the former with autograd
  * (one backward per sample: simple and portable, not fast).
  */
-export const VSGD_PYTHON = String.raw`def _mean0(t):
+export const VSGD_PYTHON = `def _mean0(t):
     """Mean over the samples (dim 0), rows added in order as numpy's mean(axis=0) does. torch.mean sums in
     another order; on a problem whose curvature estimates are all equal, vSGDfd's outlier test compares a
     variance of 0 up to rounding, so the order decides the outcome."""
