@@ -260,6 +260,18 @@ describe("accessible (axe-core)", () => {
       ],
       ["the help dialog", "?backend=cpu", (p) => p.keyboard.press("?")],
       [
+        "the range test dialog, with a result",
+        "?backend=cpu&task=circles&rt=fastai&rt.num_it=30&rt.start_lr=0.001",
+        async (p) => {
+          await p.getByRole("button", { name: "Run the range test" }).click();
+          await p.waitForFunction(
+            () =>
+              (window as unknown as { lrlab: { getState(): { range: { state: string } } } }).lrlab.getState()
+                .range.state === "done",
+          );
+        },
+      ],
+      [
         "the QR dialog",
         `?${encodeExperiment(eight)}&backend=cpu`,
         (p) => p.getByRole("button", { name: "Show link as QR code" }).click(),

@@ -272,7 +272,7 @@ export function npArgmin(y: readonly number[]): number {
   return best;
 }
 
-/** fastai's `valley`: 2/3 of the way down the longest decreasing run (its double loop, as written). */
+/** fastai's `valley`: described as 2/3 down the longest valley; its code takes len/3 + len/6, about halfway. */
 function valley(losses: readonly number[]): number | null {
   const n = losses.length;
   if (n === 0) return null;

@@ -22,6 +22,8 @@ export interface ClaimRace {
   runs: readonly ClaimRun[];
   /** Steps at which a perturbation started. */
   onsets: readonly number[];
+  /** The lesson's LR range test (experiment.view.range), run on the same experiment, when it has one. */
+  range?: RangeRun | null;
 }
 
 export interface Claim {
@@ -30,6 +32,8 @@ export interface Claim {
   /** null when the claim holds; else what was measured instead. */
   check(race: ClaimRace): string | null;
 }
+
+import type { RangeRun } from "./rangeTest";
 
 const fmt = (x: number | null) =>
   x === null ? "—" : Math.abs(x) >= 0.01 && Math.abs(x) < 1e4 ? x.toPrecision(3) : x.toExponential(2);
@@ -59,6 +63,20 @@ export function blowUpAt(r: ClaimRun, factor = 3): number | null {
   if (first === undefined) return r.steps[0] ?? 0;
   for (let i = 0; i < r.steps.length; i++)
     if (!Number.isFinite(r.loss[i]) || r.loss[i] > factor * first) return r.steps[i];
+  return null;
+}
+
+/** The first step at which run a's loss (mean of the 10 before) is at most `target`; null if never. */
+export function reachesAt(r: ClaimRun, target: number, n = 10): number | null {
+  let sum = 0;
+  const win: number[] = [];
+  for (let i = 0; i < r.steps.length; i++) {
+    if (!Number.isFinite(r.loss[i])) return null;
+    win.push(r.loss[i]);
+    sum += r.loss[i];
+    if (win.length > n) sum -= win.shift() as number;
+    if (win.length === n && sum / n <= target) return r.steps[i];
+  }
   return null;
 }
 
@@ -188,6 +206,28 @@ export function claimsFor(names: Names) {
         return (bound.min === undefined || x >= bound.min) && (bound.max === undefined || x <= bound.max)
           ? null
           : `at the spike at step ${o} the loss goes to ${fmt(x)} ×`;
+      },
+    }),
+    /** Run a's loss gets down to run b's final loss (both as means of 10) by step `by`. */
+    reachesBy: (a: number, b: number, by: number): Claim => ({
+      says: `${n(a)} reaches ${n(b)}'s final loss by step ${by}`,
+      check: ({ runs }) => {
+        const target = lossNear(runs[b]);
+        if (target === null) return `${n(b)} has no final loss`;
+        const at = reachesAt(runs[a], target);
+        return at !== null && at <= by
+          ? null
+          : `${n(a)} reaches ${fmt(target)} ${at === null ? "never" : `at step ${at}`}`;
+      },
+    }),
+    /** The range test's suggestion `name` lies in [lo, hi]. */
+    rangeSuggests: (name: string, lo: number, hi: number): Claim => ({
+      says: `the range test's ${name} suggestion lies between ${lo} and ${hi}`,
+      check: ({ range }) => {
+        if (!range) return "no range test was run";
+        const s = (range.suggestions as unknown as Record<string, { lr: number } | null>)[name];
+        if (!s) return `no ${name} suggestion`;
+        return s.lr >= lo && s.lr <= hi ? null : `${name} suggests ${fmt(s.lr)}`;
       },
     }),
     /** A free-form claim. */

@@ -107,6 +107,16 @@ export const experimentSchema = z.object({
         .default(""),
       /** Replay: the log's column the schedulers read ("" = the loss column the page guesses). */
       series: z.string().max(120).default(""),
+      /**
+       * The LR range test shown beside the race ("Find the LR"): its flavour ("" = closed) and its parameters
+       * (the library's names; engine/rangeTest.ts validates them). Part of the link, so a shared link reopens it.
+       */
+      range: z
+        .object({
+          flavor: z.enum(["", "fastai", "torch-lr-finder"]).default(""),
+          params: z.record(z.string(), z.unknown()).default({}),
+        })
+        .default({ flavor: "", params: {} }),
     })
     .default({
       logLoss: true,
@@ -120,6 +130,7 @@ export const experimentSchema = z.object({
       embed: false,
       replay: "",
       series: "",
+      range: { flavor: "", params: {} },
     }),
 });
 

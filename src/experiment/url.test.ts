@@ -337,4 +337,33 @@ describe("links for an audience", () => {
     const presenting = decodeExperiment(linkFor(e, "presenting")).experiment.view;
     expect(presenting).toMatchObject({ present: true, autoplay: true, embed: false, lesson: "refined" });
   });
+
+  it("carries the LR range test: flavour and non-default parameters round-trip; bad ones are named", () => {
+    const e = defaultExperiment();
+    e.view.range = {
+      flavor: "torch-lr-finder",
+      params: { start_lr: 1e-5, end_lr: 1, num_iter: 60, step_mode: "linear" },
+    };
+    const q = encodeExperiment(e);
+    expect(q).toMatch(/rt=torch-lr-finder/);
+    expect(q).toMatch(/rt\.step_mode=linear/);
+    const d = decodeExperiment(q);
+    expect(d.ignored).toEqual([]);
+    expect(d.experiment.view.range.flavor).toBe("torch-lr-finder");
+    expect(d.experiment.view.range.params).toMatchObject({
+      start_lr: 1e-5,
+      end_lr: 1,
+      num_iter: 60,
+      step_mode: "linear",
+    });
+    const bad = decodeExperiment("rt=fastai&rt.num_it=1&rt.end_lr=Infinity&rt.zzz=1");
+    expect(bad.experiment.view.range.params).toMatchObject({ num_it: 100, end_lr: 10 });
+    expect(bad.ignored.join("\n")).toMatch(/num_it/);
+    expect(bad.ignored.join("\n")).toMatch(/end_lr/);
+    expect(bad.ignored.join("\n")).toMatch(/zzz/);
+    const swapped = decodeExperiment("rt=fastai&rt.start_lr=1&rt.end_lr=0.5");
+    expect(swapped.experiment.view.range.params).toMatchObject({ start_lr: 1e-7, end_lr: 10 });
+    expect(swapped.ignored.join("\n")).toMatch(/start_lr.*below.*end_lr/);
+    expect(decodeExperiment("rt=keras").experiment.view.range.flavor).toBe("");
+  });
 });

@@ -13,6 +13,7 @@
  * is ever inserted as HTML (React renders text).
  */
 import LZString from "lz-string";
+import { RANGE_PARAMS } from "../engine/rangeTest";
 import { getSpec } from "../engine/registry";
 import type { SchedulerConfig } from "../engine/types";
 import { defaultExperiment, type Experiment, MAX_RUNS } from "./config";
@@ -70,6 +71,12 @@ function readable(e: Experiment): URLSearchParams {
     const v = getPath(e, f.path);
     if (JSON.stringify(v) !== JSON.stringify(getPath(d, f.path))) q.set(f.key, fmtVal(v));
   }
+  const range = e.view.range;
+  if (range.flavor !== "")
+    for (const m of RANGE_PARAMS[range.flavor]) {
+      const v = range.params[m.key];
+      if (v !== undefined && JSON.stringify(v) !== JSON.stringify(m.default)) q.set(`rt.${m.key}`, fmtVal(v));
+    }
   e.runs.forEach((r, i) => {
     q.set(`r${i}`, r.scheduler.scheduler);
     q.set(`r${i}.name`, r.name);
@@ -215,11 +222,25 @@ export function decodeExperiment(search: string): Decoded {
   }
   const runIdx = new Set<number>();
   const notes: string[] = [];
+  const rangeParams: Record<string, unknown> = {};
+  const flavor = q.get("rt");
+  const rangeMetas = flavor === "fastai" || flavor === "torch-lr-finder" ? RANGE_PARAMS[flavor] : [];
   for (const k of q.keys()) {
     const m = /^r(\d+)(?:\.|$)/.exec(k);
     if (m) runIdx.add(Number(m[1]));
-    else if (!known.has(k)) notes.push(`unknown key "${clip(k, 30)}"`);
+    else if (k.startsWith("rt.")) {
+      const meta = rangeMetas.find((x) => x.key === k.slice(3));
+      const raw = q.get(k) ?? "";
+      rangeParams[k.slice(3)] = !meta
+        ? raw
+        : meta.type === "bool"
+          ? parseVal("bool", raw)
+          : meta.type === "enum"
+            ? raw
+            : parseVal("num", raw);
+    } else if (!known.has(k)) notes.push(`unknown key "${clip(k, 30)}"`);
   }
+  if (Object.keys(rangeParams).length) setPath(raw, ["view", "range", "params"], rangeParams);
   const runs: unknown[] = [];
   for (const i of [...runIdx].sort((a, b) => a - b)) {
     if (i >= MAX_RUNS) notes.push(`run ${i + 1}: at most ${MAX_RUNS} runs`);

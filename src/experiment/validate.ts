@@ -8,9 +8,11 @@
  * The fields come from ONE table (FIELDS: URL key → config path, as TensorFlow Playground's state.ts);
  * each value is checked by the experiment's zod schema, scheduler parameters by the engine registry.
  */
+import { parseParams } from "../engine/params";
+import { parseRangeTest, RANGE_PARAMS, type RangeFlavor } from "../engine/rangeTest";
 import { getSpec, hasSpec } from "../engine/registry";
 import { createScheduler } from "../engine/runtime";
-import type { SchedulerConfig } from "../engine/types";
+import type { Params, SchedulerConfig } from "../engine/types";
 import {
   COLOR_PATTERN,
   defaultExperiment,
@@ -57,7 +59,40 @@ export const FIELDS: readonly Field[] = [
   { key: "embed", path: ["view", "embed"], kind: "bool" },
   { key: "replay", path: ["view", "replay"], kind: "str" },
   { key: "series", path: ["view", "series"], kind: "str" },
+  { key: "rt", path: ["view", "range", "flavor"], kind: "str" },
 ];
+
+/**
+ * The range test's parameters, each checked on its own by the engine (a bad one takes its default and the
+ * message names it); start_lr ≥ end_lr puts both back to their defaults.
+ */
+export function validateRange(raw: unknown, flavor: RangeFlavor, ignored: string[]): Params {
+  const r = (raw !== null && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<
+    string,
+    unknown
+  >;
+  const metas = RANGE_PARAMS[flavor];
+  const good: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (!metas.some((m) => m.key === k)) {
+      ignored.push(`range test: ${flavor} has no parameter "${clip(k, 30)}"`);
+      continue;
+    }
+    try {
+      parseParams("range test", metas, { [k]: v });
+      good[k] = v;
+    } catch (err) {
+      ignored.push(`${(err as Error).message} — default used`);
+    }
+  }
+  try {
+    return parseRangeTest({ flavor, params: good }).params;
+  } catch (err) {
+    ignored.push(`${(err as Error).message} — start_lr and end_lr take their defaults`);
+    const { start_lr: _a, end_lr: _b, ...rest } = good;
+    return parseRangeTest({ flavor, params: rest }).params;
+  }
+}
 
 export const getPath = (o: unknown, path: readonly string[]): unknown =>
   path.reduce<unknown>(
@@ -196,6 +231,11 @@ export function validateExperiment(raw: unknown, opts: ValidateOptions = {}): Va
   }
   ignored.push(...(opts.notes ?? []));
   const exp = e as unknown as Experiment;
+  if (exp.view.range.flavor !== "")
+    exp.view.range = {
+      flavor: exp.view.range.flavor,
+      params: validateRange(getPath(raw, ["view", "range", "params"]), exp.view.range.flavor, ignored),
+    };
   const rawRuns = (raw as Record<string, unknown>).runs;
   if (rawRuns !== undefined) {
     const list = Array.isArray(rawRuns) ? rawRuns : [];

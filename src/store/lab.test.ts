@@ -147,4 +147,85 @@ describe("the panels follow the run that matters", () => {
     s.getState().setExperiment(other);
     expect(s.getState().selected).toBe(1);
   });
+
+  it("range test: bad settings change nothing and say why; a run is sent to the worker and its answer kept", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    expect(s.getState().setRange("fastai", { start_lr: 1, end_lr: 0.1 })).toBe(false);
+    expect(s.getState().notice).toMatch(/start_lr/);
+    expect(s.getState().experiment.view.range.flavor).toBe("");
+    expect(s.getState().setRange("fastai", { num_it: 1 })).toBe(false);
+    expect(s.getState().notice).toMatch(/num_it/);
+    expect(s.getState().setRange("fastai", { num_it: 50 })).toBe(true);
+    expect(s.getState().experiment.view.range.params.num_it).toBe(50);
+    s.getState().runRange();
+    const sent = f.sent.at(-1) as Extract<ToWorker, { type: "range" }>;
+    expect(sent).toMatchObject({ type: "range", id: 1 });
+    expect(sent.experiment.view.range.params.num_it).toBe(50);
+    expect(s.getState().range.state).toBe("running");
+    // an older request's answer is dropped
+    f.emit({ type: "range-progress", id: 0, done: 3, total: 50 });
+    expect(s.getState().range.progress).toEqual({ done: 0, total: 0 });
+    f.emit({ type: "range-progress", id: 1, done: 3, total: 50 });
+    expect(s.getState().range.progress).toEqual({ done: 3, total: 50 });
+    const result = {
+      flavor: "fastai" as const,
+      params: {},
+      lr: [1e-3],
+      raw: [1],
+      smoothed: [1],
+      stop: 1,
+      reason: "complete" as const,
+      diverged: null,
+      suggestions: {
+        window: [0, 0] as [number, number],
+        valley: null,
+        slide: null,
+        minimum: null,
+        steep: null,
+      },
+    };
+    f.emit({ type: "range-result", id: 1, result });
+    expect(s.getState().range.state).toBe("done");
+    expect(s.getState().range.result).toEqual(result);
+  });
+
+  it("range test: a result is dropped when the training it measured changes, not when the runs do", () => {
+    const f = fakeClient();
+    const s = createLabStore(f.client);
+    s.getState().setRange("fastai", {});
+    s.getState().runRange();
+    f.emit({ type: "range-error", id: 1, message: "boom" });
+    expect(s.getState().range).toMatchObject({ state: "error", error: "boom" });
+    s.getState().setExperiment({ ...s.getState().experiment, baseLr: 0.01 });
+    expect(s.getState().range.state).toBe("error");
+    s.getState().setExperiment({ ...s.getState().experiment, batchSize: 16 });
+    expect(s.getState().range.state).toBe("idle");
+  });
+
+  it("range test: “use this LR” sets the base LR or a OneCycle run's max_lr, and refuses other runs", () => {
+    const f = fakeClient();
+    const e = defaultExperiment();
+    const s = createLabStore(f.client, {
+      ...e,
+      runs: [
+        ...e.runs,
+        {
+          name: "1cycle",
+          color: "#009E73",
+          scheduler: { scheduler: "OneCycleLR", params: { max_lr: 0.1, total_steps: 1000 } },
+        },
+      ],
+    });
+    s.getState().useRangeLr(0.02, 2);
+    expect(s.getState().experiment.runs[2].scheduler.params?.max_lr).toBe(0.02);
+    expect(f.sent.at(-1)).toMatchObject({ type: "scheduler", run: 2 });
+    s.getState().useRangeLr(0.02, 1);
+    expect(s.getState().notice).toMatch(/no max_lr/);
+    expect(s.getState().experiment.runs[1].scheduler.scheduler).toBe("GreedyLR");
+    s.getState().useRangeLr(0.005, "base");
+    expect(s.getState().experiment.baseLr).toBe(0.005);
+    s.getState().useRangeLr(Number.NaN, "base");
+    expect(s.getState().experiment.baseLr).toBe(0.005);
+  });
 });

@@ -5,13 +5,15 @@
  * copying 8 × 20 000 points.
  */
 import { createStore } from "zustand/vanilla";
+import type { RangeFlavor } from "../engine/rangeTest";
 import { exampleConfig } from "../engine/registry";
 import { createScheduler } from "../engine/runtime";
 import type { Internal, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import { defaultExperiment, type Experiment, MAX_RUNS, RUN_COLORS } from "../experiment/config";
 import type { ExportFile } from "../experiment/export";
 import { followedRun } from "../experiment/lessons";
-import { validateExperiment } from "../experiment/validate";
+import type { RangeRun } from "../experiment/rangeTest";
+import { validateExperiment, validateRange } from "../experiment/validate";
 import type { BackendInfo, FromWorker, TaskViewMessage } from "../train/protocol";
 import type { TrainerClient } from "./client";
 
@@ -102,6 +104,28 @@ export interface LabState {
   dismissNotice(): void;
   /** Test hook: make the worker's next step fail as a lost GPU device would. */
   simulateBackendFailure(): void;
+  /** The LR range test beside the race ("Find the LR"); its config lives in experiment.view.range. */
+  range: RangeStatus;
+  /** Open the range test (flavour, parameters: validated; a bad one changes nothing and says why). */
+  setRange(flavor: RangeFlavor, params: Record<string, unknown>): boolean;
+  closeRange(): void;
+  /** Run it on a throwaway copy of the experiment in the worker (the race is left alone). */
+  runRange(): void;
+  cancelRange(): void;
+  /**
+   * "Use this LR": as the base LR (the race restarts with it), or as the max_lr of run `target`'s OneCycleLR or
+   * CyclicLR (a live change).
+   */
+  useRangeLr(lr: number, target: "base" | number): void;
+}
+
+export interface RangeStatus {
+  state: "idle" | "running" | "done" | "error";
+  /** The request the worker answers (older answers are dropped). */
+  id: number;
+  progress: { done: number; total: number } | null;
+  result: RangeRun | null;
+  error: string | null;
 }
 
 const emptySeries = (): Series => ({
@@ -120,6 +144,19 @@ function uniqueName(e: Experiment, base: string): string {
   if (!names.has(base)) return base;
   for (let k = 2; ; k++) if (!names.has(`${base} ${k}`)) return `${base} ${k}`;
 }
+
+/** What a range test's result depends on: the training, not the runs or the base LR. */
+const rangeKey = (e: Experiment) =>
+  JSON.stringify([
+    e.task,
+    e.hidden,
+    e.optimizer,
+    e.momentum,
+    e.weightDecay,
+    e.batchSize,
+    e.seed,
+    e.view.range,
+  ]);
 
 export function createLabStore(client: TrainerClient, initial: Experiment = defaultExperiment()) {
   const store = createStore<LabState>()((set, get) => ({
@@ -183,6 +220,11 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       }
       // A new lesson: the panels follow the run it is about.
       const lessonChanged = experiment.view.lesson !== get().experiment.view.lesson;
+      // A range test's result holds only for the training it measured (not the runs or the base LR).
+      if (rangeKey(experiment) !== rangeKey(get().experiment) && get().range.state !== "idle") {
+        get().cancelRange();
+        set({ range: { ...get().range, state: "idle", result: null, progress: null, error: null } });
+      }
       set({
         experiment,
         selected: lessonChanged
@@ -263,6 +305,57 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
     setSpeed: (sps) => client.post({ type: "speed", stepsPerSecond: sps }),
     dismissNotice: () => set({ notice: null }),
     simulateBackendFailure: () => client.post({ type: "simulate-failure" }),
+    range: { state: "idle", id: 0, progress: null, result: null, error: null },
+    setRange: (flavor, params) => {
+      const ignored: string[] = [];
+      const clean = validateRange(params, flavor, ignored);
+      if (ignored.length) {
+        set({ notice: ignored.map((m) => m.replace(/ — .*$/, "")).join("\n") });
+        return false;
+      }
+      const e = get().experiment;
+      const same = JSON.stringify(e.view.range) === JSON.stringify({ flavor, params: clean });
+      set({ experiment: { ...e, view: { ...e.view, range: { flavor, params: clean } } } });
+      if (!same && get().range.state !== "idle")
+        set({ range: { ...get().range, state: "idle", result: null, progress: null, error: null } });
+      return true;
+    },
+    closeRange: () => {
+      get().cancelRange();
+      const e = get().experiment;
+      set({
+        experiment: { ...e, view: { ...e.view, range: { flavor: "", params: {} } } },
+        range: { state: "idle", id: get().range.id, progress: null, result: null, error: null },
+      });
+    },
+    runRange: () => {
+      const e = get().experiment;
+      if (e.view.range.flavor === "") return;
+      const id = get().range.id + 1;
+      set({ range: { state: "running", id, progress: { done: 0, total: 0 }, result: null, error: null } });
+      client.post({ type: "range", experiment: e, id });
+    },
+    cancelRange: () => {
+      const r = get().range;
+      if (r.state === "running") client.post({ type: "range-cancel", id: r.id });
+    },
+    useRangeLr: (lr, target) => {
+      const e = get().experiment;
+      if (!(Number.isFinite(lr) && lr > 0 && lr <= 10)) {
+        set({ notice: `LR ${lr} is outside (0, 10]: not used` });
+        return;
+      }
+      if (target === "base") {
+        get().setExperiment({ ...e, baseLr: lr });
+        return;
+      }
+      const run = e.runs[target];
+      if (!run || (run.scheduler.scheduler !== "OneCycleLR" && run.scheduler.scheduler !== "CyclicLR")) {
+        set({ notice: "That run has no max_lr: choose a OneCycleLR or CyclicLR run, or the base LR." });
+        return;
+      }
+      get().setRunScheduler(target, { ...run.scheduler, params: { ...run.scheduler.params, max_lr: lr } });
+    },
   }));
 
   client.onMessage((m: FromWorker) => {
@@ -346,6 +439,24 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       case "text":
         store.setState({ taskView: m });
         break;
+      case "range-progress": {
+        const r = store.getState().range;
+        if (m.id === r.id && r.state === "running")
+          store.setState({ range: { ...r, progress: { done: m.done, total: m.total } } });
+        break;
+      }
+      case "range-result": {
+        const r = store.getState().range;
+        if (m.id === r.id)
+          store.setState({ range: { ...r, state: "done", result: m.result, progress: null } });
+        break;
+      }
+      case "range-error": {
+        const r = store.getState().range;
+        if (m.id === r.id)
+          store.setState({ range: { ...r, state: "error", error: m.message, progress: null } });
+        break;
+      }
     }
   });
   client.post({ type: "init", experiment: initial, gen: 0 });

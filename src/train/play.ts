@@ -3,12 +3,19 @@
  * collecting what the store would collect — per run its steps, losses, LRs, scheduler decisions and the step
  * it diverged at. Used to check lesson claims on the CPU backend.
  */
+import { parseRangeTest } from "../engine/rangeTest";
 import type { ClaimRace, ClaimRun } from "../experiment/claims";
 import type { Experiment } from "../experiment/config";
 import { LESSONS } from "../experiment/lessons";
+import { runRangeTestOn } from "./rangeTest";
 import { Trainer } from "./trainer";
 
 export async function playExperiment(e: Experiment, steps = e.steps): Promise<ClaimRace> {
+  // A lesson with a range test: run it first, on the same experiment (a throwaway copy), as the class would.
+  const range =
+    e.view.range.flavor === ""
+      ? null
+      : await runRangeTestOn(e, parseRangeTest({ flavor: e.view.range.flavor, params: e.view.range.params }));
   const tr = new Trainer(e);
   const runs = e.runs.map(() => ({
     steps: [] as number[],
@@ -30,7 +37,7 @@ export async function playExperiment(e: Experiment, steps = e.steps): Promise<Cl
         if (r.diverged) s.divergedAt = rep.step;
       });
     }
-    return { runs: runs as ClaimRun[], onsets: [...tr.onsets] };
+    return { runs: runs as ClaimRun[], onsets: [...tr.onsets], range };
   } finally {
     tr.dispose();
   }

@@ -5,6 +5,7 @@
  */
 import type { SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
+import type { RangeRun } from "../experiment/rangeTest";
 import type { Sweep, SweepRow } from "../experiment/sweep";
 
 export type BackendName = "webgpu" | "webgl" | "wasm" | "cpu";
@@ -31,7 +32,10 @@ export type ToWorker =
   | { type: "scheduler"; run: number; config: SchedulerConfig }
   | { type: "speed"; stepsPerSecond: number | null }
   /** Test hook: make the next training step fail as a lost device would. */
-  | { type: "simulate-failure" };
+  | { type: "simulate-failure" }
+  /** Run the LR range test of `experiment.view.range` on a throwaway copy of the experiment (the race goes on). */
+  | { type: "range"; experiment: Experiment; id: number }
+  | { type: "range-cancel"; id: number };
 
 /** Per-run columns of the steps trained since the last batch (columnar: cheap to clone). */
 export interface RunBatch {
@@ -63,6 +67,9 @@ export type FromWorker =
       viewMs: number;
     }
   | { type: "error"; message: string }
+  | { type: "range-progress"; id: number; done: number; total: number }
+  | { type: "range-result"; id: number; result: RangeRun }
+  | { type: "range-error"; id: number; message: string }
   /**
    * The backend failed mid-run (e.g. GPU device lost) at `step`. With `resumedAfterMs`: the runs were replayed
    * on `to` and go on from `step` (the page keeps its series); without: training restarted from step 0.

@@ -13,12 +13,14 @@
  *   the failed step (the experiment as built + every live scheduler change at its step), or restarted from 0
  *   when the replay would take too long.
  */
+import { parseRangeTest } from "../engine/rangeTest";
 import type { SchedulerConfig } from "../engine/types";
 import type { Experiment } from "../experiment/config";
 import { CORPUS_TITLE } from "./corpus";
 import { classify, predict, sample } from "./inference";
 import { type Digits, loadMnist, mnistTest } from "./mnist";
 import type { BackendInfo, BackendName, FromWorker, RunBatch, ToWorker } from "./protocol";
+import { runRangeTestOn } from "./rangeTest";
 import { type LiveChange, replayTrainer, Trainer } from "./trainer";
 
 export interface SessionDeps {
@@ -168,9 +170,52 @@ export class TrainingSession {
         case "simulate-failure":
           this.deviceLost = "simulated device loss";
           break;
+        case "range":
+          void this.rangeTest(m.experiment, m.id);
+          break;
+        case "range-cancel":
+          if (this.rangeJob?.id === m.id) this.rangeJob.cancelled = true;
+          break;
       }
     } catch (e) {
       this.deps.post({ type: "error", message: (e as Error).message });
+    }
+  }
+
+  /**
+   * The LR range test of `exp.view.range`, on a throwaway copy of the experiment (train/rangeTest.ts): the race
+   * keeps its trainer and goes on; the test yields every few iterations so a cancel, a pause or a slider gets in.
+   * A newer request cancels an older one.
+   */
+  private rangeJob: { id: number; cancelled: boolean } | null = null;
+  private async rangeTest(exp: Experiment, id: number): Promise<void> {
+    const post = this.deps.post;
+    if (this.rangeJob) this.rangeJob.cancelled = true;
+    const job = { id, cancelled: false };
+    this.rangeJob = job;
+    try {
+      if (!this.info) throw new Error("training is not ready yet — try again in a moment");
+      const { flavor, params } = exp.view.range;
+      if (flavor === "") throw new Error("no range test is configured");
+      const cfg = parseRangeTest({ flavor, params });
+      if (exp.task.kind === "mnist") await loadMnist();
+      let last = 0;
+      const result = await runRangeTestOn(exp, cfg, {
+        onProgress: (done, total) => {
+          const now = this.now();
+          if (now - last > FLUSH_MS || done === total) {
+            last = now;
+            post({ type: "range-progress", id, done, total });
+          }
+        },
+        cancelled: () => job.cancelled,
+        yieldNow: yieldToEvents,
+      });
+      if (!job.cancelled || result.reason === "cancelled") post({ type: "range-result", id, result });
+    } catch (e) {
+      post({ type: "range-error", id, message: (e as Error).message });
+    } finally {
+      if (this.rangeJob === job) this.rangeJob = null;
     }
   }
 

@@ -195,13 +195,14 @@ export class Trainer {
    * perturb (noise into the weights) → facts (loss, gradients and the gradient facts the schedulers asked
    * for, read back in one transfer) → decideLrs ("before" schedulers decide now; divergence stops a run) →
    * update (the optimizers) → afterStep ("after" schedulers see the step's loss; capabilities such as
-   * restartsRun act).
+   * restartsRun act). `lrs`, when given, sets each run's LR of this step instead of its scheduler (the LR range
+   * test drives its throwaway copy this way); the schedulers still see the step.
    */
-  async trainStep(): Promise<StepReport> {
+  async trainStep(lrs?: readonly number[]): Promise<StepReport> {
     const t = this.step;
     const noise = this.perturb(t);
     const { facts, grads, lineTrials } = await this.facts(this.nextBatch(), noise);
-    const { obs, out, hyper } = this.decideLrs(t, facts, lineTrials, noise.eta);
+    const { obs, out, hyper } = this.decideLrs(t, facts, lineTrials, noise.eta, lrs);
     this.update(grads, hyper);
     this.afterStep(obs, out);
     this.step = t + 1;
@@ -361,6 +362,7 @@ export class Trainer {
     facts: Facts,
     lineTrials: number[],
     eta: Float32Array,
+    lrs?: readonly number[],
   ): { obs: Observation[]; out: (RunStep | null)[]; hyper: StepHyper } {
     const R = this.runs;
     const signal = this.exp.noise.target === "signal";
@@ -388,6 +390,7 @@ export class Trainer {
         lr = res.lr;
         events = res.events;
       }
+      if (lrs) lr = lrs[r];
       this.hyper(r, lr, hyper);
       if (this.divergedAt[r] !== null) {
         hyper.lr[r] = 0;

@@ -19,6 +19,8 @@ import { QrDialog } from "./QrDialog";
 
 // The replay view (and papaparse behind it) loads when a replay opens, not with the race.
 const ReplayView = lazy(() => import("./Replay").then((m) => ({ default: m.ReplayView })));
+// "Find the LR" (the range test's dialog and its Python export) loads when a range test is opened.
+const RangeDialog = lazy(() => import("./RangeTest").then((m) => ({ default: m.RangeDialog })));
 // The paper replication (its tables and figures) loads when it is opened; its results live in its store.
 const ReplicationDialog = lazy(() => import("./Replication").then((m) => ({ default: m.ReplicationDialog })));
 
@@ -133,6 +135,11 @@ function Full() {
         </Suspense>
       ) : null}
       <QrDialog open={qr} onClose={() => setQr(false)} />
+      {exp.view.range.flavor && !exp.view.replay ? (
+        <Suspense fallback={<p role="status">Loading the range test…</p>}>
+          <RangeDialog />
+        </Suspense>
+      ) : null}
       {/* The stage: controls, the lesson (a strip when presenting) and Loss | LR | Recovery, full width. */}
       {exp.view.replay ? (
         <main className="layout replay-mode">

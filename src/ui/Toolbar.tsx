@@ -111,6 +111,8 @@ export function Toolbar() {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   });
+  const rangeOpen = useLab((s) => s.experiment.view.range.flavor !== "");
+  const openRange = useLab((s) => s.setRange);
   /** Explain mode reads one step at a time: turning it on pauses the run. */
   const toggleExplain = () => {
     if (!explain && running) togglePlay();
@@ -159,6 +161,14 @@ export function Toolbar() {
         {done ? <span className="muted"> · done</span> : null}
       </span>
       <span className="spacer" />
+      <button
+        type="button"
+        onClick={() => (rangeOpen ? undefined : openRange("fastai", {}))}
+        aria-pressed={rangeOpen}
+        title="The LR range test on this experiment: how practitioners choose a (maximum) LR"
+      >
+        Find the LR
+      </button>
       <button type="button" aria-pressed={explain} onClick={toggleExplain} aria-keyshortcuts="E">
         Explain
       </button>
