@@ -49,6 +49,13 @@ for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
         `  ${e.runs[i].name.padEnd(26)} final ${fmt(lossNear(r))}  peak ${fmt(peakLoss(r))}  blow-up ${blowUpAt(r) ?? "—"}  LR ↑${lrMoves(r, 1)} ↓${lrMoves(r, -1)}  ${fmt(lr[0])} → max ${fmt(Math.max(...lr))} → ${fmt(lr[lr.length - 1])}`,
       );
     });
+    if (race.range) {
+      const g = race.range;
+      const sug = Object.entries(g.suggestions)
+        .filter(([k, v]) => k !== "window" && v)
+        .map(([k, v]) => `${k} ${fmt((v as { lr: number }).lr)} (iteration ${(v as { index: number }).index})`);
+      log(`  range test (${g.flavor}): ${g.stop} iterations, ${g.reason}; ${sug.join(", ")}`);
+    }
     const bad = failedClaims(claims, race);
     failed += bad.length;
     for (const c of claims) {

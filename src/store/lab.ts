@@ -314,18 +314,25 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         return false;
       }
       const e = get().experiment;
-      const same = JSON.stringify(e.view.range) === JSON.stringify({ flavor, params: clean });
       set({ experiment: { ...e, view: { ...e.view, range: { flavor, params: clean } } } });
-      if (!same && get().range.state !== "idle")
-        set({ range: { ...get().range, state: "idle", result: null, progress: null, error: null } });
+      // A result stays while the settings it was run with stay (closing and reopening keeps it).
+      const r = get().range;
+      const same =
+        r.result && JSON.stringify([r.result.flavor, r.result.params]) === JSON.stringify([flavor, clean]);
+      if (!same && r.state !== "idle") {
+        get().cancelRange();
+        set({ range: { ...r, state: "idle", result: null, progress: null, error: null } });
+      }
       return true;
     },
     closeRange: () => {
+      // The dialog closes; a finished result is kept (claims, reopening), a running test is cancelled.
       get().cancelRange();
       const e = get().experiment;
+      const r = get().range;
       set({
         experiment: { ...e, view: { ...e.view, range: { flavor: "", params: {} } } },
-        range: { state: "idle", id: get().range.id, progress: null, result: null, error: null },
+        range: r.state === "running" ? { ...r, state: "idle", progress: null } : r,
       });
     },
     runRange: () => {

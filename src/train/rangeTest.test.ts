@@ -51,7 +51,10 @@ describe("the range test on an experiment (tfjs)", () => {
   });
 
   it("stops cleanly at a non-finite loss and says at which LR", async () => {
-    const cfg = parseRangeTest({ flavor: "fastai", params: { start_lr: 1e-3, end_lr: 1e30, stop_div: false } });
+    const cfg = parseRangeTest({
+      flavor: "fastai",
+      params: { start_lr: 1e-3, end_lr: 1e30, stop_div: false },
+    });
     const r = await runRangeTestOn(exp({ optimizer: "sgd", task: { kind: "quadratic" } }), cfg);
     expect(r.reason).toBe("non-finite");
     expect(r.diverged).not.toBeNull();

@@ -113,6 +113,7 @@ export function Toolbar() {
   });
   const rangeOpen = useLab((s) => s.experiment.view.range.flavor !== "");
   const openRange = useLab((s) => s.setRange);
+  const lastRange = useLab((s) => s.range.result);
   /** Explain mode reads one step at a time: turning it on pauses the run. */
   const toggleExplain = () => {
     if (!explain && running) togglePlay();
@@ -163,7 +164,12 @@ export function Toolbar() {
       <span className="spacer" />
       <button
         type="button"
-        onClick={() => (rangeOpen ? undefined : openRange("fastai", {}))}
+        onClick={() => {
+          if (rangeOpen) return;
+          // Reopen with the last test's settings (its result is kept), else fastai's defaults.
+          const last = lastRange;
+          openRange(last?.flavor ?? "fastai", last?.params ?? {});
+        }}
         aria-pressed={rangeOpen}
         title="The LR range test on this experiment: how practitioners choose a (maximum) LR"
       >
