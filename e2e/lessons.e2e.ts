@@ -91,7 +91,10 @@ for (const backend of ["wasm", "webgl"] as const)
               null,
               { timeout: ALL ? 600_000 : 120_000 },
             );
-            await page.getByRole("dialog", { name: "Find the LR" }).getByRole("button", { name: "Close" }).click();
+            await page
+              .getByRole("dialog", { name: "Find the LR" })
+              .getByRole("button", { name: "Close" })
+              .click();
           }
           // Lessons play at a narrated pace; full speed is one key away.
           const speed = page.getByLabel("Speed", { exact: true });

@@ -163,4 +163,21 @@ describe("share by URL, export and import", () => {
       .toBe(2);
     await page.context().close();
   });
+
+  it("an exported CSV of a run named =1+1 opens as text, not as a formula", async () => {
+    const { page } = await openApp("?backend=cpu&r0=Constant&r0.name=%3D1%2B1&r1=GreedyLR&r1.name=-2");
+    await ready(page);
+    await stepN(page, 3);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Export CSV" }).click(),
+    ]);
+    const path = join(mkdtempSync(join(tmpdir(), "lrlab-")), "runs.csv");
+    await download.saveAs(path);
+    const lines = readFileSync(path, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("run,scheduler,step,loss,lr");
+    expect(lines[1]).toMatch(/^"'=1\+1",Constant,0,[0-9.e-]+,[0-9.e-]+$/);
+    expect(lines.find((l) => l.includes("GreedyLR"))).toMatch(/^"'-2",GreedyLR,0,/);
+    await page.context().close();
+  });
 });

@@ -53,7 +53,9 @@ for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
       const g = race.range;
       const sug = Object.entries(g.suggestions)
         .filter(([k, v]) => k !== "window" && v)
-        .map(([k, v]) => `${k} ${fmt((v as { lr: number }).lr)} (iteration ${(v as { index: number }).index})`);
+        .map(
+          ([k, v]) => `${k} ${fmt((v as { lr: number }).lr)} (iteration ${(v as { index: number }).index})`,
+        );
       log(`  range test (${g.flavor}): ${g.stop} iterations, ${g.reason}; ${sug.join(", ")}`);
     }
     const bad = failedClaims(claims, race);

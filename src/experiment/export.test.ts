@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { exampleConfig, SCHEDULERS } from "../engine/registry";
 import { defaultExperiment } from "./config";
-import { parseExport, type RunData, toCsv, toExportJson } from "./export";
+import { toCsvText } from "./csv";
+import { csvRows, parseExport, type RunData, toExportJson } from "./export";
 import { pytorchSnippet } from "./pytorch";
 
 const runs: RunData[] = [
@@ -30,9 +31,25 @@ describe("export / import", () => {
   it("writes CSV with one row per step per run, quoting names", () => {
     const e = { ...defaultExperiment() };
     e.runs = e.runs.map((r, i) => ({ ...r, name: i ? 'a "quoted", name' : r.name }));
-    const csv = toCsv(e, runs).trim().split("\n");
+    const { fields, rows } = csvRows(e, runs);
+    const csv = toCsvText(fields, rows).trim().split("\n");
     expect(csv).toHaveLength(5);
     expect(csv[3]).toBe('"a ""quoted"", name",GreedyLR,0,1,0.1');
+  });
+  it("writes a run whose name a spreadsheet would run as a formula as text; numbers stay numbers", () => {
+    const e = { ...defaultExperiment() };
+    const names = ["=1+1", '=HYPERLINK("http://x","y")', "+x", "-x", "@x", "\tx", "\rx"];
+    const csv = toCsvText(
+      ["run", "loss"],
+      names.map((n) => [n, -0.5]),
+    )
+      .trim()
+      .split("\n");
+    expect(csv[1]).toBe(`"'=1+1",-0.5`);
+    expect(csv[2]).toBe(`"'=HYPERLINK(""http://x"",""y"")",-0.5`);
+    for (const line of csv.slice(1)) expect(line.startsWith(`"'`)).toBe(true);
+    expect(toCsvText(["a"], [[Number.NaN], [Number.POSITIVE_INFINITY], [-3]])).toBe("a\n\n\n-3\n");
+    expect(e.runs.length).toBe(2);
   });
 });
 

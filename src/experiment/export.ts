@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { SchedulerEvent } from "../engine/types";
 import type { Experiment } from "./config";
+import type { Cell } from "./csv";
 import { validateExperiment } from "./validate";
 
 export interface RunData {
@@ -86,15 +87,13 @@ export function parseExport(text: string): ExportFile {
   return { app: "lr-lab", version: 1, experiment, runs: r.data.runs as RunData[], ignored };
 }
 
-const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/** One row per step per run. */
-export function toCsv(experiment: Experiment, runs: RunData[]): string {
-  const rows = ["run,scheduler,step,loss,lr"];
+/** One row per step per run (written by experiment/csv.ts: quoted, formulas neutralised). */
+export function csvRows(experiment: Experiment, runs: RunData[]): { fields: string[]; rows: Cell[][] } {
+  const rows: Cell[][] = [];
   runs.forEach((d, i) => {
     const r = experiment.runs[i];
     for (let k = 0; k < d.steps.length; k++)
-      rows.push([csvCell(r.name), r.scheduler.scheduler, d.steps[k], d.loss[k], d.lr[k]].join(","));
+      rows.push([r.name, r.scheduler.scheduler, d.steps[k], d.loss[k], d.lr[k]]);
   });
-  return `${rows.join("\n")}\n`;
+  return { fields: ["run", "scheduler", "step", "loss", "lr"], rows };
 }

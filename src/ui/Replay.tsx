@@ -4,11 +4,11 @@
  * when a slider moves. Open loop, and the page says so: the run's loss did not react to these LRs.
  */
 import { LTTB } from "downsample";
-import Papa from "papaparse";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useStore } from "zustand";
 import { getSpec } from "../engine";
+import { toCsvText } from "../experiment/csv";
 import { pytorchSnippet } from "../experiment/pytorch";
 import {
   EXAMPLE_LOGS,
@@ -37,7 +37,7 @@ const down = (xs: ArrayLike<number>, ys: ArrayLike<number>): { x: number; y: num
   return d.map(([x, y]) => ({ x, y }));
 };
 
-/** The trajectories as CSV, written by papaparse (the parser the replay reads logs with; it quotes run names). */
+/** The trajectories as CSV (experiment/csv.ts: quoted, formulas neutralised, empty cells for runs that cannot replay). */
 function toCsv(
   steps: ArrayLike<number>,
   loss: ArrayLike<number>,
@@ -52,7 +52,7 @@ function toCsv(
     ...(logLr ? [logLr[i]] : []),
     ...res.map((r) => (r ? r.lr[i] : "")),
   ]);
-  return `${Papa.unparse({ fields, data }, { newline: "\n" })}\n`;
+  return toCsvText(fields, data);
 }
 
 export function ReplayView() {

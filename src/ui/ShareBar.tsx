@@ -4,7 +4,7 @@
  * run's scheduler as a PyTorch snippet.
  */
 import { useRef, useState } from "react";
-import { parseExport, toCsv, toExportJson } from "../experiment/export";
+import { csvRows, parseExport, toExportJson } from "../experiment/export";
 import { pytorchSnippet } from "../experiment/pytorch";
 import { type Audience, linkFor } from "../experiment/url";
 import { useLab } from "./context";
@@ -125,9 +125,12 @@ export function ShareBar() {
         </button>
         <button
           type="button"
-          onClick={() =>
-            download("lr-lab-runs.csv", new Blob([toCsv(experiment, runsData())], { type: "text/csv" }))
-          }
+          onClick={async () => {
+            // papaparse (behind the CSV writer) loads when a CSV is written, not with the page.
+            const { toCsvText } = await import("../experiment/csv");
+            const { fields, rows } = csvRows(experiment, runsData());
+            download("lr-lab-runs.csv", new Blob([toCsvText(fields, rows)], { type: "text/csv" }));
+          }}
         >
           Export CSV
         </button>
