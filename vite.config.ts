@@ -1,5 +1,6 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig, type Plugin } from "vite";
+import { compression } from "vite-plugin-compression2";
 import { VitePWA } from "vite-plugin-pwa";
 import cspList from "./scripts/csp.json";
 import { mnistPlugin } from "./src/cli/mnistPack";
@@ -54,6 +55,15 @@ export default defineConfig({
         ignoreURLParametersMatching: [/.*/],
         cleanupOutdatedCaches: true,
       },
+    }),
+    // 30 students on one Wi-Fi: every text-like asset (and the WASM) also ships precompressed, brotli and gzip;
+    // scripts/serve.mjs sends the form the browser accepts. Source maps and the benchmark page are left out.
+    compression({
+      algorithms: ["brotliCompress", "gzip"],
+      include: /\.(js|mjs|css|html|json|webmanifest|svg|wasm|txt|csv|jsonl)$/,
+      exclude: [/\.map$/, /bench/],
+      threshold: 1024,
+      skipIfLargerOrEqual: true,
     }),
   ],
   worker: { format: "es", plugins: () => [mnistPlugin()] },

@@ -10,7 +10,9 @@
  *           relative URLs, so it runs from any prefix).
  *
  * Every response carries the app's Content-Security-Policy (workers take theirs from the HTTP header, not from
- * the page's <meta>), and the service worker is never cached, so a new deployment is seen at the next visit.
+ * the page's <meta>). For a class on one Wi-Fi: the build's precompressed files (.br, .gz) are sent to browsers
+ * that accept them, hashed assets (assets/name-hash.ext) are cached for a year as immutable, and index.html, the
+ * service worker and the manifest are never cached, so a new deployment is seen at the next visit.
  */
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -38,14 +40,21 @@ export function parseArgs(argv) {
   return o;
 }
 
+/** Hashed build assets never change under their name; the entry points must always be revalidated. */
+export function cacheControl(path) {
+  if (/^\/?assets\/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$/.test(path)) return "public, max-age=31536000, immutable";
+  return "no-cache";
+}
+
 /** An HTTP server for `dir` under `prefix`; resolves once listening, with its port. */
 export function serve({ dir = "dist", prefix = "/", host = "127.0.0.1", port = 0 } = {}) {
   const files = sirv(resolve(dir), {
     etag: true,
+    brotli: true,
+    gzip: true,
     setHeaders: (res, path) => {
       res.setHeader("Content-Security-Policy", CSP);
-      if (path.endsWith("sw.js") || path.endsWith(".html") || path.endsWith(".webmanifest"))
-        res.setHeader("Cache-Control", "no-cache");
+      res.setHeader("Cache-Control", cacheControl(path));
     },
   });
   const server = createServer((req, res) => {
