@@ -113,7 +113,9 @@ for (let r = 0; r < ROUNDS; r++) {
   const order = r % 2 ? (["uncompressed", "compressed"] as const) : (["compressed", "uncompressed"] as const);
   for (const m of order) res[m].push(await classOf(first, rest, modes[m]));
 }
-console.log(`\n${STUDENTS} students at once, ${ROUNDS} interleaved rounds (medians), scripts/serve.mjs over loopback`);
+console.log(
+  `\n${STUDENTS} students at once, ${ROUNDS} interleaved rounds (medians), scripts/serve.mjs over loopback`,
+);
 console.log(
   "| served | first visit, per student | with the offline precache | all first visits done (loopback) | first visits over a shared 50 Mbit/s Wi-Fi (computed) |",
 );

@@ -281,7 +281,7 @@ export function RangeDialog() {
           )}
           <RangeChart r={r} present={exp.view.present} />
           {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable box must be reachable by keyboard */}
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="Suggestions">
+          <section className="table-scroll" tabIndex={0} aria-label="Suggestions">
             <table className="range-suggestions">
               <caption>Suggestions ({FLAVOR_LABEL[flavor]}), computed as the library computes them</caption>
               <thead>
@@ -315,7 +315,7 @@ export function RangeDialog() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </section>
           {namedSuggestions(r.suggestions).length === 0 ? (
             <p>No suggestion: too few points were recorded before the stop.</p>
           ) : null}
