@@ -85,6 +85,7 @@ for (const backend of ["wasm", "webgl"] as const)
           expect(got, "the backend the link asks for").toBe(backend);
           // A lesson with a range test opens it first: run it as the class would, then close it.
           if (experiment.view.range.flavor) {
+            await page.getByRole("button", { name: "Find the LR" }).click();
             await page.getByRole("button", { name: "Run the range test" }).click();
             await page.waitForFunction(
               () => (window as unknown as { lrlab: Lab }).lrlab.getState().range.state === "done",

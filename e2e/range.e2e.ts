@@ -56,10 +56,14 @@ async function runIt(page: Page) {
 describe("Find the LR (WASM)", () => {
   const lesson = LESSONS.find((l) => l.id === "find-the-lr")!;
 
-  it("the lesson opens the range test; a run marks the stop and names every suggestion; “use this LR” reaches the race", async () => {
+  it("the lesson's range test opens from the toolbar; a run marks the stop and names every suggestion; “use this LR” reaches the race", async () => {
     const { page, ctx, errors } = await open(`${lessonQuery(lesson.experiment)}&backend=wasm`);
     const dialog = page.getByRole("dialog", { name: "Find the LR" });
+    // The lesson carries its range test closed: the class opens it from the toolbar, with the lesson's settings.
+    expect(await dialog.count()).toBe(0);
+    await page.getByRole("button", { name: "Find the LR" }).click();
     await expect.poll(() => dialog.isVisible()).toBe(true);
+    expect((await lab(page)).experiment.view.range.params).toMatchObject({ start_lr: 1e-5, num_it: 100 });
     await runIt(page);
     const s = await lab(page);
     expect(s.range.result!.stop).toBeGreaterThan(50);
@@ -122,6 +126,7 @@ describe("Find the LR (WASM)", () => {
       width: 1280,
       height: 720,
     });
+    await page.getByRole("button", { name: "Find the LR" }).click();
     await runIt(page);
     const sizes = await page.evaluate(() =>
       [...document.querySelectorAll(".range-chart svg text")].map((t) =>

@@ -231,7 +231,7 @@ export const LESSONS: readonly Lesson[] = [
     summary:
       "The LR range test, as fastai's lr_find runs it, suggests the LRs; OneCycle peaks at one of them and learns far faster than a constant LR.",
     watch:
-      "The range test opens first. Press Run: a copy of this experiment (circles, full batch, SGD with momentum 0.9, the same initial weights) trains for 100 steps while its LR grows from 1e-5 to 10, and the chart shows its loss against the LR. Here fastai's valley suggestion lands near 0.009 and its minimum suggestion (the LR of the lowest loss, divided by 10) near 0.3. Close it and play the race: a constant LR of 0.0087 (the valley), OneCycle peaking at 0.33 (the minimum suggestion), and OneCycle peaking 100× higher, at 33. OneCycle at 0.33 reaches the constant LR's final loss within the first third of the run and ends more than 10× lower: the survey's super-convergence, in the form these runs show it. The one that peaks at 33 blows up.",
+      "Press Find the LR, then Run: a copy of this experiment (circles, full batch, SGD with momentum 0.9, the same initial weights) trains for 100 steps while its LR grows from 1e-5 to 10, and the chart shows its loss against the LR. Here fastai's valley suggestion lands near 0.009 and its minimum suggestion (the LR of the lowest loss, divided by 10) near 0.3. Close it and play the race: a constant LR of 0.0087 (the valley), OneCycle peaking at 0.33 (the minimum suggestion), and OneCycle peaking 100× higher, at 33. OneCycle at 0.33 reaches the constant LR's final loss within the first third of the run and ends more than 10× lower: the survey's super-convergence, in the form these runs show it. The one that peaks at 33 blows up.",
     question:
       "OneCycle peaks at an LR almost 40× the constant's and does not blow up. What does its warmup and its long decay give it that a constant LR at 0.33 would lack?",
     next: "In Find the LR, switch to torch-lr-finder and run it: where does its steepest-point suggestion land? Press “as max_lr of OneCycle 0.33” on another suggestion and watch the race restart.",
@@ -247,7 +247,7 @@ export const LESSONS: readonly Lesson[] = [
         run("OneCycle 0.33", 1, "OneCycleLR", { max_lr: 0.33, total_steps: 600 }),
         run("OneCycle 33 (too large)", 2, "OneCycleLR", { max_lr: 33, total_steps: 600 }),
       ],
-      view: { range: { flavor: "fastai", params: { start_lr: 1e-5, end_lr: 10, num_it: 100 } } },
+      view: { range: { flavor: "fastai", params: { start_lr: 1e-5, end_lr: 10, num_it: 100 }, open: false } },
     }),
     claims: (c) => [
       c.rangeSuggests("valley", 0.004, 0.02),

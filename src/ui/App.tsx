@@ -135,7 +135,7 @@ function Full() {
         </Suspense>
       ) : null}
       <QrDialog open={qr} onClose={() => setQr(false)} />
-      {exp.view.range.flavor && !exp.view.replay ? (
+      {exp.view.range.flavor && exp.view.range.open && !exp.view.replay ? (
         <Suspense fallback={<p role="status">Loading the range test…</p>}>
           <RangeDialog />
         </Suspense>

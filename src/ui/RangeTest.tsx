@@ -181,7 +181,7 @@ export function RangeDialog() {
   const closeRange = useLab((s) => s.closeRange);
   const applyLr = useLab((s) => s.useRangeLr);
   const cfg = exp.view.range;
-  const ref = useModal(cfg.flavor !== "");
+  const ref = useModal(cfg.flavor !== "" && cfg.open);
   const flavorId = useId();
   if (cfg.flavor === "") return null;
   const flavor = cfg.flavor as RangeFlavor;

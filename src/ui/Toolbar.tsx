@@ -111,7 +111,8 @@ export function Toolbar() {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   });
-  const rangeOpen = useLab((s) => s.experiment.view.range.flavor !== "");
+  const range = useLab((s) => s.experiment.view.range);
+  const rangeOpen = range.flavor !== "" && range.open;
   const openRange = useLab((s) => s.setRange);
   const lastRange = useLab((s) => s.range.result);
   /** Explain mode reads one step at a time: turning it on pauses the run. */
@@ -166,9 +167,9 @@ export function Toolbar() {
         type="button"
         onClick={() => {
           if (rangeOpen) return;
-          // Reopen with the last test's settings (its result is kept), else fastai's defaults.
-          const last = lastRange;
-          openRange(last?.flavor ?? "fastai", last?.params ?? {});
+          // Open with the link's settings (a lesson's), else the last test's (its result is kept), else fastai's.
+          if (range.flavor !== "") openRange(range.flavor, range.params);
+          else openRange(lastRange?.flavor ?? "fastai", lastRange?.params ?? {});
         }}
         aria-pressed={rangeOpen}
         title="The LR range test on this experiment: how practitioners choose a (maximum) LR"
