@@ -33,6 +33,7 @@ const OBSERVATION_KEYS = new Set([
   "dgNorm",
   "secantSY",
   "secantSS",
+  "sfDot",
   "lineLoss",
 ]);
 

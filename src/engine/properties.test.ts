@@ -48,6 +48,7 @@ const obsArb = fc.record({
   dgNorm: nonNeg,
   secantSY: wild,
   secantSS: nonNeg,
+  sfDot: wild,
   line: fc.array(wild, { maxLength: 40 }),
 });
 
@@ -69,6 +70,7 @@ describe("every scheduler keeps a finite, non-negative LR", () => {
               dgNorm: r.dgNorm,
               secantSY: r.secantSY,
               secantSS: r.secantSS,
+              sfDot: r.sfDot,
               lineLoss: Array.from({ length: n }, (_, k) => r.line[k % Math.max(1, r.line.length)] ?? r.loss),
             };
             let lr = s.lr;

@@ -8,6 +8,7 @@ import { ArmijoLineSearch, ExactLineSearch } from "./linesearch";
 import { AdaDelta, DeltaBarDelta, ScheduleFree } from "./optimizerSide";
 import { GreedyLR, ReduceLROnPlateau } from "./plateau";
 import { Refined } from "./refined";
+import { ScheduleFreePolyak } from "./scheduleFreeAny";
 import { texContext } from "./tex";
 import { ChainedScheduler, SequentialLR, TORCH_SPECS } from "./torch";
 import type { Formula, FormulaInput, SchedulerConfig, SchedulerSpec } from "./types";
@@ -52,6 +53,7 @@ export const SCHEDULERS: readonly AnySpec[] = [
   ExactLineSearch,
   Refined,
   ScheduleFree,
+  ScheduleFreePolyak,
   DeltaBarDelta,
   AdaDelta,
 ];

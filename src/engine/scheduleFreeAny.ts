@@ -15,6 +15,9 @@
  *   ‖g‖² divides alone and becomes M.
  * Pure float64 on plain arrays: the engine's reference for the trainer's tfjs version and the exported optimizer.
  */
+import { parseParams } from "./params";
+import { tn } from "./tex";
+import type { ParamMeta, SchedulerEvent, SchedulerSpec } from "./types";
 
 export type SfMode = "reference" | "theory" | "schedulet" | "polyak";
 export const SF_MODES: readonly SfMode[] = ["reference", "theory", "schedulet", "polyak"];
@@ -396,3 +399,124 @@ class ScheduleFreePolyakSGD(_ScheduleFreeBase):
                 if p.grad is not None:
                     self._move(p, self.state[p]["z"], p.grad, lr, c, group["beta"])
         return loss`;
+
+// ---- the schedule-free Polyak step as a scheduler (the registry's "ScheduleFreePolyak") ----
+
+const POLYAK_SF_METAS: ParamMeta[] = [
+  {
+    key: "ell_star",
+    label: "ℓ* (lower bound)",
+    type: "number",
+    default: 0,
+    uiMin: -1,
+    uiMax: 1,
+    step: 0.01,
+    help: "A lower bound on the loss; 0 holds for cross-entropy and squared error.",
+    live: "from the next step",
+  },
+  {
+    key: "M",
+    label: "M (safeguard)",
+    type: "number",
+    default: 1,
+    scale: "log",
+    uiMin: 1e-6,
+    uiMax: 100,
+    help: "The step divides by max(M, ‖g‖²); M ≤ 0: the first ‖g‖² becomes M.",
+    live: "from the next step",
+  },
+  {
+    key: "beta",
+    label: "β (interpolation)",
+    type: "number",
+    default: 0.9,
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    step: 0.01,
+    help: "Gradients are taken at y = βx + (1−β)z.",
+  },
+];
+
+export interface SfPolyakState {
+  lr: number;
+  M: number;
+  numerator: number;
+  denominator: number;
+  side: "gradient" | "M" | "—";
+  skipped: number;
+}
+
+/**
+ * The schedule-free Polyak step (SGDScheduleFreeSPS): before each update, γ from the batch loss at y, ⟨g, z − y⟩
+ * and ‖g‖², with uniform averaging (c = 1/(t+1)). It trains its run with schedule-free SGD.
+ */
+export const ScheduleFreePolyak: SchedulerSpec<SfPolyakState> = {
+  id: "ScheduleFreePolyak",
+  label: "Schedule-free Polyak step",
+  family: "gradient",
+  description:
+    "Schedule-free SGD whose step is γ = max(f(y) − ℓ* + ⟨g, z − y⟩, 0) / max(M, ‖g‖²), averaged uniformly: the loss gap sets the step.",
+  reference:
+    "Pun, Buchholz & Gower, Schedulers for Schedule-free (arXiv 2511.07767); buchholzmd/step-back SGDScheduleFreeSPS",
+  params: POLYAK_SF_METAS,
+  needs: ["loss", "gradSq", "sfDot"],
+  timing: "before",
+  timeBased: false,
+  optimizer: "from-params",
+  parse: (raw) => ({
+    ...parseParams("ScheduleFreePolyak", POLYAK_SF_METAS, raw),
+    optimizer: "schedulefree-sgd",
+    averaging: "theory",
+  }),
+  init: (p) => ({
+    lr: 0,
+    M: p.M as number,
+    numerator: 0,
+    denominator: 0,
+    side: "—",
+    skipped: 0,
+  }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const f = obs.loss ?? Number.NaN;
+    const g2 = obs.gradSq ?? Number.NaN;
+    const dot = obs.sfDot ?? 0;
+    if (!Number.isFinite(f) || !Number.isFinite(g2) || !Number.isFinite(dot)) {
+      const ev: SchedulerEvent = {
+        step: obs.step,
+        kind: "skip",
+        message: "schedule-free Polyak: loss or gradient not finite → no update",
+      };
+      return { lr: 0, state: { ...s, lr: 0, skipped: s.skipped + 1 }, events: [ev] };
+    }
+    // A positive M is used as given (also after a live change); M ≤ 0: the first ‖g‖², kept in the state.
+    const M = (p.M as number) > 0 ? (p.M as number) : s.M;
+    const r = sfPolyak(f, dot, g2, p.ell_star as number, M);
+    return {
+      lr: r.gamma,
+      state: {
+        lr: r.gamma,
+        M: r.M,
+        numerator: r.numerator,
+        denominator: r.denominator,
+        side: r.side,
+        skipped: s.skipped,
+      },
+      events: [],
+    };
+  },
+  inspect: (_p, s) => [
+    { label: "step size γ", value: s.lr },
+    { label: "numerator max(f − ℓ* + ⟨g, z − y⟩, 0)", value: s.numerator },
+    { label: "denominator", value: s.denominator },
+    { label: "max(M, ‖g‖²) taken from", value: s.side === "gradient" ? "‖g‖²" : s.side },
+    { label: "M", value: s.M },
+  ],
+  example: () => ({}),
+  formula: (v) => ({
+    rule: String.raw`\gamma_t = \frac{\max\left(f(y_t) - \ell^* + \langle g_t,\, z_t - y_t\rangle,\ 0\right)}{\max\left(M,\ \lVert g_t\rVert^2\right)},\quad c_{t+1} = \tfrac{1}{t+1}`,
+    now: String.raw`\gamma_{${v.t}} = ${v.eta},\ \ell^* = ${tn(v.p.ell_star)},\ M = ${tn(v.internal("M") as number)}`,
+  }),
+  python: { kind: "rule" },
+};

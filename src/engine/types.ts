@@ -22,12 +22,14 @@ export interface Observation {
   /** Secant (lookahead) terms on one sample: s·y and ‖s‖², y = ∇F(x+s) − ∇F(x). */
   secantSY?: number;
   secantSS?: number;
+  /** Schedule-free: ⟨g_t, z_t − y_t⟩, the gradient against the step from y to the SGD sequence z. */
+  sfDot?: number;
   /** Line search: the loss at x − η_k·g for each candidate η_k the scheduler listed (same batch). */
   lineLoss?: number[];
 }
 
 /** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */
-export type Need = "loss" | "gradSq" | "gradL1" | "dx" | "dg" | "secant" | "lineSearch";
+export type Need = "loss" | "gradSq" | "gradL1" | "dx" | "dg" | "secant" | "lineSearch" | "sfDot";
 
 export type EventKind =
   | "increase"

@@ -41,10 +41,26 @@ const schedulerConfig: z.ZodType<SchedulerConfig> = z.lazy(() =>
   }),
 );
 
+/** How a schedule-free run averages (the seed paper's choices; engine/scheduleFreeAny.ts computes them). */
+export const SF_AVERAGING = ["schedulet", "reference", "theory"] as const;
+
+/**
+ * A run trained by schedule-free (SGD or AdamW) with its scheduler's LR: any scheduler drives it, and the
+ * averaging weight follows that LR (`schedulet`), the running max LR (`reference`) or 1/(t+1) (`theory`).
+ */
+export const sfSchema = z.object({
+  variant: z.enum(["sgd", "adamw"]).default("sgd"),
+  averaging: z.enum(SF_AVERAGING).default("schedulet"),
+  beta: z.number().min(0).max(0.999).default(0.9),
+});
+export type SfSettings = z.infer<typeof sfSchema>;
+
 export const runSchema = z.object({
   name: z.string().min(1).max(40),
   color: z.string().regex(COLOR_PATTERN),
   scheduler: schedulerConfig,
+  /** Schedule-free training for this run, driven by its scheduler (absent: the experiment's optimizer). */
+  sf: sfSchema.optional(),
 });
 
 export const experimentSchema = z.object({
@@ -115,8 +131,10 @@ export const experimentSchema = z.object({
         .object({
           flavor: z.enum(["", "fastai", "torch-lr-finder"]).default(""),
           params: z.record(z.string(), z.unknown()).default({}),
+          /** Whether its dialog is open; a lesson carries its range test closed, for the class to open. */
+          open: z.boolean().default(true),
         })
-        .default({ flavor: "", params: {} }),
+        .default({ flavor: "", params: {}, open: true }),
     })
     .default({
       logLoss: true,
@@ -130,7 +148,7 @@ export const experimentSchema = z.object({
       embed: false,
       replay: "",
       series: "",
-      range: { flavor: "", params: {} },
+      range: { flavor: "", params: {}, open: true },
     }),
 });
 

@@ -343,13 +343,16 @@ describe("links for an audience", () => {
     e.view.range = {
       flavor: "torch-lr-finder",
       params: { start_lr: 1e-5, end_lr: 1, num_iter: 60, step_mode: "linear" },
+      open: false,
     };
     const q = encodeExperiment(e);
     expect(q).toMatch(/rt=torch-lr-finder/);
     expect(q).toMatch(/rt\.step_mode=linear/);
+    expect(q).toMatch(/rt\.open=0/);
     const d = decodeExperiment(q);
     expect(d.ignored).toEqual([]);
     expect(d.experiment.view.range.flavor).toBe("torch-lr-finder");
+    expect(d.experiment.view.range.open).toBe(false);
     expect(d.experiment.view.range.params).toMatchObject({
       start_lr: 1e-5,
       end_lr: 1,
@@ -365,5 +368,29 @@ describe("links for an audience", () => {
     expect(swapped.experiment.view.range.params).toMatchObject({ start_lr: 1e-7, end_lr: 10 });
     expect(swapped.ignored.join("\n")).toMatch(/start_lr.*below.*end_lr/);
     expect(decodeExperiment("rt=keras").experiment.view.range.flavor).toBe("");
+  });
+
+  it("carries a run's schedule-free settings; bad ones are named and dropped", () => {
+    const e = defaultExperiment();
+    e.runs[1] = {
+      ...e.runs[1],
+      scheduler: { scheduler: "WSD", params: {} },
+      sf: { variant: "adamw", averaging: "theory", beta: 0.95 },
+    };
+    const q = encodeExperiment(e);
+    expect(q).toMatch(/r1\.sf=adamw/);
+    const d = decodeExperiment(q);
+    expect(d.ignored).toEqual([]);
+    expect(d.experiment.runs[1].sf).toEqual({ variant: "adamw", averaging: "theory", beta: 0.95 });
+    expect(d.experiment.runs[0].sf).toBeUndefined();
+    const bad = decodeExperiment("r0=Constant&r0.sf=sgd&r0.sf.avg=median");
+    expect(bad.experiment.runs[0].sf).toBeUndefined();
+    expect(bad.ignored.join("\n")).toMatch(/schedule-free/);
+    const orphan = decodeExperiment("r0=Constant&r0.sf.avg=theory");
+    expect(orphan.experiment.runs[0].sf).toBeUndefined();
+    expect(orphan.ignored.join("\n")).toMatch(/r0\.sf=sgd\|adamw/);
+    const own = decodeExperiment("r0=DeltaBarDelta&r0.sf=sgd");
+    expect(own.experiment.runs[0].sf).toBeUndefined();
+    expect(own.ignored.join("\n")).toMatch(/chooses its own optimizer/);
   });
 });

@@ -84,6 +84,11 @@ function readable(e: Experiment): URLSearchParams {
     for (const [k, v] of Object.entries(nonDefaultParams(r.scheduler)))
       q.set(`r${i}.${k}`, v === null ? "" : fmtVal(v));
     if (r.scheduler.children) q.set(`r${i}.children`, JSON.stringify(r.scheduler.children));
+    if (r.sf) {
+      q.set(`r${i}.sf`, r.sf.variant);
+      q.set(`r${i}.sf.avg`, r.sf.averaging);
+      if (r.sf.beta !== 0.9) q.set(`r${i}.sf.beta`, String(r.sf.beta));
+    }
   });
   return q;
 }
@@ -131,6 +136,15 @@ function rawRun(q: URLSearchParams, i: number, ignored: string[]): unknown {
     const key = k.slice(`r${i}.`.length);
     const raw = q.get(k) ?? "";
     if (key === "name" || key === "color") continue;
+    if (key === "sf" || key.startsWith("sf.")) {
+      const sf = (run.sf ?? {}) as Record<string, unknown>;
+      if (key === "sf") sf.variant = raw;
+      else if (key === "sf.avg") sf.averaging = raw;
+      else if (key === "sf.beta") sf.beta = raw.trim() === "" ? Number.NaN : Number(raw);
+      else ignored.push(`run ${i + 1}: unknown schedule-free setting "${clip(key, 30)}"`);
+      run.sf = sf;
+      continue;
+    }
     if (key === "children") {
       try {
         sc.children = JSON.parse(raw);
@@ -152,6 +166,10 @@ function rawRun(q: URLSearchParams, i: number, ignored: string[]): unknown {
     else params[key] = raw === "" && m.nullable ? null : raw;
   }
   sc.params = params;
+  if (run.sf && !("variant" in (run.sf as object))) {
+    ignored.push(`run ${i + 1}: schedule-free settings without r${i}.sf=sgd|adamw — ignored`);
+    delete run.sf;
+  }
   return run;
 }
 
@@ -228,7 +246,7 @@ export function decodeExperiment(search: string): Decoded {
   for (const k of q.keys()) {
     const m = /^r(\d+)(?:\.|$)/.exec(k);
     if (m) runIdx.add(Number(m[1]));
-    else if (k.startsWith("rt.")) {
+    else if (k.startsWith("rt.") && !known.has(k)) {
       const meta = rangeMetas.find((x) => x.key === k.slice(3));
       const raw = q.get(k) ?? "";
       rangeParams[k.slice(3)] = !meta

@@ -21,6 +21,8 @@ import {
   MAX_RUNS,
   RUN_COLORS,
   type RunConfig,
+  type SfSettings,
+  sfSchema,
 } from "./config";
 
 export type FieldKind = "num" | "int" | "str" | "bool" | "list" | "nums";
@@ -60,6 +62,7 @@ export const FIELDS: readonly Field[] = [
   { key: "replay", path: ["view", "replay"], kind: "str" },
   { key: "series", path: ["view", "series"], kind: "str" },
   { key: "rt", path: ["view", "range", "flavor"], kind: "str" },
+  { key: "rt.open", path: ["view", "range", "open"], kind: "bool" },
 ];
 
 /**
@@ -208,7 +211,23 @@ export function validateRun(
     ignored.push(`${who}: ${(err as Error).message} — run dropped`);
     return null;
   }
-  return { name, color, scheduler: { scheduler: id, params: good, ...(children ? { children } : {}) } };
+  let sf: SfSettings | undefined;
+  if (r.sf !== undefined && r.sf !== null) {
+    const parsed = sfSchema.safeParse(r.sf);
+    if (spec.optimizer)
+      ignored.push(`${who}: ${spec.id} chooses its own optimizer — schedule-free settings ignored`);
+    else if (!parsed.success)
+      ignored.push(
+        `${who}: schedule-free settings ${quote(r.sf)}: ${parsed.error.issues.map((i) => `${i.path.join(".")} ${i.message}`).join("; ")} — ignored`,
+      );
+    else sf = parsed.data;
+  }
+  return {
+    name,
+    color,
+    scheduler: { scheduler: id, params: good, ...(children ? { children } : {}) },
+    ...(sf ? { sf } : {}),
+  };
 }
 
 /**
@@ -233,6 +252,7 @@ export function validateExperiment(raw: unknown, opts: ValidateOptions = {}): Va
   const exp = e as unknown as Experiment;
   if (exp.view.range.flavor !== "")
     exp.view.range = {
+      ...exp.view.range,
       flavor: exp.view.range.flavor,
       params: validateRange(getPath(raw, ["view", "range", "params"]), exp.view.range.flavor, ignored),
     };

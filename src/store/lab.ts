@@ -19,7 +19,10 @@ import type { TrainerClient } from "./client";
 
 export interface Series {
   steps: number[];
+  /** The loss at the evaluated point (a schedule-free run: its average x). */
   loss: number[];
+  /** Schedule-free runs: the loss at the gradient point y (drawn faint); empty for the others. */
+  lossY: number[];
   lr: number[];
   events: SchedulerEvent[];
   divergedAt: number | null;
@@ -131,6 +134,7 @@ export interface RangeStatus {
 const emptySeries = (): Series => ({
   steps: [],
   loss: [],
+  lossY: [],
   lr: [],
   events: [],
   divergedAt: null,
@@ -314,7 +318,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         return false;
       }
       const e = get().experiment;
-      set({ experiment: { ...e, view: { ...e.view, range: { flavor, params: clean } } } });
+      set({ experiment: { ...e, view: { ...e.view, range: { flavor, params: clean, open: true } } } });
       // A result stays while the settings it was run with stay (closing and reopening keeps it).
       const r = get().range;
       const same =
@@ -331,7 +335,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       const e = get().experiment;
       const r = get().range;
       set({
-        experiment: { ...e, view: { ...e.view, range: { flavor: "", params: {} } } },
+        experiment: { ...e, view: { ...e.view, range: { ...e.view.range, open: false } } },
         range: r.state === "running" ? { ...r, state: "idle", progress: null } : r,
       });
     },
@@ -381,6 +385,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
             s.loss.push(b.loss[i]);
             s.lr.push(b.lr[i]);
           }
+          if (b.lossY) s.lossY.push(...b.lossY);
           if (b.events.length) s.events.push(...b.events);
           if (b.x1 && b.x2) {
             for (let i = 0; i < b.x1.length; i++) {

@@ -16,6 +16,9 @@ export interface FactRows {
   dgNorm?: tf.Tensor1D;
   secantSY?: tf.Tensor1D;
   secantSS?: tf.Tensor1D;
+  /** Schedule-free runs: the batch loss at the average x (what they promise), and ⟨g, z − y⟩ (Polyak step). */
+  lossX?: tf.Tensor1D;
+  sfDot?: tf.Tensor1D;
   /** Analytic tasks: the point (x₁, x₂) of each run. */
   x1?: tf.Tensor1D;
   x2?: tf.Tensor1D;
@@ -31,6 +34,8 @@ const SCALARS: readonly Scalar[] = [
   "dgNorm",
   "secantSY",
   "secantSS",
+  "lossX",
+  "sfDot",
   "x1",
   "x2",
 ];
@@ -96,6 +101,7 @@ export class Facts {
     put("dgNorm", this.get("dgNorm", r));
     put("secantSY", this.get("secantSY", r));
     put("secantSS", this.get("secantSS", r));
+    put("sfDot", this.get("sfDot", r));
     if (lineTrials > 0) o.lineLoss = this.lineLoss(r, lineTrials);
     return o;
   }

@@ -1,7 +1,8 @@
 /**
  * Inference for the task views: what the models have learned, asked without training — the decision
  * boundary or fit curve (predict), held-out digits (classify) and sampled text (sample). Each is one batched
- * forward pass of every run; nothing here changes a weight.
+ * forward pass of every run, at the point each run is evaluated at (a schedule-free run: its average x);
+ * nothing here changes a weight.
  */
 import * as tf from "@tensorflow/tfjs";
 import { mulberry32 } from "./rng";
@@ -13,7 +14,11 @@ export interface Inferable {
   readonly model: StackedModel;
   readonly data: Dataset;
   readonly runs: number;
+  /** The weights each run is evaluated at (a schedule-free run: its average x); call inside tf.tidy. */
+  evalVars?(): tf.Tensor[];
 }
+
+const weights = (m: Inferable): readonly tf.Tensor[] => m.evalVars?.() ?? m.model.vars;
 
 /**
  * Model outputs of every run at the given inputs (row-major [n, dim]) — one batched forward pass:
@@ -25,7 +30,7 @@ export async function predict(m: Inferable, points: Float32Array, n: number): Pr
   const R = m.runs;
   const out = tf.tidy(() => {
     const x = tf.tensor2d(points, [n, m.data.dim]);
-    const y = fwd(m.model.vars, x);
+    const y = fwd(weights(m), x);
     return m.data.type === "regression"
       ? tf.reshape(y, [R, n])
       : tf.reshape(tf.slice(tf.softmax(y), [0, 0, 1], [R, n, 1]), [R, n]);
@@ -40,7 +45,7 @@ export async function classify(m: Inferable, points: Float32Array, n: number): P
   const fwd = m.model.forward;
   if (m.data.type !== "classification" || !fwd) return [];
   const R = m.runs;
-  const out = tf.tidy(() => tf.argMax(fwd(m.model.vars, tf.tensor2d(points, [n, m.data.dim])), 2));
+  const out = tf.tidy(() => tf.argMax(fwd(weights(m), tf.tensor2d(points, [n, m.data.dim])), 2));
   const flat = (await out.data()) as Int32Array;
   out.dispose();
   return Array.from({ length: R }, (_, r) => flat.slice(r * n, (r + 1) * n));
@@ -74,7 +79,7 @@ export async function sample(
       ids.set(q.slice(q.length - t), r * t);
     });
     const probs = tf.tidy(() => {
-      const logits = fwd(m.model.vars, tf.tensor3d(ids, [R, 1, t]));
+      const logits = fwd(weights(m), tf.tensor3d(ids, [R, 1, t]));
       const last = tf.reshape(tf.slice(logits, [0, t - 1, 0], [R, 1, V]), [R, V]);
       return tf.softmax(tf.div(last, temp));
     });

@@ -226,6 +226,32 @@ export function applyUpdate(
   });
 }
 
+/** Whether a kind is schedule-free (its slots hold z and x; the run's variable holds y). */
+export const isScheduleFree = (k: OptimizerKind) => k === "schedulefree-sgd" || k === "schedulefree-adamw";
+
+/**
+ * Schedule-free runs' z or x, stacked like the variables: for each parameter, the schedule-free runs' slot and
+ * every other run's own weights (call inside tf.tidy). Null when no run is schedule-free.
+ */
+export function sfPoint(
+  o: StackedOptimizer,
+  vars: readonly tf.Tensor[],
+  which: "z" | "x",
+): tf.Tensor[] | null {
+  const kinds = o.kinds.filter(isScheduleFree);
+  if (!kinds.length) return null;
+  const slot = which === "z" ? 0 : 1;
+  return vars.map((v, i) => {
+    let out: tf.Tensor = v;
+    for (const k of kinds) {
+      const s = o.slots.get(k)![i][slot];
+      const m = o.masks.get(k);
+      out = m ? tf.where(tf.broadcastTo(m, v.shape), s, out) : s;
+    }
+    return out;
+  });
+}
+
 export function disposeOptimizer(o: StackedOptimizer): void {
   for (const s of o.slots.values()) for (const p of s) for (const v of p) v.dispose();
   for (const m of o.masks.values()) m.dispose();

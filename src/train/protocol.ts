@@ -40,7 +40,10 @@ export type ToWorker =
 /** Per-run columns of the steps trained since the last batch (columnar: cheap to clone). */
 export interface RunBatch {
   steps: number[];
+  /** The loss at the point the run is evaluated at (a schedule-free run: its average x). */
   loss: number[];
+  /** Schedule-free runs: the loss at the gradient point y, step for step with `loss`. */
+  lossY?: number[];
   lr: number[];
   events: SchedulerEvent[];
   divergedAt: number | null;

@@ -400,6 +400,10 @@ export class TrainingSession {
       const b = this.buffers[k];
       b.steps.push(rep.step);
       b.loss.push(r.loss);
+      if (r.lossY !== undefined) {
+        b.lossY = b.lossY ?? [];
+        b.lossY.push(r.lossY);
+      }
       b.lr.push(r.lr);
       if (r.events.length) b.events.push(...r.events);
       if (r.pos) {

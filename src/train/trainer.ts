@@ -7,9 +7,9 @@
  * the step's loss (plus η when the noise targets the scheduler signal).
  */
 import * as tf from "@tensorflow/tfjs";
-import { scheduleFreeWeight } from "../engine/optimizerSide";
 import { describeChange } from "../engine/params";
 import { createScheduler, type Scheduler } from "../engine/runtime";
+import { initAveraging, type SfAveraging, type SfMode, sfAverage } from "../engine/scheduleFreeAny";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
 import { type FactLayout, type FactRows, type Facts, packFacts, readFacts } from "./facts";
@@ -19,18 +19,25 @@ import {
   applyUpdate,
   createOptimizer,
   disposeOptimizer,
+  isScheduleFree,
   type OptimizerKind,
   resetRunSlots,
   type StackedOptimizer,
   type StepHyper,
+  sfPoint,
 } from "./optimizers";
 import { mulberry32, permutation, subSeed } from "./rng";
 import type { StackedModel } from "./stack";
 import { type Dataset, makeDataset } from "./tasks";
 
 export interface RunStep {
-  /** Clean training loss of the step. */
+  /**
+   * Clean training loss of the step, at the point the run is evaluated at: its weights, or for a schedule-free
+   * run its average x (one extra forward pass on the same batch).
+   */
   loss: number;
+  /** Schedule-free runs: the batch loss at the gradient point y (what the optimizer and the scheduler see). */
+  lossY?: number;
   lr: number;
   events: SchedulerEvent[];
   /** η of the noise at this step (0 when clean). */
@@ -86,7 +93,8 @@ export class Trainer {
   private noise: (t: number) => NoiseDraw;
   private prevDraw: NoiseDraw | null = null;
   private history: number[][];
-  private sf: { lrMax: number; weightSum: number }[];
+  /** Schedule-free runs' averaging state (engine/scheduleFreeAny.ts). */
+  private sfAvg: SfAveraging[];
   /** The initial weights (all runs), for runs that restart from them. */
   private init: tf.Tensor[];
 
@@ -96,9 +104,7 @@ export class Trainer {
     this.data = makeDataset(exp.task, exp.seed);
     this.model = createModel(exp.task.kind, this.data, exp.hidden, this.runs, exp.seed);
     this.scheds = exp.runs.map((r) => createScheduler(r.scheduler, exp.baseLr));
-    this.kinds = this.scheds.map((s) =>
-      s.spec.optimizer ? (s.params.optimizer as OptimizerKind) : exp.optimizer,
-    );
+    this.kinds = this.scheds.map((s, r) => this.kindOf(r, s));
     this.opt = createOptimizer(this.kinds, this.model.vars, exp.baseLr);
     this.init = this.model.vars.map((v) => tf.clone(v));
     if (this.data.n > 0) {
@@ -116,8 +122,15 @@ export class Trainer {
     this.divergedAt = exp.runs.map(() => null);
     this.noise = noiseStream(exp.seed);
     this.history = exp.runs.map(() => []);
-    this.sf = exp.runs.map(() => ({ lrMax: 0, weightSum: 0 }));
+    this.sfAvg = exp.runs.map(initAveraging);
     this.refreshNeeds();
+  }
+
+  /** Run r's optimizer: schedule-free when the run says so, the spec's own (optimizer-side methods), else the experiment's. */
+  private kindOf(r: number, s: Scheduler): OptimizerKind {
+    const sf = this.exp.runs[r]?.sf;
+    if (sf) return sf.variant === "adamw" ? "schedulefree-adamw" : "schedulefree-sgd";
+    return s.spec.optimizer ? (s.params.optimizer as OptimizerKind) : (this.exp.optimizer as OptimizerKind);
   }
 
   private refreshNeeds() {
@@ -158,7 +171,7 @@ export class Trainer {
       };
     }
     const next = createScheduler(config, cur.lr);
-    const kind = next.spec.optimizer ? (next.params.optimizer as OptimizerKind) : this.exp.optimizer;
+    const kind = this.kindOf(run, next);
     if (kind !== this.kinds[run])
       throw new Error(
         `${config.scheduler} needs the ${kind} optimizer: press Reset to switch (it changes the training itself)`,
@@ -297,6 +310,16 @@ export class Trainer {
         ) as tf.Tensor1D;
         rows.secantSS = sumSq(s);
       }
+      // Schedule-free runs are evaluated at their average x: one more forward pass on the same batch.
+      const x = sfPoint(this.opt, vars, "x");
+      if (x) rows.lossX = this.model.loss(x, xb, yb);
+      if (needs.has("sfDot")) {
+        const z = sfPoint(this.opt, vars, "z");
+        if (z)
+          rows.sfDot = tf.addN(
+            gl.map((g, i) => tf.sum(tf.mul(g, tf.sub(z[i], vars[i])), [1, 2])),
+          ) as tf.Tensor1D;
+      }
       if (this.data.type === "analytic")
         [rows.x1, rows.x2] = tf.unstack(tf.reshape(vars[0], [R, 2]), 1) as tf.Tensor1D[];
       // Line searches: the loss at x − η_k·g for every candidate η_k, all runs in one pass per k.
@@ -396,14 +419,22 @@ export class Trainer {
         hyper.lr[r] = 0;
         continue;
       }
-      const diverged = !Number.isFinite(clean);
+      const sf = isScheduleFree(this.kinds[r]);
+      const atX = sf ? facts.get("lossX", r) : undefined;
+      const diverged = !Number.isFinite(clean) || (atX !== undefined && !Number.isFinite(atX));
       if (diverged) {
         this.divergedAt[r] = t;
         hyper.lr[r] = 0;
       }
       this.history[r].push(clean);
       if (this.history[r].length > 8) this.history[r].shift();
-      const run: RunStep = { loss: clean, lr, events, ...(diverged ? { diverged: true } : {}) };
+      const run: RunStep = {
+        loss: atX ?? clean,
+        lr,
+        events,
+        ...(atX !== undefined ? { lossY: clean } : {}),
+        ...(diverged ? { diverged: true } : {}),
+      };
       if (eta[r] !== 0) run.eta = eta[r];
       const g2 = facts.get("gradSq", r);
       if (g2 !== undefined) run.gradNorm = Math.sqrt(g2);
@@ -432,6 +463,11 @@ export class Trainer {
     }
   }
 
+  /** The weights each run is evaluated at: a schedule-free run's average x, every other run's own (in tf.tidy). */
+  evalVars(): tf.Tensor[] {
+    return sfPoint(this.opt, this.model.vars, "x") ?? this.model.vars;
+  }
+
   /** Put run r back at the shared initial weights with a fresh optimizer state; the other runs go on. */
   restartRun(r: number): void {
     const R = this.runs;
@@ -446,6 +482,7 @@ export class Trainer {
       });
     });
     resetRunSlots(this.opt, r, this.init, this.exp.baseLr);
+    this.sfAvg[r] = initAveraging();
   }
 
   /** Per-run optimizer hyper-parameters of this step. */
@@ -456,25 +493,21 @@ export class Trainer {
     h.lr[r] = lr;
     h.weightDecay[r] = kind === "adamw" ? this.exp.weightDecay : num(p, "weight_decay", 0);
     const cycled = s.momentum;
-    h.beta1[r] = kind.startsWith("schedulefree")
-      ? num(p, "beta", 0.9)
+    const sf = this.exp.runs[r]?.sf;
+    h.beta1[r] = isScheduleFree(kind)
+      ? (sf?.beta ?? num(p, "beta", 0.9))
       : cycled !== undefined && Number.isFinite(cycled)
         ? cycled
         : kind === "momentum"
           ? this.exp.momentum
           : 0.9;
-    if (kind.startsWith("schedulefree")) {
-      const st = this.sf[r];
-      st.lrMax = Math.max(st.lrMax, lr);
-      const w = scheduleFreeWeight(
-        this.opt.t,
-        st.lrMax,
-        num(p, "r", 0),
-        num(p, "weight_lr_power", 2),
-        st.weightSum,
-      );
-      st.weightSum = w.weightSum;
-      h.sfC[r] = w.c;
+    if (isScheduleFree(kind)) {
+      // The averaging weight follows the run's own LR (engine/scheduleFreeAny.ts): the run's settings, else the
+      // spec's (Schedule-Free's reference weights, the Polyak step's uniform ones).
+      const mode = (sf?.averaging ?? (typeof p.averaging === "string" ? p.averaging : "reference")) as SfMode;
+      const { c, next } = sfAverage(mode, this.sfAvg[r], lr, num(p, "r", 0), num(p, "weight_lr_power", 2));
+      this.sfAvg[r] = next;
+      h.sfC[r] = c;
     } else if (kind === "delta-bar-delta") {
       h.dbdKappa[r] = num(p, "kappa", 1e-4);
       h.dbdPhi[r] = num(p, "phi", 0.1);

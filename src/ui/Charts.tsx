@@ -314,13 +314,19 @@ function SeriesChart(props: ChartProps) {
         const s = series[i];
         if (!s || hidden[i]) return [];
         const raw = props.metric === "loss" ? s.loss : s.lr;
+        // A schedule-free run's bold loss is at its average x; the loss at the gradient point y is drawn faint.
+        const atY = props.metric === "loss" && s.lossY.length === s.steps.length && s.lossY.length > 0;
         return [
           {
             run: i,
             color: r.color,
             name: r.name,
             main: decimate(s.steps, smoothing > 0 ? ema(raw, smoothing) : raw, props.log),
-            raw: smoothing > 0 ? decimate(s.steps, raw, props.log) : null,
+            raw: atY
+              ? decimate(s.steps, s.lossY, props.log)
+              : smoothing > 0
+                ? decimate(s.steps, raw, props.log)
+                : null,
           },
         ];
       }),
@@ -414,6 +420,11 @@ function SeriesChart(props: ChartProps) {
     >
       <figcaption>
         <strong>{props.title}</strong>
+        {props.metric === "loss" && runs.some((r, i) => r.sf && !hidden[i]) ? (
+          <span className="muted sf-note">
+            schedule-free: bold at the average x, faint at the gradient point y
+          </span>
+        ) : null}
         <span className="row">
           {props.onSmoothing ? (
             <label className="toggle">

@@ -1,4 +1,5 @@
 import { exampleConfig, getSpec, SCHEDULERS } from "../engine/registry";
+import { type RunConfig, SF_AVERAGING } from "../experiment/config";
 import { useLab } from "./context";
 import { fmt } from "./format";
 import { ParamControl } from "./ParamControl";
@@ -127,6 +128,7 @@ export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {
                   }
                 />
               ))}
+            {spec.optimizer || hideParams ? null : <SfControl run={i} />}
             <div className="row small">
               <button
                 type="button"
@@ -152,5 +154,79 @@ export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {
         );
       })}
     </section>
+  );
+}
+
+const AVERAGING_HELP: Record<string, string> = {
+  schedulet: "c = γₜ / Σγᵢ: the average weighs each step by its LR (the seed paper's rule for any schedule)",
+  reference: "weights grow with the largest LR so far (facebookresearch/schedule_free)",
+  theory: "c = 1/(t+1): every step counts the same",
+};
+
+/**
+ * Whether run `run` trains with schedule-free, driven by its scheduler's LR, and how it averages. Changing it
+ * changes the training itself, so the race restarts.
+ */
+function SfControl({ run }: { run: number }) {
+  const experiment = useLab((s) => s.experiment);
+  const setExperiment = useLab((s) => s.setExperiment);
+  const r = experiment.runs[run];
+  const set = (sf: RunConfig["sf"]) =>
+    setExperiment({
+      ...experiment,
+      runs: experiment.runs.map((x, k) => {
+        if (k !== run) return x;
+        const { sf: _old, ...rest } = x;
+        return sf ? { ...rest, sf } : rest;
+      }),
+    });
+  const sf = r.sf;
+  return (
+    <div className="sf-control">
+      <label className="param">
+        <span>trained by</span>
+        <select
+          aria-label={`Optimizer (${r.name})`}
+          value={sf ? `sf-${sf.variant}` : "experiment"}
+          title="Schedule-free: the run's scheduler sets the LR; the loss chart shows the loss at the average x"
+          onChange={(e) => {
+            const v = e.target.value;
+            if (v === "experiment") set(undefined);
+            else
+              set({
+                variant: v === "sf-adamw" ? "adamw" : "sgd",
+                averaging: sf?.averaging ?? "schedulet",
+                beta: sf?.beta ?? 0.9,
+              });
+          }}
+        >
+          <option value="experiment">the experiment's optimizer ({experiment.optimizer})</option>
+          <option value="sf-sgd">schedule-free SGD, driven by this scheduler</option>
+          <option value="sf-adamw">schedule-free AdamW, driven by this scheduler</option>
+        </select>
+      </label>
+      {sf ? (
+        <label className="param">
+          <span>averaging</span>
+          <select
+            aria-label={`Schedule-free averaging (${r.name})`}
+            value={sf.averaging}
+            title={AVERAGING_HELP[sf.averaging]}
+            onChange={(e) => set({ ...sf, averaging: e.target.value as typeof sf.averaging })}
+          >
+            {SF_AVERAGING.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : null}
+      {sf ? (
+        <p className="muted small">
+          {AVERAGING_HELP[sf.averaging]}; β = {sf.beta}
+        </p>
+      ) : null}
+    </div>
   );
 }
