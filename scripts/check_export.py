@@ -181,7 +181,18 @@ def run_vsgd(case):
     return None
 
 
-RUNNERS = {"range-test": run_range_test, "schedule-free": run_schedule_free, "vsgd": run_vsgd}
+def run_file(case):
+    """A whole file (a schedule-free run with its scheduler): it must load and build its pieces; it is also
+    run once as a script below."""
+    ns = load(case["code"], case["id"])
+    param = torch.nn.Parameter(torch.zeros(3))
+    opt = ns["make_optimizer"]([param])
+    if "make_scheduler" in ns:
+        ns["make_scheduler"](opt)
+    return None
+
+
+RUNNERS = {"range-test": run_range_test, "schedule-free": run_schedule_free, "vsgd": run_vsgd, "runs": run_file}
 
 
 def run_main(code, name):

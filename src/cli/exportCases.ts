@@ -16,7 +16,7 @@ import { getSpec } from "../engine/registry";
 import type { SfMode } from "../engine/scheduleFreeAny";
 import { parseVsgdParams, type VsgdVariant } from "../engine/vsgd";
 import { pytorchSnippet } from "../experiment/pytorch";
-import { rangeTestPython, scheduleFreePython, vsgdPython } from "../experiment/pytorchMethods";
+import { rangeTestPython, runPython, scheduleFreePython, vsgdPython } from "../experiment/pytorchMethods";
 
 type Case = GoldenCase & { lr: number[]; momentum?: number[] };
 const all = [torch, torchExtra, greedy, other].flatMap((f) => f.cases as Case[]);
@@ -65,5 +65,24 @@ for (const c of vsgdGolden.cases) {
   const { lr, theta, tau, ...input } = c;
   const variant = c.variant as VsgdVariant;
   emit("vsgd", c.id, vsgdPython(variant, parseVsgdParams(variant, c.params)), input, { lr, theta, tau });
+}
+// Schedule-free runs driven by a scheduler, and the Polyak step as a run: files that must run as they stand.
+for (const [name, scheduler, sf] of [
+  [
+    "WSD",
+    { scheduler: "WSD", params: { num_warmup_steps: 10, num_stable_steps: 60, num_decay_steps: 30 } },
+    "schedulet",
+  ],
+  ["OneCycle", { scheduler: "OneCycleLR", params: { max_lr: 0.1, total_steps: 100 } }, "reference"],
+  ["GreedyLR", { scheduler: "GreedyLR", params: { patience: 5 } }, "theory"],
+  ["Polyak", { scheduler: "ScheduleFreePolyak", params: { M: 0 } }, null],
+] as const) {
+  const run = {
+    name,
+    color: "#000000",
+    scheduler: { scheduler: scheduler.scheduler, params: { ...scheduler.params } },
+    ...(sf ? { sf: { variant: "sgd" as const, averaging: sf, beta: 0.9 } } : {}),
+  };
+  emit("runs", `schedule-free ${name}`, runPython(run, 0.05, "SGD", 100), null, null);
 }
 process.stderr.write(`exportCases: ${n} cases with a PyTorch export\n`);

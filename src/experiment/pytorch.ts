@@ -33,7 +33,9 @@ function kwargs(cfg: SchedulerConfig, all = false): string {
 const indent = (lines: string[], by = "    ") => lines.map((l) => (l ? by + l : l));
 
 /** The body of make_scheduler(optimizer), or null when the scheduler has no PyTorch form. */
-function builder(cfg: SchedulerConfig): { lines: string[]; metric: boolean; preamble: string[] } | null {
+export function builder(
+  cfg: SchedulerConfig,
+): { lines: string[]; metric: boolean; preamble: string[] } | null {
   const spec = getSpec(cfg.scheduler);
   const x = spec.python;
   const metric = spec.needs.includes("loss");

@@ -6,10 +6,12 @@
  */
 import { py } from "../engine/python";
 import { RANGE_TEST_PYTHON, type RangeTestConfig } from "../engine/rangeTest";
+import { getSpec } from "../engine/registry";
 import { SF_PYTHON, type SfMode } from "../engine/scheduleFreeAny";
 import type { Params } from "../engine/types";
 import { VSGD_PYTHON, type VsgdParams, type VsgdVariant } from "../engine/vsgd";
-import { TESTED_TORCH } from "./pytorch";
+import type { RunConfig } from "./config";
+import { builder, pytorchSnippet, TESTED_TORCH } from "./pytorch";
 
 const kw = (p: Params | Record<string, unknown>) =>
   Object.entries(p)
@@ -194,4 +196,93 @@ export function vsgdPython(variant: VsgdVariant, p: VsgdParams): string {
       '            print(f"step {step}: median lr {lr.median().item():.4g}, |theta| {theta.norm().item():.4g}")',
     ],
   );
+}
+
+const indent = (lines: string[]) => lines.map((l) => (l ? `    ${l}` : l));
+
+/**
+ * A schedule-free run driven by its scheduler as one Python file: the schedule-free optimizer with the run's
+ * averaging and the run's scheduler (its usual export) on top of it, and a runnable demo.
+ */
+export function scheduleFreeRunPython(run: RunConfig, baseLr: number, steps: number): string {
+  const sf = run.sf!;
+  // A schedule-free run keeps its own β: LR Lab ignores a scheduler's momentum cycling for it, so the export
+  // turns that cycling off (the LRs are the same; PyTorch would refuse an optimizer without "momentum").
+  const cycles = getSpec(run.scheduler.scheduler).params.some((m) => m.key === "cycle_momentum");
+  const b = builder(
+    cycles ? { ...run.scheduler, params: { ...run.scheduler.params, cycle_momentum: false } } : run.scheduler,
+  );
+  const make =
+    sf.variant === "adamw"
+      ? `ScheduleFreeAdamW(params, lr=${py(baseLr)}, betas=(${py(sf.beta)}, 0.999), averaging=${py(sf.averaging)})`
+      : `ScheduleFreeSGD(params, lr=${py(baseLr)}, beta=${py(sf.beta)}, averaging=${py(sf.averaging)})`;
+  return file(
+    [
+      `LR Lab export: "${run.name}" — schedule-free ${sf.variant === "adamw" ? "AdamW" : "SGD"} driven by ${run.scheduler.scheduler}, '${sf.averaging}' averaging`,
+      "(Pun, Buchholz, Gower, arXiv 2511.07767; buchholzmd/step-back; facebookresearch/schedule_free).",
+      "",
+      `make_optimizer(params) and make_scheduler(optimizer) build what LR Lab ran. ${TESTED_TORCH}`,
+      "The scheduler sets the LR in the param group; the optimizer reads it at each step and averages by it.",
+      "Call optimizer.train() before training and optimizer.eval() before evaluating: x, the average, is evaluated.",
+    ],
+    ["import math", "", "import torch", "from torch.optim import lr_scheduler"],
+    [
+      SF_PYTHON,
+      "",
+      ...(b?.preamble ?? []),
+      "",
+      "def make_optimizer(params):",
+      `    return ${make}`,
+      "",
+      "",
+      "def make_scheduler(optimizer):",
+      ...(b
+        ? indent(b.lines)
+        : [
+            `    # ${run.scheduler.scheduler} has no PyTorch scheduler: its step size comes from the training itself`,
+            "    # (LR Lab computes it each step). A constant LR stands in for it here.",
+            "    return lr_scheduler.LambdaLR(optimizer, lambda step: 1.0)",
+          ]),
+      "",
+      "",
+      'if __name__ == "__main__":',
+      "    # A stand-in least-squares problem: replace it with yours.",
+      "    torch.manual_seed(0)",
+      "    A, w = torch.randn(512, 8), torch.randn(8)",
+      "    b = A @ w + 0.1 * torch.randn(512)",
+      "    model = torch.nn.Linear(8, 1, bias=False)",
+      "    optimizer = make_optimizer(model.parameters())",
+      "    scheduler = make_scheduler(optimizer)",
+      "    optimizer.train()",
+      `    for step in range(${Math.max(1, steps)}):`,
+      "        i = torch.randint(0, 512, (16,))",
+      "        loss = 0.5 * ((model(A[i]).squeeze(1) - b[i]) ** 2).mean()",
+      "        optimizer.zero_grad()",
+      "        loss.backward()",
+      "        optimizer.step()",
+      `        scheduler.step(${b?.metric ? "loss.item()" : ""})`,
+      `        if step % ${Math.max(1, Math.round(steps / 10))} == 0:`,
+      "            optimizer.eval()",
+      "            with torch.no_grad():",
+      "                full = 0.5 * ((model(A).squeeze(1) - b) ** 2).mean().item()",
+      "            optimizer.train()",
+      "            print(f\"step {step}: lr {optimizer.param_groups[0]['lr']:.4g}, loss at x {full:.4g}\")",
+    ],
+  );
+}
+
+/** The Python file of one run: schedule-free runs and the schedule-free Polyak step export their optimizer. */
+export function runPython(run: RunConfig, baseLr: number, optimizer: string, steps: number): string {
+  if (run.scheduler.scheduler === "ScheduleFreePolyak") {
+    const p = run.scheduler.params ?? {};
+    return scheduleFreePython({
+      optimizer: "sgd",
+      mode: "polyak",
+      beta: typeof p.beta === "number" ? p.beta : 0.9,
+      ell_star: typeof p.ell_star === "number" ? p.ell_star : 0,
+      M: typeof p.M === "number" ? p.M : 1,
+    });
+  }
+  if (run.sf) return scheduleFreeRunPython(run, baseLr, steps);
+  return pytorchSnippet(run.scheduler, baseLr, optimizer, steps);
 }

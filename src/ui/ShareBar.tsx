@@ -5,7 +5,7 @@
  */
 import { useRef, useState } from "react";
 import { csvRows, parseExport, toExportJson } from "../experiment/export";
-import { pytorchSnippet } from "../experiment/pytorch";
+import { runPython } from "../experiment/pytorchMethods";
 import { type Audience, linkFor } from "../experiment/url";
 import { useLab } from "./context";
 
@@ -97,8 +97,8 @@ export function ShareBar() {
       divergedAt: s.divergedAt,
     }));
   const run = experiment.runs[selected] ?? experiment.runs[0];
-  const code = pytorchSnippet(
-    run.scheduler,
+  const code = runPython(
+    run,
     experiment.baseLr,
     { sgd: "SGD", momentum: "Momentum", adam: "Adam", adamw: "AdamW" }[experiment.optimizer],
     experiment.steps,
