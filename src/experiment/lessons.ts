@@ -4,7 +4,7 @@
  * Lessons hide the controls they do not need (a teacher can still show everything) and can carry a second
  * link for a contrast (`alt`).
  */
-import { type Claim, claimsFor, lrMoves } from "./claims";
+import { type Claim, claimsFor, lossNear, lrMoves } from "./claims";
 import { type Experiment, experimentSchema, type HIDEABLE, RUN_COLORS } from "./config";
 import { encodeExperiment } from "./url";
 
@@ -414,6 +414,78 @@ export const LESSONS: readonly Lesson[] = [
       ],
     }),
     claims: (c) => [c.noBlowUp(), c.belowAt(250, 0, 1), c.endsBelow(1, 0)],
+  },
+  {
+    id: "schedule-free-schedules",
+    controls: ["M", "ell_star"],
+    title: "Schedule-free meets schedules",
+    summary:
+      "Schedule-free driven by WSD with the paper's averaging against the reference one, and the schedule-free Polyak step against a sweep of constant LRs.",
+    watch:
+      "Every run here is schedule-free SGD on logistic regression (a convex problem), drawn at its average x. The first two follow the same WSD schedule peaking at 8: one averages with the seed paper's weights, c = γₜ/Σγᵢ (schedulet), the other with the reference implementation's. On this toy they end within 5% of each other, and WSD ends within 10% of a constant LR of 8: the decay adds little here. The Polyak run has no LR to tune: its step is max(f(y) − ℓ* + ⟨g, z − y⟩, 0)/max(M, ‖g‖²) with ℓ* = 0 and M = 0.001. Its LR climbs above 20, and it ends below all three constant LRs of the sweep (1, 3 and 8).",
+    question:
+      "The Polyak step uses ℓ* = 0, a lower bound on the loss that is never reached here. Why does a loose bound still give useful steps?",
+    next: "Raise M to 1 on the Polyak run: the safeguard now caps its step. Then switch the task to circles (not convex) and compare again.",
+    experiment: exp("schedule-free-schedules", {
+      task: { kind: "logistic", samples: 400, noise: 0.2 },
+      optimizer: "sgd",
+      baseLr: 8,
+      batchSize: 32,
+      steps: 400,
+      runs: [
+        {
+          ...run("WSD, schedulet averaging", 0, "WSD", {
+            num_warmup_steps: 20,
+            num_stable_steps: 300,
+            num_decay_steps: 80,
+          }),
+          sf: { variant: "sgd", averaging: "schedulet", beta: 0.9 },
+        },
+        {
+          ...run("WSD, reference averaging", 1, "WSD", {
+            num_warmup_steps: 20,
+            num_stable_steps: 300,
+            num_decay_steps: 80,
+          }),
+          sf: { variant: "sgd", averaging: "reference", beta: 0.9 },
+        },
+        run("Polyak (ℓ* = 0)", 2, "ScheduleFreePolyak", { ell_star: 0, M: 0.001 }),
+        {
+          ...run("Constant 1", 3, "ConstantLR", { factor: 0.125, total_iters: 100000 }),
+          sf: { variant: "sgd", averaging: "theory", beta: 0.9 },
+        },
+        {
+          ...run("Constant 3", 4, "ConstantLR", { factor: 0.375, total_iters: 100000 }),
+          sf: { variant: "sgd", averaging: "theory", beta: 0.9 },
+        },
+        { ...run("Constant 8", 5, "Constant"), sf: { variant: "sgd", averaging: "theory", beta: 0.9 } },
+      ],
+    }),
+    follow: 2,
+    claims: (c) => [
+      c.noBlowUp(),
+      c.that("the two averagings end within 5% of each other", ({ runs }) => {
+        const a = lossNear(runs[0]);
+        const b = lossNear(runs[1]);
+        return a !== null && b !== null && Math.abs(a - b) <= 0.05 * Math.min(a, b)
+          ? null
+          : `schedulet ends at ${a}, reference at ${b}`;
+      }),
+      c.that("WSD ends within 10% of the constant LR of 8", ({ runs }) => {
+        const a = lossNear(runs[0]);
+        const b = lossNear(runs[5]);
+        return a !== null && b !== null && Math.abs(a - b) <= 0.1 * b
+          ? null
+          : `WSD ends at ${a}, constant 8 at ${b}`;
+      }),
+      c.that("the Polyak run's LR climbs above 20", ({ runs }) => {
+        const top = Math.max(...runs[2].lr.filter(Number.isFinite));
+        return top > 20 ? null : `its LR peaks at ${top}`;
+      }),
+      c.endsBelow(2, 3, 0.6),
+      c.endsBelow(2, 4, 0.8),
+      c.endsBelow(2, 5, 0.95),
+    ],
   },
   {
     id: "line-search",
