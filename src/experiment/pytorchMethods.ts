@@ -5,11 +5,14 @@
  * stands: its `__main__` block drives a stand-in problem. scripts/check_export.py runs them against the goldens.
  */
 import { py } from "../engine/python";
-import { RANGE_TEST_PYTHON, type RangeTestConfig } from "../engine/rangeTest";
+import type { RangeTestConfig } from "../engine/rangeTest";
+import { RANGE_TEST_PYTHON } from "../engine/rangeTest.py";
 import { getSpec } from "../engine/registry";
-import { SF_PYTHON, type SfMode } from "../engine/scheduleFreeAny";
+import type { SfMode } from "../engine/scheduleFreeAny";
+import { SF_PYTHON } from "../engine/scheduleFreeAny.py";
 import type { Params } from "../engine/types";
-import { VSGD_PYTHON, type VsgdParams, type VsgdVariant } from "../engine/vsgd";
+import type { VsgdParams, VsgdVariant } from "../engine/vsgd";
+import { VSGD_PYTHON } from "../engine/vsgd.py";
 import type { RunConfig } from "./config";
 import { builder, pytorchSnippet, TESTED_TORCH } from "./pytorch";
 

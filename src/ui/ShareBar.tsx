@@ -3,9 +3,9 @@
  * the charts; import a JSON export to open it again or overlay its runs as reference curves; the selected
  * run's scheduler as a PyTorch snippet.
  */
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { csvRows, parseExport, toExportJson } from "../experiment/export";
-import { runPython } from "../experiment/pytorchMethods";
+import { pytorchSnippet } from "../experiment/pytorch";
 import { type Audience, linkFor } from "../experiment/url";
 import { useLab } from "./context";
 
@@ -97,12 +97,16 @@ export function ShareBar() {
       divergedAt: s.divergedAt,
     }));
   const run = experiment.runs[selected] ?? experiment.runs[0];
-  const code = runPython(
-    run,
-    experiment.baseLr,
-    { sgd: "SGD", momentum: "Momentum", adam: "Adam", adamw: "AdamW" }[experiment.optimizer],
-    experiment.steps,
-  );
+  const opt = { sgd: "SGD", momentum: "Momentum", adam: "Adam", adamw: "AdamW" }[experiment.optimizer];
+  // A schedule-free run exports its optimizer: that code (and its Python sources) loads when such a run is shown.
+  const special = !!run.sf || run.scheduler.scheduler === "ScheduleFreePolyak";
+  const [methods, setMethods] = useState<typeof import("../experiment/pytorchMethods") | null>(null);
+  useEffect(() => {
+    if (special && !methods) void import("../experiment/pytorchMethods").then(setMethods);
+  }, [special, methods]);
+  const code = special
+    ? (methods?.runPython(run, experiment.baseLr, opt, experiment.steps) ?? "# loading…")
+    : pytorchSnippet(run.scheduler, experiment.baseLr, opt, experiment.steps);
   return (
     <section className="share" aria-label="Share and export">
       <div className="row">
