@@ -4,6 +4,7 @@
  * global LR sequence they are driven with.
  */
 import { num, parseParams } from "./params";
+import { SF_BETA_META } from "./scheduleFreeAny";
 import { tn } from "./tex";
 import type { ParamMeta, SchedulerSpec } from "./types";
 import type { TimeState } from "./warmup";
@@ -91,17 +92,7 @@ export const ScheduleFree = optimizerSpec({
       step: 1,
       help: "LR multiplier (k+1)/W during warmup.",
     },
-    {
-      key: "beta",
-      label: "β (interpolation)",
-      type: "number",
-      default: 0.9,
-      min: 0,
-      max: 1,
-      maxExclusive: true,
-      step: 0.01,
-      help: "Gradients are taken at y = βx + (1−β)z.",
-    },
+    SF_BETA_META,
     {
       key: "r",
       label: "r",

@@ -37,21 +37,24 @@ const lrMeta = (key: string, label: string, def: number, help: string): ParamMet
   help,
 });
 
+/** The number of iterations (fastai calls it num_it, torch-lr-finder num_iter). */
+const iterMeta = (key: string): ParamMeta => ({
+  key,
+  label: "iterations",
+  type: "int",
+  default: 100,
+  min: 2,
+  max: 100_000,
+  uiMax: 1000,
+  help: "How many mini-batches the test trains on, at most.",
+});
+
 /** Every parameter of each flavour, with the library's own names and defaults (the UI and links read these). */
 export const RANGE_PARAMS: Record<RangeFlavor, readonly ParamMeta[]> = {
   fastai: [
     lrMeta("start_lr", "start LR", 1e-7, "LR of the first iteration."),
     lrMeta("end_lr", "end LR", 10, "The LR the test heads for; fastai never reaches it (k/num_it < 1)."),
-    {
-      key: "num_it",
-      label: "iterations",
-      type: "int",
-      default: 100,
-      min: 2,
-      max: 100_000,
-      uiMax: 1000,
-      help: "How many mini-batches the test trains on, at most.",
-    },
+    iterMeta("num_it"),
     {
       key: "stop_div",
       label: "stop on divergence",
@@ -63,16 +66,7 @@ export const RANGE_PARAMS: Record<RangeFlavor, readonly ParamMeta[]> = {
   "torch-lr-finder": [
     lrMeta("start_lr", "start LR", 1e-7, "LR of the first iteration."),
     lrMeta("end_lr", "end LR", 10, "LR of the last iteration (reached exactly)."),
-    {
-      key: "num_iter",
-      label: "iterations",
-      type: "int",
-      default: 100,
-      min: 2,
-      max: 100_000,
-      uiMax: 1000,
-      help: "How many mini-batches the test trains on, at most.",
-    },
+    iterMeta("num_iter"),
     {
       key: "step_mode",
       label: "LR spacing",

@@ -31,6 +31,18 @@ export const SF_PYTHON = `class _ScheduleFreeBase(torch.optim.Optimizer):
                 group["train_mode"] = True
 
     @staticmethod
+    def _closure(closure):
+        if closure is None:
+            return None
+        with torch.enable_grad():
+            return closure()
+
+    @staticmethod
+    def _check_averaging(averaging):
+        if averaging not in ("schedulet", "reference", "theory"):
+            raise ValueError("averaging must be 'schedulet', 'reference' or 'theory'")
+
+    @staticmethod
     def _average(group, lr):
         """c_{t+1} by the group's averaging rule; advances its step count."""
         k, mode = group["k"], group["averaging"]
@@ -61,8 +73,7 @@ class ScheduleFreeSGD(_ScheduleFreeBase):
     """
 
     def __init__(self, params, lr=1.0, beta=0.9, averaging="schedulet", weight_lr_power=2.0, r=0.0, weight_decay=0.0):
-        if averaging not in ("schedulet", "reference", "theory"):
-            raise ValueError("averaging must be 'schedulet', 'reference' or 'theory'")
+        self._check_averaging(averaging)
         if not 0 < beta < 1:
             raise ValueError("beta must lie strictly between 0 and 1")
         super().__init__(params, dict(lr=lr, beta=beta, averaging=averaging, weight_lr_power=weight_lr_power, r=r,
@@ -70,10 +81,7 @@ class ScheduleFreeSGD(_ScheduleFreeBase):
 
     @torch.no_grad()
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+        loss = self._closure(closure)
         for group in self.param_groups:
             lr, beta = group["lr"], group["beta"]
             c = self._average(group, lr)
@@ -94,17 +102,13 @@ class ScheduleFreeAdamW(_ScheduleFreeBase):
 
     def __init__(self, params, lr=0.0025, betas=(0.9, 0.999), eps=1e-8, averaging="schedulet", weight_lr_power=2.0,
                  r=0.0, weight_decay=0.0):
-        if averaging not in ("schedulet", "reference", "theory"):
-            raise ValueError("averaging must be 'schedulet', 'reference' or 'theory'")
+        self._check_averaging(averaging)
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, averaging=averaging, weight_lr_power=weight_lr_power,
                                       r=r, weight_decay=weight_decay, k=0, weight_sum=0.0, lr_max=-1.0, train_mode=True))
 
     @torch.no_grad()
     def step(self, closure=None):
-        loss = None
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
+        loss = self._closure(closure)
         for group in self.param_groups:
             lr, (beta1, beta2) = group["lr"], group["betas"]
             bias_correction2 = 1 - beta2 ** (group["k"] + 1)

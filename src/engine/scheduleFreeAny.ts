@@ -231,6 +231,19 @@ export function runSfCase(c: SfCase): SfResult {
 
 // ---- the schedule-free Polyak step as a scheduler (the registry's "ScheduleFreePolyak") ----
 
+/** Schedule-free's interpolation β: shared by every schedule-free spec. */
+export const SF_BETA_META: ParamMeta = {
+  key: "beta",
+  label: "β (interpolation)",
+  type: "number",
+  default: 0.9,
+  min: 0,
+  max: 1,
+  maxExclusive: true,
+  step: 0.01,
+  help: "Gradients are taken at y = βx + (1−β)z.",
+};
+
 const POLYAK_SF_METAS: ParamMeta[] = [
   {
     key: "ell_star",
@@ -254,17 +267,7 @@ const POLYAK_SF_METAS: ParamMeta[] = [
     help: "The step divides by max(M, ‖g‖²); M ≤ 0: the first ‖g‖² becomes M.",
     live: "from the next step",
   },
-  {
-    key: "beta",
-    label: "β (interpolation)",
-    type: "number",
-    default: 0.9,
-    min: 0,
-    max: 1,
-    maxExclusive: true,
-    step: 0.01,
-    help: "Gradients are taken at y = βx + (1−β)z.",
-  },
+  SF_BETA_META,
 ];
 
 export interface SfPolyakState {

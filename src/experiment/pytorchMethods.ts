@@ -24,6 +24,17 @@ const kw = (p: Params | Record<string, unknown>) =>
 const file = (doc: string[], imports: string[], body: string[]) =>
   [`"""${doc.join("\n")}"""`, ...imports, "", "", ...body, ""].join("\n").replace(/\n{4,}/g, "\n\n\n");
 
+/** The start of a schedule-free file's demo: a stand-in least-squares problem and the optimizer. */
+const LEAST_SQUARES_DEMO = [
+  'if __name__ == "__main__":',
+  "    # A stand-in least-squares problem: replace it with yours.",
+  "    torch.manual_seed(0)",
+  "    A, w = torch.randn(512, 8), torch.randn(8)",
+  "    b = A @ w + 0.1 * torch.randn(512)",
+  "    model = torch.nn.Linear(8, 1, bias=False)",
+  "    optimizer = make_optimizer(model.parameters())",
+];
+
 /** The range test of `cfg` as a Python file: `make_range_test(optimizer)` and a runnable demo. */
 export function rangeTestPython(cfg: RangeTestConfig): string {
   return file(
@@ -103,13 +114,7 @@ export function scheduleFreePython(x: ScheduleFreeExport): string {
       `    return ${make}`,
       "",
       "",
-      'if __name__ == "__main__":',
-      "    # A stand-in least-squares problem: replace it with yours.",
-      "    torch.manual_seed(0)",
-      "    A, w = torch.randn(512, 8), torch.randn(8)",
-      "    b = A @ w + 0.1 * torch.randn(512)",
-      "    model = torch.nn.Linear(8, 1, bias=False)",
-      "    optimizer = make_optimizer(model.parameters())",
+      ...LEAST_SQUARES_DEMO,
       ...(polyak
         ? []
         : [
@@ -248,13 +253,7 @@ export function scheduleFreeRunPython(run: RunConfig, baseLr: number, steps: num
           ]),
       "",
       "",
-      'if __name__ == "__main__":',
-      "    # A stand-in least-squares problem: replace it with yours.",
-      "    torch.manual_seed(0)",
-      "    A, w = torch.randn(512, 8), torch.randn(8)",
-      "    b = A @ w + 0.1 * torch.randn(512)",
-      "    model = torch.nn.Linear(8, 1, bias=False)",
-      "    optimizer = make_optimizer(model.parameters())",
+      ...LEAST_SQUARES_DEMO,
       "    scheduler = make_scheduler(optimizer)",
       "    optimizer.train()",
       `    for step in range(${Math.max(1, steps)}):`,
