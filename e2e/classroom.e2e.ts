@@ -184,6 +184,24 @@ describe("a phone", () => {
       await page.waitForTimeout(800);
       const over = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(over, query).toBeLessThanOrEqual(0);
+      // No button label breaks inside a word: a one-word label stays on one line ("Lessons", not "Less / ons").
+      const broken = await page.evaluate(() =>
+        [...document.querySelectorAll("button")]
+          .filter((b) => b.offsetParent !== null && /^\S+$/.test((b.textContent ?? "").trim()))
+          .filter((b) => {
+            // one word, one line: the text node's line boxes all sit at one height
+            const walk = document.createTreeWalker(b, NodeFilter.SHOW_TEXT);
+            for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+              if (!(n.textContent ?? "").trim()) continue;
+              const r = document.createRange();
+              r.selectNodeContents(n);
+              if (new Set([...r.getClientRects()].map((x) => Math.round(x.top))).size > 1) return true;
+            }
+            return false;
+          })
+          .map((b) => b.textContent),
+      );
+      expect(broken, query).toEqual([]);
       await ctx.close();
     }
   });
