@@ -272,3 +272,115 @@ export const Secant: SchedulerSpec<SecantState> = {
     { label: "LR = 1/h", value: s.lr },
   ],
 };
+
+// ---------------------------------------------------------------------------------------------------------
+/**
+ * The Rayleigh step: the minimiser of the local quadratic model along −g, η = ‖g‖² / gᵀHg, scaled by a factor
+ * and clipped. gᵀHg is a Hessian-vector product taken by a finite difference of two gradients on the same batch:
+ * with s = ε·g and y = ∇f(x + s) − ∇f(x), gᵀHg ≈ s·y/ε² and ‖g‖² = ‖s‖²/ε², so η = ‖s‖²/(s·y) — the trainer's
+ * secant fact (exact on a quadratic). When gᵀHg ≤ 0 the quadratic model has no minimiser along −g: the step
+ * falls back to the previous η ("keep") or to the upper bound ("max"), and says so.
+ */
+export interface RayleighState {
+  lr: number;
+  /** The Rayleigh quotient gᵀHg/‖g‖² of the last step (curvature along g); null before the first. */
+  q: number | null;
+  fallbacks: number;
+}
+
+const RAYLEIGH_METAS: ParamMeta[] = [
+  {
+    key: "factor",
+    label: "factor",
+    type: "number",
+    default: 1,
+    min: 0,
+    minExclusive: true,
+    max: 2,
+    step: 0.05,
+    help: "η = factor · ‖g‖²/gᵀHg: 1 steps to the minimum of the quadratic model along −g; 2 is the edge of stability on a quadratic.",
+    live: "from the next step",
+  },
+  {
+    key: "probe",
+    label: "finite-difference ε",
+    type: "number",
+    default: 1e-3,
+    min: 0,
+    minExclusive: true,
+    scale: "log",
+    uiMin: 1e-6,
+    uiMax: 1,
+    help: "Hg is taken as (∇f(x + εg) − ∇f(x))/ε on the same batch: one more gradient per step.",
+  },
+  {
+    key: "fallback",
+    label: "when gᵀHg ≤ 0",
+    type: "enum",
+    default: "keep",
+    options: ["keep", "max"],
+    help: "No minimiser along −g (negative or zero curvature): keep the previous step, or take max LR.",
+    live: "from the next step",
+  },
+  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the step."),
+  lrBound("max_lr", "max LR", 1, "Upper clip of the step."),
+];
+
+export const Rayleigh: SchedulerSpec<RayleighState> = {
+  id: "Rayleigh",
+  python: { kind: "rule" },
+  example: () => ({}),
+  formula: (v) => {
+    const { p, t, eta, since } = v;
+    return {
+      rule: String.raw`\eta_t = \operatorname{clip}\!\left(\text{factor}\cdot\frac{\lVert g_t\rVert^2}{g_t^\top H g_t},\ \eta_{\min},\ \eta_{\max}\right)`,
+      now: String.raw`\eta_{${t}} = ${eta},\ \text{factor} = ${tn(p.factor)},\ g^\top H g / \lVert g\rVert^2 = ${tn(v.internal("Rayleigh quotient gᵀHg/‖g‖²") as number)}`,
+      because: since,
+    };
+  },
+  label: "Rayleigh step (1/curvature along g)",
+  family: "gradient",
+  description:
+    "η = ‖g‖²/gᵀHg: the exact minimiser of the local quadratic model along −g, with gᵀHg from a Hessian-vector product (a finite difference of two gradients).",
+  reference:
+    "The survey's 'optimal LR is 1/h' along the gradient (the Rayleigh quotient; cf. LeCun, Simard & Pearlmutter 1993)",
+  params: RAYLEIGH_METAS,
+  needs: ["secant"],
+  timing: "before",
+  timeBased: false,
+  parse: (raw) => {
+    const p = parseParams("Rayleigh", RAYLEIGH_METAS, raw);
+    if (num(p, "min_lr") > num(p, "max_lr"))
+      throw new ParamError("Rayleigh", "min_lr", "must not exceed max_lr");
+    return p;
+  },
+  init: (p, base) => ({
+    lr: Math.min(Math.max(base, num(p, "min_lr")), num(p, "max_lr")),
+    q: null,
+    fallbacks: 0,
+  }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const sy = obs.secantSY ?? Number.NaN;
+    const ss = obs.secantSS ?? Number.NaN;
+    const lo = num(p, "min_lr");
+    const hi = num(p, "max_lr");
+    const q = sy / ss;
+    if (!(sy > 0) || !(ss > 0) || !Number.isFinite(q)) {
+      const lr = p.fallback === "max" ? hi : Math.min(Math.max(s.lr, lo), hi);
+      const ev: SchedulerEvent = {
+        step: obs.step,
+        kind: "skip",
+        message: `Rayleigh: gᵀHg ${Number.isFinite(sy) ? "≤ 0" : "not finite"} → no minimiser along −g, ${p.fallback === "max" ? "η = max LR" : "previous η kept"}`,
+      };
+      return { lr, state: { lr, q: Number.isFinite(q) ? q : s.q, fallbacks: s.fallbacks + 1 }, events: [ev] };
+    }
+    const lr = Math.min(Math.max(num(p, "factor") / q, lo), hi);
+    return { lr, state: { lr, q, fallbacks: s.fallbacks }, events: [] };
+  },
+  inspect: (_p, s) => [
+    { label: "Rayleigh quotient gᵀHg/‖g‖²", value: s.q ?? "—" },
+    { label: "η", value: s.lr },
+    { label: "fallbacks (gᵀHg ≤ 0)", value: s.fallbacks },
+  ],
+};

@@ -3,7 +3,7 @@
  * CLI, the exporters and the docs all read this table instead of repeating it. A new scheduler is one spec
  * (its file) plus one line here.
  */
-import { AdGD, Polyak, Secant } from "./gradient";
+import { AdGD, Polyak, Rayleigh, Secant } from "./gradient";
 import { ArmijoLineSearch, ExactLineSearch } from "./linesearch";
 import { AdaDelta, DeltaBarDelta, ScheduleFree } from "./optimizerSide";
 import { GreedyLR, ReduceLROnPlateau } from "./plateau";
@@ -49,6 +49,7 @@ export const SCHEDULERS: readonly AnySpec[] = [
   Polyak,
   AdGD,
   Secant,
+  Rayleigh,
   ArmijoLineSearch,
   ExactLineSearch,
   Refined,

@@ -1,0 +1,49 @@
+/**
+ * The Rayleigh step in the trainer: gᵀHg by a finite difference of two gradients on the same batch (the secant
+ * fact), exact on a quadratic. On the bowl ½(x₁² + 10x₂²) the step must be ‖g‖²/gᵀHg = (x₁² + 100x₂²)/(x₁² + 1000x₂²)
+ * at every point of the run, up to float32; and in the engine, a non-positive gᵀHg falls back as configured.
+ */
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createScheduler } from "../engine/runtime";
+import { experimentSchema } from "../experiment/config";
+import { Trainer } from "./trainer";
+
+beforeAll(async () => {
+  await tf.setBackend("cpu");
+  await tf.ready();
+});
+
+describe("the Rayleigh step", () => {
+  it("is ‖g‖²/gᵀHg at every step on the quadratic bowl (float32)", async () => {
+    const e = experimentSchema.parse({
+      task: { kind: "quadratic" },
+      optimizer: "sgd",
+      steps: 30,
+      runs: [{ name: "r", color: "#000000", scheduler: { scheduler: "Rayleigh", params: { max_lr: 10 } } }],
+    });
+    const tr = new Trainer(e);
+    for (let t = 0; t < 30; t++) {
+      const r = (await tr.trainStep()).runs[0]!;
+      const [a, b] = r.pos!;
+      if (a * a + 100 * b * b < 1e-20) break;
+      const want = (a * a + 100 * b * b) / (a * a + 1000 * b * b);
+      expect(Math.abs(r.lr - want) / want, `step ${t}: ${r.lr} vs ${want}`).toBeLessThan(5e-3);
+    }
+    tr.dispose();
+  });
+
+  it("falls back when gᵀHg ≤ 0: keeps the previous step, or takes max LR, and says so", () => {
+    for (const [fallback, want] of [
+      ["keep", 0.05],
+      ["max", 0.5],
+    ] as const) {
+      const s = createScheduler({ scheduler: "Rayleigh", params: { fallback, max_lr: 0.5 } }, 0.05);
+      const r = s.step({ step: 0, secantSY: -1e-3, secantSS: 1e-4 });
+      expect(r.lr).toBe(want);
+      expect(r.events[0].message).toMatch(/no minimiser/);
+      const z = s.step({ step: 1, secantSY: 0, secantSS: 1e-4 });
+      expect(Number.isFinite(z.lr) && z.lr >= 0).toBe(true);
+    }
+  });
+});
