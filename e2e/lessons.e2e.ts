@@ -113,6 +113,22 @@ for (const backend of ["wasm", "webgl"] as const)
           const race = await readRace(page);
           expect(race.runs[0].steps.length, "the whole run is in the store").toBe(experiment.steps);
           expect(failedClaims(claims, race)).toEqual([]);
+          // The drawn lines are the final data: each series path ends at its run's end-label dot (a path
+          // computed with the axis of an earlier batch would end elsewhere).
+          await page.waitForTimeout(700);
+          const offsets = await page.evaluate(() =>
+            [...document.querySelectorAll("figure[data-metric] path.series")].flatMap((p) => {
+              const run = p.getAttribute("data-run");
+              const fig = p.closest("figure");
+              const dot = fig?.querySelector(`g[data-run-label="${run}"] circle`);
+              const m = /([-\d.]+),([-\d.]+)$/.exec(p.getAttribute("d") ?? "");
+              if (!dot || !m) return [];
+              const dx = Number(m[1]) - Number(dot.getAttribute("cx"));
+              const dy = Number(m[2]) - Number(dot.getAttribute("cy"));
+              return [Math.hypot(dx, dy)];
+            }),
+          );
+          expect(Math.max(0, ...offsets), "series paths end at their end labels").toBeLessThan(2);
           if (backend === "wasm" && k === 0 && SHOTS.has(l.id))
             await page.screenshot({ path: `test-results/lesson-${l.id}-1280x720.png` });
           expect(errors).toEqual([]);

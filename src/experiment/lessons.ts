@@ -124,25 +124,53 @@ export const LESSONS: readonly Lesson[] = [
     id: "lr-too-small-large",
     controls: ["task"],
     title: "LR too small, too large",
-    summary: "Plain gradient descent on a 2-D bowl: crawl, converge, zig-zag, explode.",
+    summary:
+      "Plain gradient descent on a 2-D bowl: crawl, converge fastest, zig-zag, explode — and where the edge is.",
     watch:
-      "f(x₁, x₂) = ½(x₁² + 10·x₂²) has curvature 10 along x₂, so gradient descent is stable only for η < 2/10 = 0.2. The four runs differ only by η (a fixed fraction of the base 0.21). Watch the trajectories on the contour plot and the loss on a log scale.",
+      "f(x₁, x₂) = ½(x₁² + 10·x₂²) has curvatures 1 and 10, so λ_max = 10 and gradient descent is stable only for η < 2/λ_max = 0.2: the dashed line on the LR chart. Every run above it diverges; every run below it converges. The fastest constant step is 2/(λ_min + λ_max) = 2/11 ≈ 0.18: it shrinks the error along both axes by the same factor, 0.82 per step. η = 0.19 converges more slowly, by 0.9 per step, and zig-zags across the valley. η = 0.21, above the line, blows up, and η = 0.02 crawls.",
     question:
-      "The run at η = 0.19 converges, yet its path zig-zags across the valley. Why does it zig-zag, and why does η = 0.21 blow up instead?",
-    next: "Pick Rosenbrock or the survey function as the task (in this panel), and find the largest η that still converges.",
+      "Why does the run at η = 0.19 zig-zag across the valley, and why does the slightly larger η = 0.21 blow up instead?",
+    next: "Pick Rosenbrock or the survey function as the task (in this panel): the dashed line now follows 2/λ_max at the selected run's point. Find the largest η that still converges.",
     experiment: exp("lr-too-small-large", {
       task: { kind: "quadratic" },
       optimizer: "sgd",
       baseLr: 0.21,
-      steps: 500,
+      steps: 120,
       runs: [
-        run("η = 0.0105 (too small)", 0, "ConstantLR", { factor: 0.05, total_iters: 100000 }),
-        run("η = 0.105 (about right)", 2, "ConstantLR", { factor: 0.5, total_iters: 100000 }),
-        run("η = 0.19 (zig-zag)", 4, "ConstantLR", { factor: 0.905, total_iters: 100000 }),
+        run("η = 0.02 (too small)", 0, "ConstantLR", { factor: 0.02 / 0.21, total_iters: 100000 }),
+        run("η = 0.18 (fastest)", 2, "ConstantLR", { factor: 2 / 11 / 0.21, total_iters: 100000 }),
+        run("η = 0.19 (zig-zag)", 4, "ConstantLR", { factor: 0.19 / 0.21, total_iters: 100000 }),
         run("η = 0.21 (too large)", 1, "ConstantLR", { factor: 1, total_iters: 100000 }),
       ],
     }),
-    claims: (c) => [c.blowsUp(3), c.noBlowUp([0, 1, 2]), c.endsBelow(1, 0), c.endsBelow(2, 0)],
+    claims: (c) => {
+      /** The loss's per-step factor over steps 20..60: √(L₆₀/L₂₀)^(1/40), the error's contraction per step. */
+      const rate = (r: { loss: readonly number[] }) => Math.sqrt(r.loss[60] / r.loss[20]) ** (1 / 40);
+      return [
+        c.blowsUp(3),
+        c.noBlowUp([0, 1, 2]),
+        c.that("every run above 2/λ_max = 0.2 diverges and every run below converges", ({ runs }) => {
+          const bad = runs.flatMap((r, i) => {
+            const above = r.lr[0] > 0.2;
+            const grew =
+              !Number.isFinite(r.loss.at(-1) ?? Number.NaN) || (r.loss.at(-1) as number) > r.loss[0];
+            return above === grew ? [] : [`run ${i + 1} (η ${r.lr[0]})`];
+          });
+          return bad.length ? `not so for ${bad.join(", ")}` : null;
+        }),
+        c.that("η = 0.18 shrinks the error by 0.82 per step and η = 0.19 by 0.9 (within 1%)", ({ runs }) => {
+          const a = rate(runs[1]);
+          const b = rate(runs[2]);
+          return Math.abs(a - 0.82) < 0.01 && Math.abs(b - 0.9) < 0.01 ? null : `measured ${a} and ${b}`;
+        }),
+        c.endsBelow(1, 2, 1e-3),
+        c.endsBelow(2, 0, 1e-3),
+        c.that("no converging run's final loss underflows float32 (all above 1e-30)", ({ runs }) => {
+          const low = [0, 1, 2].filter((i) => !((lossNear(runs[i]) ?? 0) > 1e-30));
+          return low.length ? `runs ${low.map((i) => i + 1).join(", ")} end at or below 1e-30` : null;
+        }),
+      ];
+    },
   },
   {
     id: "step-exp-cosine",

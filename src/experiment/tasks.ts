@@ -61,6 +61,37 @@ export const ANALYTIC_F: Record<AnalyticKind, (x1: number, x2: number) => number
   rastrigin: (a, b) => 20 + a * a - 10 * Math.cos(2 * Math.PI * a) + b * b - 10 * Math.cos(2 * Math.PI * b),
 };
 
+/** The analytic functions' Hessians [h₁₁, h₁₂, h₂₂] at (x₁, x₂), in closed form. */
+export const ANALYTIC_HESSIAN: Record<AnalyticKind, (x1: number, x2: number) => [number, number, number]> = {
+  quadratic: () => [1, 0, 10],
+  rosenbrock: (a, b) => [2 - 400 * (b - a * a) + 800 * a * a, -400 * a, 200],
+  survey: (a, b) => {
+    const p = Math.exp(a + 3 * b - 0.1);
+    const m = Math.exp(a - 3 * b - 0.1);
+    const n = Math.exp(-a - 0.1);
+    return [p + m + n, 3 * (p - m), 9 * (p + m)];
+  },
+  rastrigin: (a, b) => [
+    2 + 40 * Math.PI ** 2 * Math.cos(2 * Math.PI * a),
+    0,
+    2 + 40 * Math.PI ** 2 * Math.cos(2 * Math.PI * b),
+  ],
+};
+
+/** The largest eigenvalue of a symmetric 2×2 matrix [h₁₁, h₁₂, h₂₂]. */
+export function lambdaMax([a, c, d]: readonly [number, number, number]): number {
+  return (a + d) / 2 + Math.hypot((a - d) / 2, c);
+}
+
+/**
+ * The edge of stability 2/λ_max of gradient descent at (x₁, x₂): on a quadratic, any constant η above it
+ * diverges; elsewhere it is the edge for the local quadratic model. Null where λ_max ≤ 0 (no edge).
+ */
+export function stabilityEdge(kind: AnalyticKind, x1: number, x2: number): number | null {
+  const l = lambdaMax(ANALYTIC_HESSIAN[kind](x1, x2));
+  return l > 0 && Number.isFinite(l) ? 2 / l : null;
+}
+
 /** MNIST digits as bundled: MNIST_SIDE × MNIST_SIDE grey levels, MNIST_PER_CLASS digits of each class. */
 export const MNIST_SIDE = 14;
 export const MNIST_PER_CLASS = 350;

@@ -23,6 +23,7 @@ import {
 import { preview } from "../engine/preview";
 import { getSpec } from "../engine/registry";
 import { axisTicks, type Pt, placeLabels, yDomain } from "../experiment/axes";
+import { isAnalytic, stabilityEdge } from "../experiment/tasks";
 import type { Series } from "../store/lab";
 import { useLab } from "./context";
 import { fmt } from "./format";
@@ -85,6 +86,8 @@ interface Layer {
   run: number;
   /** Imported reference curve (dashed, not part of the live runs). */
   ref?: boolean;
+  /** What the line means, said under the chart's title (the edge of stability). */
+  caption?: string;
 }
 
 function path(pts: Pt[], x: (v: number) => number, y: (v: number) => number): string {
@@ -98,8 +101,12 @@ function path(pts: Pt[], x: (v: number) => number, y: (v: number) => number): st
   return parts.join("");
 }
 
-type Scale = ((v: number) => unknown) & { domain?: () => unknown[]; range?: () => unknown[] };
-const scaleKey = (sc: Scale) => `${sc.domain?.().join(",")}|${sc.range?.().join(",")}`;
+type Scale = (v: number) => unknown;
+/**
+ * What a scale maps a few values to: recharts' scale hooks hand back plain functions (no domain() or range()),
+ * so the mapping itself is the key. Two values fix a linear scale and a log scale alike.
+ */
+const scaleKey = (sc: Scale) => [0.5, 1, 10].map((v) => String(sc(v))).join(",");
 
 /** The series, markers and crosshair, drawn from recharts' scales inside the chart. */
 function Plot(props: {
@@ -378,9 +385,51 @@ function SeriesChart(props: ChartProps) {
       }
     });
   }, [configKey, paramEvents, baseLr, steps, props.metric, props.log, hidden]);
+  // Analytic tasks: the edge of stability 2/λ_max on the LR chart — flat on the bowl, along the followed run's
+  // path elsewhere.
+  const task = useLab((s) => s.experiment.task.kind);
+  const followed = useLab((s) => s.selected);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: series arrays grow in place; `version` marks each batch
+  const edge = useMemo((): Layer[] => {
+    if (props.metric !== "lr" || !isAnalytic(task)) return [];
+    if (task === "quadratic") {
+      const e = stabilityEdge(task, 0, 0) as number;
+      return [
+        {
+          run: 3000,
+          ref: true,
+          color: "var(--fg)",
+          name: "2/λ_max",
+          caption: `2/λ_max = ${fmt(e)}: above it, gradient descent diverges`,
+          main: [
+            [0, e],
+            [steps, e],
+          ],
+          raw: null,
+        },
+      ];
+    }
+    const s = series[followed];
+    if (!s || !s.x1.length) return [];
+    const ys = s.x1.map((a, k) => stabilityEdge(task, a, s.x2[k]) ?? Number.NaN);
+    return [
+      {
+        run: 3000,
+        ref: true,
+        color: "var(--fg)",
+        name: "2/λ_max",
+        caption: `2/λ_max at ${runs[followed]?.name ?? "the run"}'s point: the local edge of stability`,
+        main: decimate(s.steps, ys, props.log),
+        raw: null,
+      },
+    ];
+  }, [task, followed, version, steps, props.metric, props.log, runs]);
   const all = useMemo(
-    () => (refLayers.length || ghosts.length ? [...refLayers, ...ghosts, ...layers] : layers),
-    [refLayers, ghosts, layers],
+    () =>
+      refLayers.length || ghosts.length || edge.length
+        ? [...edge, ...refLayers, ...ghosts, ...layers]
+        : layers,
+    [refLayers, ghosts, layers, edge],
   );
   const markers =
     props.metric === "lr"
@@ -425,6 +474,7 @@ function SeriesChart(props: ChartProps) {
             schedule-free: bold at the average x, faint at the gradient point y
           </span>
         ) : null}
+        {edge[0]?.caption ? <span className="muted sf-note">dashed: {edge[0].caption}</span> : null}
         <span className="row">
           {props.onSmoothing ? (
             <label className="toggle">
