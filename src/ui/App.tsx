@@ -19,13 +19,14 @@ import { QrDialog } from "./QrDialog";
 
 // The replay view (and papaparse behind it) loads when a replay opens, not with the race.
 const ReplayView = lazy(() => import("./Replay").then((m) => ({ default: m.ReplayView })));
+// The share bar (export, import, the run's PyTorch code) sits below the charts: it loads right after first paint.
+const ShareBar = lazy(() => import("./ShareBar").then((m) => ({ default: m.ShareBar })));
 // "Find the LR" (the range test's dialog and its Python export) loads when a range test is opened.
 const RangeDialog = lazy(() => import("./RangeTest").then((m) => ({ default: m.RangeDialog })));
 // The paper replication (its tables and figures) loads when it is opened; its results live in its store.
 const ReplicationDialog = lazy(() => import("./Replication").then((m) => ({ default: m.ReplicationDialog })));
 
 import { RunsPanel } from "./RunsPanel";
-import { ShareBar } from "./ShareBar";
 import { SumsPanel } from "./Sums";
 import { TaskView } from "./TaskView";
 import { Toolbar } from "./Toolbar";
@@ -167,7 +168,9 @@ function Full() {
             {hide.has("internals") ? null : <FormulaPanel />}
             {hide.has("internals") ? null : <Internals />}
             {hide.has("metrics") ? null : <MetricsTable />}
-            <ShareBar />
+            <Suspense fallback={null}>
+              <ShareBar />
+            </Suspense>
             <p className="task muted">
               Task: {modelWords(exp)} · {exp.optimizer} · base LR {exp.baseLr} · batch {exp.batchSize} · seed{" "}
               {exp.seed} — every run starts from the same weights and sees the same batches: only the

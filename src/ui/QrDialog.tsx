@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from "react";
 import { useLab } from "./context";
-import { isLoopback, shareUrl } from "./ShareBar";
+import { isLoopback, shareUrl } from "./share";
 import { useModal } from "./useModal";
 
 export function QrDialog({ open, onClose }: { open: boolean; onClose: () => void }) {

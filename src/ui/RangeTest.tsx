@@ -14,7 +14,7 @@ import { namedSuggestions, type RangeRun, SUGGESTION_HELP } from "../experiment/
 import { useLab } from "./context";
 import { fmt } from "./format";
 import { ParamControl } from "./ParamControl";
-import { download } from "./ShareBar";
+import { download } from "./share";
 import { useModal } from "./useModal";
 import { useSize } from "./useSize";
 

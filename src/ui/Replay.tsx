@@ -21,7 +21,7 @@ import {
 import { replayLogStore } from "../store/replay";
 import { useLab } from "./context";
 import { ParamControl } from "./ParamControl";
-import { download, shareUrl } from "./ShareBar";
+import { download, shareUrl } from "./share";
 
 /** The sliders a replay shows per scheduler (the rest stay at their values; the race panel has them all). */
 const KEYS: Record<string, string[]> = {

@@ -16,7 +16,7 @@ import {
 import type { Sweep, SweepRow } from "../experiment/sweep";
 import { replicationStore, type SweepKey } from "../store/replication";
 import { fmt } from "./format";
-import { download } from "./ShareBar";
+import { download } from "./share";
 import { useModal } from "./useModal";
 
 const SWEEPS: Record<SweepKey, { sweep: Sweep; title: string }> = {
