@@ -160,12 +160,29 @@ export function claimsFor(names: Names) {
           : `${n(a)}'s LR peaks at ${fmt(top / lr[0])} × its start`;
       },
     }),
-    /** Run a's LR goes down at least `min` times (any scheduler: read from its LR series). */
+    /** Run a's LR goes down at least `min` times (any scheduler: read from its LR series); with min = 0, never. */
     cuts: (a: number, min = 1): Claim => ({
-      says: `${n(a)} cuts its LR at least ${min === 1 ? "once" : `${min} times`}`,
+      says:
+        min === 0
+          ? `${n(a)} never cuts its LR`
+          : `${n(a)} cuts its LR at least ${min === 1 ? "once" : `${min} times`}`,
       check: ({ runs }) => {
         const c = lrMoves(runs[a], -1);
-        return c >= min ? null : `${n(a)} cuts ${c} times`;
+        return (min === 0 ? c === 0 : c >= min) ? null : `${n(a)} cuts ${c} times`;
+      },
+    }),
+    /**
+     * Runs a and b end (or, with `step`, stand at that step) within `rel` of each other, relative to the lower
+     * of the two losses (means of 10).
+     */
+    near: (a: number, b: number, rel: number, step = Number.POSITIVE_INFINITY): Claim => ({
+      says: `${Number.isFinite(step) ? `at step ${step}, ${n(a)} is` : `${n(a)} ends`} within ${Math.round(rel * 100)}% of ${n(b)}`,
+      check: ({ runs }) => {
+        const x = lossNear(runs[a], step);
+        const y = lossNear(runs[b], step);
+        return x !== null && y !== null && Math.abs(x - y) <= rel * Math.min(x, y)
+          ? null
+          : `${n(a)} at ${fmt(x)}, ${n(b)} at ${fmt(y)}`;
       },
     }),
     /** Run a's LR goes up at least `min` times; with min = 0, never. */
