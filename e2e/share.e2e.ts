@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -37,6 +38,20 @@ async function stepN(page: Page, n: number) {
     n,
     { timeout: 60_000 },
   );
+}
+
+/** What the share bar last said. */
+const shareStatus = (page: Page) =>
+  page
+    .locator(".share output")
+    .first()
+    .textContent({ timeout: 1000 })
+    .catch(() => "");
+
+/** Export → item. */
+async function exportAs(page: Page, item: string) {
+  await page.getByText("Export", { exact: true }).click();
+  await page.getByRole("button", { name: item }).click();
 }
 
 async function setParam(page: Page, label: string, value: string) {
@@ -142,7 +157,7 @@ describe("share by URL, export and import", () => {
     const before = await readSeries(page);
     const [download] = await Promise.all([
       page.waitForEvent("download"),
-      page.getByRole("button", { name: "Export JSON" }).click(),
+      exportAs(page, "JSON (experiment and runs)"),
     ]);
     const path = join(mkdtempSync(join(tmpdir(), "lrlab-")), "export.json");
     await download.saveAs(path);
@@ -168,16 +183,71 @@ describe("share by URL, export and import", () => {
     const { page } = await openApp("?backend=cpu&r0=Constant&r0.name=%3D1%2B1&r1=GreedyLR&r1.name=-2");
     await ready(page);
     await stepN(page, 3);
-    const [download] = await Promise.all([
-      page.waitForEvent("download"),
-      page.getByRole("button", { name: "Export CSV" }).click(),
-    ]);
+    const [download] = await Promise.all([page.waitForEvent("download"), exportAs(page, "CSV (runs)")]);
     const path = join(mkdtempSync(join(tmpdir(), "lrlab-")), "runs.csv");
     await download.saveAs(path);
     const lines = readFileSync(path, "utf8").trim().split("\n");
     expect(lines[0]).toBe("run,scheduler,step,loss,lr");
     expect(lines[1]).toMatch(/^"'=1\+1",Constant,0,[0-9.e-]+,[0-9.e-]+$/);
     expect(lines.find((l) => l.includes("GreedyLR"))).toMatch(/^"'-2",GreedyLR,0,/);
+    await page.context().close();
+  });
+
+  it("Export → PyTorch script and Jupyter notebook: the script reproduces the race in PyTorch, the notebook is valid", async () => {
+    // A lesson's race (its text goes into the notebook), trained 40 steps here on tfjs CPU.
+    const { page } = await openApp(
+      "?backend=cpu&lesson=meet-greedylr&task=spiral&samples=200&bs=32&steps=40&r0=Constant&r1=GreedyLR&r1.patience=3&r1.max_lr=0.1&r2=ReduceLROnPlateau&r2.patience=4",
+    );
+    await ready(page);
+    await stepN(page, 40);
+    const app = await readSeries(page);
+    const dir = mkdtempSync(join(tmpdir(), "lrlab-race-"));
+    const [script] = await Promise.all([page.waitForEvent("download"), exportAs(page, "PyTorch script")]);
+    const py = join(dir, script.suggestedFilename());
+    await script.saveAs(py);
+    expect(script.suggestedFilename()).toMatch(/\.py$/);
+    const [nb] = await Promise.all([page.waitForEvent("download"), exportAs(page, "Jupyter notebook")]);
+    const ipynb = join(dir, nb.suggestedFilename());
+    await nb.saveAs(ipynb);
+    await expect.poll(() => shareStatus(page)).toMatch(/\.ipynb saved \(\d+ KB\)/);
+    // Debian's python3-nbformat validates the notebook; the lesson's text is in a Markdown cell.
+    const python = process.env.PYTHON ?? "/usr/bin/python3";
+    execFileSync(python, [
+      "-c",
+      `import nbformat, sys; nbformat.validate(nbformat.read(sys.argv[1], as_version=4))`,
+      ipynb,
+    ]);
+    const cells = JSON.parse(readFileSync(ipynb, "utf8")).cells as { cell_type: string; source: string[] }[];
+    expect(cells.some((c) => c.cell_type === "markdown" && c.source.join("").includes("Meet GreedyLR"))).toBe(
+      true,
+    );
+    // The script in Debian's PyTorch: the same LR at every step, the same loss to 1e-3.
+    const out = JSON.parse(
+      execFileSync(python, [py, "--json"], {
+        encoding: "utf8",
+        maxBuffer: 1 << 24,
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    ) as {
+      runs: { name: string; loss: (number | null)[]; lr: (number | null)[] }[];
+    };
+    expect(out.runs.map((r) => r.loss.length)).toEqual(app.map(() => 40));
+    out.runs.forEach((r, i) => {
+      for (let t = 0; t < 40; t++) {
+        expect(Math.abs(r.lr[t]! - app[i].lr[t]) / app[i].lr[t]).toBeLessThan(1e-6);
+        expect(Math.abs(r.loss[t]! - app[i].loss[t]) / app[i].loss[t]).toBeLessThan(1e-3);
+      }
+    });
+    await page.context().close();
+  });
+
+  it("a race PyTorch cannot mirror is refused with the reason, and nothing changes", async () => {
+    const { page } = await openApp("?backend=cpu&r0=Constant&r1=Polyak");
+    await ready(page);
+    const before = JSON.stringify((await state(page)).experiment);
+    await exportAs(page, "PyTorch script");
+    await expect.poll(() => shareStatus(page)).toMatch(/cannot be exported to PyTorch: .*Polyak/);
+    expect(JSON.stringify((await state(page)).experiment)).toBe(before);
     await page.context().close();
   });
 });

@@ -192,7 +192,70 @@ def run_file(case):
     return None
 
 
-RUNNERS = {"range-test": run_range_test, "schedule-free": run_schedule_free, "vsgd": run_vsgd, "runs": run_file}
+def worst(got, want):
+    """The largest relative difference of two per-step series (None = diverged must match), and where."""
+    if len(got) != len(want):
+        return math.inf, f"{len(got)} steps, LR Lab {len(want)}"
+    w, at = 0.0, None
+    for t, (a, b) in enumerate(zip(got, want)):
+        if (a is None) != (b is None):
+            return math.inf, f"step {t}: {a!r} here, {b!r} in LR Lab (a run diverged in one only)"
+        if a is None:
+            continue
+        d = abs(a - b) / max(abs(b), 1e-300) if a != b else 0.0
+        if d > w:
+            w, at = d, t
+    return w, at
+
+
+RACE_REPORT = []
+
+
+def compare_race(results, case):
+    """Every run's LR and loss at every step against `npm run race`, at the case's tolerances."""
+    tol = case["case"]["tol"]
+    want = case["expected"]["runs"]
+    if [r["name"] for r in results] != [r["name"] for r in want]:
+        return f"runs {[r['name'] for r in results]}, LR Lab {[r['name'] for r in want]}"
+    for got, exp in zip(results, want):
+        for key in ("lr", "loss"):
+            w, at = worst(got[key], exp[key])
+            RACE_REPORT.append((case["id"], got["name"], key, w))
+            if not w <= tol[key]:
+                return f"{got['name']}: {key} differs by {w:.3g} relative (tolerance {tol[key]:g}) at {at}"
+    return None
+
+
+def run_race(case):
+    """A whole race: the exported script run as a user runs it (`--json`), step by step against LR Lab."""
+    ns = load(case["code"], case["id"])
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        ns["main"](["--json"])
+    return compare_race(json.loads(out.getvalue())["runs"], case)
+
+
+def run_notebook(case):
+    """The notebook: valid nbformat 4, and its code cells run in order reproduce the race."""
+    import nbformat
+
+    nb = nbformat.reads(case["code"], as_version=4)
+    nbformat.validate(nb)
+    ns = {"__name__": "lrlab_notebook"}
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    for k, src in enumerate(cells[:-1]):  # the last cell trains and plots: run below without the plot
+        exec(compile(src, f"<notebook cell {k}>", "exec"), ns)
+    return compare_race(ns["race"](), case)
+
+
+RUNNERS = {
+    "range-test": run_range_test,
+    "schedule-free": run_schedule_free,
+    "vsgd": run_vsgd,
+    "runs": run_file,
+    "race": run_race,
+    "notebook": run_notebook,
+}
 
 
 def run_main(code, name):
@@ -212,7 +275,8 @@ def main():
         if not line.strip():
             continue
         case = json.loads(line)
-        mains.setdefault(case["code"], case["id"])
+        if case.get("kind") not in ("race", "notebook"):  # a race runs as a script in run_race
+            mains.setdefault(case["code"], case["id"])
         try:
             problem = RUNNERS.get(case.get("kind"), run_case)(case)
         except Exception as e:  # noqa: BLE001 - any failure of an exported file is reported
@@ -230,6 +294,13 @@ def main():
             failed += 1
             print(f"FAIL {name} run as a script: {type(e).__name__}: {e}")
     print(f"PyTorch {torch.__version__}: {len(mains)} exported files run as scripts")
+    if RACE_REPORT:
+        print("Races against npm run race, worst relative difference over all steps (LR, loss):")
+        by = {}
+        for cid, name, key, w in RACE_REPORT:
+            by.setdefault((cid, name), {})[key] = w
+        for (cid, name), w in by.items():
+            print(f"  {cid:38s} {name:22s} lr {w.get('lr', 0):.1e}  loss {w.get('loss', 0):.1e}")
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed or passed == 0 else 0)
 

@@ -3,6 +3,8 @@
  * scripts/check_export.py: the exported file's text, the case's inputs and the golden trajectory. The check
  * runs each file in real PyTorch and compares its LRs with the golden at 1e-9.
  */
+
+import * as tf from "@tensorflow/tfjs";
 import greedy from "../engine/__fixtures__/greedylr_reference.json";
 import rangeGolden from "../engine/__fixtures__/lr_range_test.json";
 import other from "../engine/__fixtures__/other_schedulers.json";
@@ -17,6 +19,12 @@ import type { SfMode } from "../engine/scheduleFreeAny";
 import { parseVsgdParams, type VsgdVariant } from "../engine/vsgd";
 import { pytorchSnippet } from "../experiment/pytorch";
 import { rangeTestPython, runPython, scheduleFreePython, vsgdPython } from "../experiment/pytorchMethods";
+import { raceNotebook, racePython } from "../experiment/raceExport";
+import { provideMnist } from "../train/mnist";
+import { raceData } from "../train/raceData";
+import { raceRuns } from "../train/raceRun";
+import { packMnist } from "./mnistPack";
+import { RACE_CASES } from "./raceCases";
 
 type Case = GoldenCase & { lr: number[]; momentum?: number[] };
 const all = [torch, torchExtra, greedy, other].flatMap((f) => f.cases as Case[]);
@@ -84,5 +92,25 @@ for (const [name, scheduler, sf] of [
     ...(sf ? { sf: { variant: "sgd" as const, averaging: sf, beta: 0.9 } } : {}),
   };
   emit("runs", `schedule-free ${name}`, runPython(run, 0.05, "SGD", 100), null, null);
+}
+
+// Whole races (issue #24): each trained here by the app's trainer on tfjs CPU (what `npm run race` prints) and
+// exported as a script; the check runs the script with --json in PyTorch and compares step by step. The first
+// race also goes as a notebook, which the check validates (nbformat) and runs cell by cell.
+console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`); // tfjs's Node banner
+await tf.setBackend("cpu");
+provideMnist(packMnist());
+for (const c of RACE_CASES) {
+  const runs = await raceRuns(c.experiment);
+  const data = raceData(c.experiment);
+  emit("race", `race ${c.id}`, racePython(c.experiment, data), { tol: c.tol, why: c.why }, { runs });
+  if (c === RACE_CASES[0])
+    emit(
+      "notebook",
+      `notebook ${c.id}`,
+      raceNotebook(c.experiment, data),
+      { tol: c.tol, why: c.why },
+      { runs },
+    );
 }
 process.stderr.write(`exportCases: ${n} cases with a PyTorch export\n`);

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { SchedulerEvent } from "../engine/types";
 import type { Experiment } from "./config";
 import type { Cell } from "./csv";
+import { decodeExperiment } from "./url";
 import { validateExperiment } from "./validate";
 
 export interface RunData {
@@ -96,4 +97,38 @@ export function csvRows(experiment: Experiment, runs: RunData[]): { fields: stri
       rows.push([r.name, r.scheduler.scheduler, d.steps[k], d.loss[k], d.lr[k]]);
   });
   return { fields: ["run", "scheduler", "step", "loss", "lr"], rows };
+}
+
+/**
+ * An experiment from a file as a person has it: the JSON the app exports, the experiment config alone, or a
+ * saved link (a URL or its query). Throws an Error naming the problem; a setting that the link rules would
+ * drop is a problem too here (a command should not train something else than the file says).
+ */
+export function readExperimentFile(text: string): Experiment {
+  const s = text.trim();
+  let validated: { experiment: Experiment; ignored: string[] };
+  if (s.startsWith("{")) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(s);
+    } catch (e) {
+      throw new Error(`not a JSON file: ${(e as Error).message}`);
+    }
+    if ((raw as { app?: unknown }).app === "lr-lab") {
+      const f = parseExport(s);
+      validated = { experiment: f.experiment, ignored: f.ignored ?? [] };
+    } else validated = validateExperiment(raw);
+    const runs =
+      (raw as { experiment?: { runs?: unknown }; runs?: unknown }).experiment?.runs ??
+      (raw as { runs?: unknown }).runs;
+    if (runs === undefined) validated.ignored.push("the file has no runs");
+  } else if (/^(https?:\/\/\S*)?\?\S+$/.test(s) || /^[a-z0-9]+=/i.test(s)) {
+    const q = s.includes("?") ? s.slice(s.indexOf("?")) : s;
+    validated = decodeExperiment(q.split("#")[0]);
+  } else throw new Error("not an experiment: expected the app's JSON export, an experiment config or a link");
+  if (validated.ignored.length)
+    throw new Error(
+      validated.ignored.map((m) => m.replace(/ — (default used|defaults used|run dropped)$/, "")).join("; "),
+    );
+  return validated.experiment;
 }

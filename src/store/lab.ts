@@ -12,6 +12,7 @@ import type { Internal, SchedulerConfig, SchedulerEvent } from "../engine/types"
 import { defaultExperiment, type Experiment, MAX_RUNS, RUN_COLORS } from "../experiment/config";
 import type { ExportFile } from "../experiment/export";
 import { followedRun } from "../experiment/lessons";
+import type { RaceData } from "../experiment/raceExport";
 import type { RangeRun } from "../experiment/rangeTest";
 import { validateExperiment, validateRange } from "../experiment/validate";
 import type { BackendInfo, FromWorker, TaskViewMessage } from "../train/protocol";
@@ -120,6 +121,18 @@ export interface LabState {
    * CyclicLR (a live change).
    */
   useRangeLr(lr: number, target: "base" | number): void;
+  /**
+   * What the PyTorch export of the race needs from the worker: the race as it started, its data and initial
+   * weights, and how many live changes were made since (the export does not replay them). Rejects with the
+   * worker's reason.
+   */
+  raceData(): Promise<RaceDataReply>;
+}
+
+export interface RaceDataReply {
+  experiment: Experiment;
+  data: RaceData;
+  changes: number;
 }
 
 export interface RangeStatus {
@@ -163,6 +176,9 @@ const rangeKey = (e: Experiment) =>
   ]);
 
 export function createLabStore(client: TrainerClient, initial: Experiment = defaultExperiment()) {
+  // Requests the worker answers by id (the race's data for an export).
+  const pending = new Map<number, { resolve: (r: RaceDataReply) => void; reject: (e: Error) => void }>();
+  let nextRequest = 0;
   const store = createStore<LabState>()((set, get) => ({
     experiment: initial,
     series: initial.runs.map(emptySeries),
@@ -350,6 +366,12 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
       const r = get().range;
       if (r.state === "running") client.post({ type: "range-cancel", id: r.id });
     },
+    raceData: () =>
+      new Promise<RaceDataReply>((resolve, reject) => {
+        const id = ++nextRequest;
+        pending.set(id, { resolve, reject });
+        client.post({ type: "race-data", id });
+      }),
     useRangeLr: (lr, target) => {
       const e = get().experiment;
       if (!(Number.isFinite(lr) && lr > 0 && lr <= 10)) {
@@ -461,6 +483,15 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
         const r = store.getState().range;
         if (m.id === r.id)
           store.setState({ range: { ...r, state: "done", result: m.result, progress: null } });
+        break;
+      }
+      case "race-data":
+      case "race-data-error": {
+        const req = pending.get(m.id);
+        pending.delete(m.id);
+        if (m.type === "race-data")
+          req?.resolve({ experiment: m.experiment, data: m.data, changes: m.changes });
+        else req?.reject(new Error(m.message));
         break;
       }
       case "range-error": {

@@ -5,6 +5,7 @@
  */
 import type { SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
+import type { RaceData } from "../experiment/raceExport";
 import type { RangeRun } from "../experiment/rangeTest";
 import type { Sweep, SweepRow } from "../experiment/sweep";
 
@@ -35,7 +36,9 @@ export type ToWorker =
   | { type: "simulate-failure" }
   /** Run the LR range test of `experiment.view.range` on a throwaway copy of the experiment (the race goes on). */
   | { type: "range"; experiment: Experiment; id: number }
-  | { type: "range-cancel"; id: number };
+  | { type: "range-cancel"; id: number }
+  /** The data and initial weights of the race as it started, for its PyTorch export. */
+  | { type: "race-data"; id: number };
 
 /** Per-run columns of the steps trained since the last batch (columnar: cheap to clone). */
 export interface RunBatch {
@@ -73,6 +76,12 @@ export type FromWorker =
   | { type: "range-progress"; id: number; done: number; total: number }
   | { type: "range-result"; id: number; result: RangeRun }
   | { type: "range-error"; id: number; message: string }
+  /**
+   * The race as it started (`experiment`: its settings at step 0) and what it trains on; `changes`: the live
+   * scheduler changes made since, which the export does not replay.
+   */
+  | { type: "race-data"; id: number; experiment: Experiment; data: RaceData; changes: number }
+  | { type: "race-data-error"; id: number; message: string }
   /**
    * The backend failed mid-run (e.g. GPU device lost) at `step`. With `resumedAfterMs`: the runs were replayed
    * on `to` and go on from `step` (the page keeps its series); without: training restarted from step 0.

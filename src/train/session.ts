@@ -20,6 +20,7 @@ import { CORPUS_TITLE } from "./corpus";
 import { classify, predict, sample } from "./inference";
 import { type Digits, loadMnist, mnistTest } from "./mnist";
 import type { BackendInfo, BackendName, FromWorker, RunBatch, ToWorker } from "./protocol";
+import { raceData } from "./raceData";
 import { runRangeTestOn } from "./rangeTest";
 import { type LiveChange, replayTrainer, Trainer } from "./trainer";
 
@@ -176,6 +177,9 @@ export class TrainingSession {
         case "range-cancel":
           if (this.rangeJob?.id === m.id) this.rangeJob.cancelled = true;
           break;
+        case "race-data":
+          await this.raceData(m.id);
+          break;
       }
     } catch (e) {
       this.deps.post({ type: "error", message: (e as Error).message });
@@ -216,6 +220,19 @@ export class TrainingSession {
       post({ type: "range-error", id, message: (e as Error).message });
     } finally {
       if (this.rangeJob === job) this.rangeJob = null;
+    }
+  }
+
+  /** The race as built (step 0) and its data and initial weights, for the PyTorch export (train/raceData.ts). */
+  private async raceData(id: number): Promise<void> {
+    const post = this.deps.post;
+    try {
+      const exp = this.built;
+      if (!exp || !this.info) throw new Error("training is not ready yet — try again in a moment");
+      if (exp.task.kind === "mnist") await loadMnist();
+      post({ type: "race-data", id, experiment: exp, data: raceData(exp), changes: this.changes.length });
+    } catch (e) {
+      post({ type: "race-data-error", id, message: (e as Error).message });
     }
   }
 

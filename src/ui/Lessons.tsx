@@ -16,6 +16,7 @@ import {
   sameRace,
 } from "../experiment/lessons";
 import { NOISE_TYPES } from "../experiment/noise";
+import { raceRefusals } from "../experiment/raceRefusals";
 import { TASKS } from "../experiment/tasks";
 import { FIELDS, getPath, setPath, validateExperiment } from "../experiment/validate";
 import { useLab } from "./context";
@@ -45,6 +46,24 @@ function LessonLink({
     >
       {children}
     </a>
+  );
+}
+
+/** "Take this lesson home": the race as PyTorch (the Export menu), or why this one cannot go. */
+function TakeHome({ e }: { e: Experiment }) {
+  const why = raceRefusals(e);
+  return (
+    <p className="take-home muted">
+      {why.length ? (
+        <>Why this race has no PyTorch export: {why.join("; ")}.</>
+      ) : (
+        <>
+          <strong>Take this lesson home:</strong> <em>Export → PyTorch script</em> or{" "}
+          <em>Jupyter notebook</em> reproduces this race step by step in PyTorch: the same data, weights,
+          batches and schedulers.
+        </>
+      )}
+    </p>
   );
 }
 
@@ -213,6 +232,7 @@ export function LessonPanel({ onGallery }: { onGallery: () => void }) {
           <Text s={l.next} />
         </dd>
       </dl>
+      <TakeHome e={experiment} />
       {l.controls.some((c) => (QUICK_FIELDS as readonly string[]).includes(c)) ? (
         <fieldset className="quick-fields">
           <legend>Change here</legend>

@@ -1,6 +1,6 @@
 /**
- * Share and export: copy the experiment's link, export JSON (config + every run's per-step data), CSV, PNG of
- * the charts; import a JSON export to open it again or overlay its runs as reference curves; the selected
+ * Share and export: copy the experiment's link; the Export menu: JSON (config + every run's per-step data), CSV,
+ * PNG of the charts, and the whole race as a PyTorch script or Jupyter notebook; import a JSON export to open it again or overlay its runs as reference curves; the selected
  * run's scheduler as a PyTorch snippet.
  */
 import { useEffect, useRef, useState } from "react";
@@ -78,6 +78,52 @@ export function ShareBar() {
       events: s.events,
       divergedAt: s.divergedAt,
     }));
+  const menuRef = useRef<HTMLDetailsElement>(null);
+  const closeMenu = () => menuRef.current?.removeAttribute("open");
+  const raceData = useLab((s) => s.raceData);
+  /**
+   * The whole race as PyTorch (experiment/raceExport.ts, loaded on demand): the worker hands over the race as
+   * it started with its data and initial weights; an experiment PyTorch cannot mirror is refused with why.
+   */
+  const exportRace = async (format: "script" | "notebook") => {
+    say(`Writing the race as a ${format === "script" ? "PyTorch script" : "Jupyter notebook"}…`);
+    try {
+      const mod = await import("../experiment/raceExport");
+      const now = mod.raceRefusals(experiment);
+      if (now.length) {
+        say(`This race cannot be exported to PyTorch: ${now.join("; ")}.`);
+        return;
+      }
+      const reply = await raceData();
+      const problems = mod.raceRefusals(reply.experiment);
+      if (problems.length) {
+        say(`This race cannot be exported to PyTorch: ${problems.join("; ")}.`);
+        return;
+      }
+      const text =
+        format === "script"
+          ? mod.racePython(reply.experiment, reply.data)
+          : mod.raceNotebook(reply.experiment, reply.data);
+      const base = `lr-lab-${reply.experiment.view.lesson || "race"}`;
+      download(
+        format === "script" ? `${base}.py` : `${base}.ipynb`,
+        new Blob([text], { type: format === "script" ? "text/x-python" : "application/x-ipynb+json" }),
+      );
+      say(
+        `${format === "script" ? `${base}.py` : `${base}.ipynb`} saved (${Math.ceil(text.length / 1024)} KB): ${
+          format === "script"
+            ? "run it with python3 (needs torch; matplotlib for the plot)"
+            : "open it in Jupyter"
+        }.${
+          reply.changes
+            ? ` It trains the race as it started: the ${reply.changes} live change${reply.changes > 1 ? "s" : ""} made since ${reply.changes > 1 ? "are" : "is"} not in it.`
+            : ""
+        }`,
+      );
+    } catch (e) {
+      say(`PyTorch export failed: ${(e as Error).message}`);
+    }
+  };
   const run = experiment.runs[selected] ?? experiment.runs[0];
   const opt = { sgd: "SGD", momentum: "Momentum", adam: "Adam", adamw: "AdamW" }[experiment.optimizer];
   // A schedule-free run exports its optimizer: that code (and its Python sources) loads when such a run is shown.
@@ -98,39 +144,67 @@ export function ShareBar() {
         <button type="button" onClick={() => copy("presenting")} title="Opens in presenter mode">
           Copy link for presenting
         </button>
-        <button
-          type="button"
-          onClick={() =>
-            download(
-              "lr-lab-experiment.json",
-              new Blob([toExportJson(experiment, runsData())], { type: "application/json" }),
-            )
-          }
-        >
-          Export JSON
-        </button>
-        <button
-          type="button"
-          onClick={async () => {
-            // papaparse (behind the CSV writer) loads when a CSV is written, not with the page.
-            const { toCsvText } = await import("../experiment/csv");
-            const { fields, rows } = csvRows(experiment, runsData());
-            download("lr-lab-runs.csv", new Blob([toCsvText(fields, rows)], { type: "text/csv" }));
-          }}
-        >
-          Export CSV
-        </button>
-        <button
-          type="button"
-          onClick={() =>
-            exportPng().then(
-              () => say("PNG saved."),
-              (e) => say(`PNG failed: ${(e as Error).message}`),
-            )
-          }
-        >
-          Export PNG
-        </button>
+        <details className="menu" ref={menuRef}>
+          <summary>Export</summary>
+          <div className="menu-items">
+            <button
+              type="button"
+              onClick={() => {
+                closeMenu();
+                download(
+                  "lr-lab-experiment.json",
+                  new Blob([toExportJson(experiment, runsData())], { type: "application/json" }),
+                );
+              }}
+            >
+              JSON (experiment and runs)
+            </button>
+            <button
+              type="button"
+              onClick={async () => {
+                closeMenu();
+                // papaparse (behind the CSV writer) loads when a CSV is written, not with the page.
+                const { toCsvText } = await import("../experiment/csv");
+                const { fields, rows } = csvRows(experiment, runsData());
+                download("lr-lab-runs.csv", new Blob([toCsvText(fields, rows)], { type: "text/csv" }));
+              }}
+            >
+              CSV (runs)
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                closeMenu();
+                exportPng().then(
+                  () => say("PNG saved."),
+                  (e) => say(`PNG failed: ${(e as Error).message}`),
+                );
+              }}
+            >
+              PNG (charts)
+            </button>
+            <button
+              type="button"
+              title="The whole race as one Python file that reproduces it step by step in PyTorch"
+              onClick={() => {
+                closeMenu();
+                void exportRace("script");
+              }}
+            >
+              PyTorch script
+            </button>
+            <button
+              type="button"
+              title="The same code as a Jupyter notebook, with the lesson's text"
+              onClick={() => {
+                closeMenu();
+                void exportRace("notebook");
+              }}
+            >
+              Jupyter notebook
+            </button>
+          </div>
+        </details>
         <button
           type="button"
           onClick={() => {

@@ -1,0 +1,322 @@
+/**
+ * The races whose PyTorch exports `npm test` runs in Debian's PyTorch against `npm run race`, step by step
+ * (scripts/check_export.py, kind "race"): one per task family and optimizer, with loss-driven, scheduled and
+ * composite schedulers, schedule-free runs and every noise type. Each says the tolerance it is held to and why.
+ */
+import { type Experiment, experimentSchema, RUN_COLORS } from "../experiment/config";
+
+export interface RaceCase {
+  id: string;
+  experiment: Experiment;
+  /** Largest relative difference allowed at any step: LR, and loss. */
+  tol: { lr: number; loss: number };
+  /** Why the tolerance is what it is. */
+  why: string;
+}
+
+/** The MLP-family target of issue #24: LRs to 1e-6, losses to 1e-3, at every step of a 100–150-step race. */
+const MLP_TOL = { lr: 1e-6, loss: 1e-3 };
+const MLP_WHY = "float32 in two frameworks: sums in another order, ~1e-7 per step";
+
+/**
+ * The CNN and the char-LM hold the same target. Their races are short (30 and 20 steps) because tfjs's CPU
+ * backend takes about 0.4 s a step for them and the check runs on a 2-core CI; docs/fidelity.md gives what
+ * holds over longer runs.
+ */
+const CONV_TOL = MLP_TOL;
+const CONV_WHY = "the MLP target: deeper float32 graphs, still summed in another order only";
+
+type Sched = { scheduler: string; params?: Record<string, unknown>; children?: Sched[] };
+const run = (
+  name: string,
+  scheduler: Sched,
+  sf?: { variant: "sgd" | "adamw"; averaging?: string; beta?: number },
+) => ({
+  name,
+  scheduler,
+  ...(sf ? { sf } : {}),
+});
+
+function race(
+  id: string,
+  e: Record<string, unknown>,
+  runs: ReturnType<typeof run>[],
+  tol = MLP_TOL,
+  why = MLP_WHY,
+): RaceCase {
+  const experiment = experimentSchema.parse({
+    ...e,
+    runs: runs.map((r, i) => ({ ...r, color: RUN_COLORS[i % RUN_COLORS.length] })),
+  });
+  return { id, experiment, tol, why };
+}
+
+const greedy = (p: Record<string, unknown> = {}) =>
+  run("GreedyLR", {
+    scheduler: "GreedyLR",
+    params: { factor: 0.9, patience: 3, min_lr: 1e-4, max_lr: 0.1, ...p },
+  });
+const plateau = run("Plateau", { scheduler: "ReduceLROnPlateau", params: { patience: 5, factor: 0.5 } });
+const constant = run("Constant", { scheduler: "Constant" });
+
+const spiral = { task: { kind: "spiral", samples: 200, noise: 0.1 }, batchSize: 32, steps: 120, seed: 3 };
+
+export const RACE_CASES: RaceCase[] = [
+  // A 2-D classification MLP, every optimizer.
+  race("spiral-sgd", { ...spiral, optimizer: "sgd", baseLr: 0.3 }, [
+    constant,
+    greedy({ max_lr: 2 }),
+    run("Step", { scheduler: "StepLR", params: { step_size: 30, gamma: 0.5 } }),
+    run("OneCycle", { scheduler: "OneCycleLR", params: { max_lr: 1, total_steps: 120 } }),
+  ]),
+  race("spiral-momentum", { ...spiral, optimizer: "momentum", baseLr: 0.05 }, [
+    greedy(),
+    plateau,
+    run("OneCycle", { scheduler: "OneCycleLR", params: { max_lr: 0.2, total_steps: 120 } }),
+    run("Warmup+cosine", {
+      scheduler: "SequentialLR",
+      params: { milestones: [20] },
+      children: [
+        { scheduler: "LinearLR", params: { start_factor: 0.1, total_iters: 20 } },
+        { scheduler: "CosineAnnealingLR", params: { T_max: 100 } },
+      ],
+    }),
+  ]),
+  race("spiral-adam", { ...spiral, optimizer: "adam", baseLr: 0.01 }, [
+    constant,
+    greedy(),
+    run("Cosine", { scheduler: "CosineAnnealingLR", params: { T_max: 120 } }),
+    plateau,
+    run("Cyclic", {
+      scheduler: "CyclicLR",
+      params: { base_lr: 0.001, max_lr: 0.02, step_size_up: 20, cycle_momentum: false },
+    }),
+  ]),
+  race("spiral-adamw", { ...spiral, optimizer: "adamw", baseLr: 0.01, weightDecay: 0.05 }, [
+    greedy({ smooth: true, window_size: 5 }),
+    run("WSD", {
+      scheduler: "WSD",
+      params: { num_warmup_steps: 10, num_stable_steps: 70, num_decay_steps: 40 },
+    }),
+    run("OneCycle", { scheduler: "OneCycleLR", params: { max_lr: 0.03, total_steps: 120 } }),
+  ]),
+  race("spiral-schedule-free-sgd", { ...spiral, optimizer: "sgd", baseLr: 0.5 }, [
+    run("SF-SGD constant", { scheduler: "Constant" }, { variant: "sgd" }),
+    run(
+      "SF-SGD cosine",
+      { scheduler: "CosineAnnealingLR", params: { T_max: 120 } },
+      { variant: "sgd", averaging: "schedulet" },
+    ),
+    run(
+      "SF-SGD GreedyLR",
+      { scheduler: "GreedyLR", params: { factor: 0.9, patience: 3, min_lr: 1e-3, max_lr: 2 } },
+      { variant: "sgd", averaging: "reference" },
+    ),
+  ]),
+  race("spiral-schedule-free-adamw", { ...spiral, optimizer: "adam", baseLr: 0.01 }, [
+    run(
+      "SF-AdamW warmup",
+      { scheduler: "LinearWithWarmup", params: { num_warmup_steps: 10, num_training_steps: 120 } },
+      { variant: "adamw", averaging: "reference" },
+    ),
+    run(
+      "SF-AdamW GreedyLR",
+      { scheduler: "GreedyLR", params: { factor: 0.9, patience: 3, min_lr: 1e-3, max_lr: 0.1 } },
+      { variant: "adamw", averaging: "theory" },
+    ),
+    run(
+      "SF-AdamW OneCycle",
+      { scheduler: "OneCycleLR", params: { max_lr: 0.03, total_steps: 120 } },
+      { variant: "adamw", averaging: "schedulet", beta: 0.95 },
+    ),
+    run("Schedule-Free AdamW", {
+      scheduler: "ScheduleFree",
+      params: { variant: "adamw", warmup_steps: 10, r: 0.5, weight_decay: 0.01 },
+    }),
+    run("Schedule-Free SGD", {
+      scheduler: "ScheduleFree",
+      params: { variant: "sgd", warmup_steps: 5, beta: 0.8 },
+    }),
+  ]),
+  // Regression, logistic regression, analytic functions.
+  race(
+    "sine-adam",
+    {
+      task: { kind: "sine", samples: 200, noise: 0.1 },
+      optimizer: "adam",
+      baseLr: 0.01,
+      batchSize: 25,
+      steps: 150,
+      seed: 5,
+    },
+    [constant, greedy(), run("Exponential", { scheduler: "ExponentialLR", params: { gamma: 0.98 } })],
+  ),
+  race(
+    "sine-sgd",
+    {
+      task: { kind: "sine", samples: 200, noise: 0.1 },
+      optimizer: "sgd",
+      baseLr: 0.1,
+      batchSize: 25,
+      steps: 150,
+      seed: 5,
+    },
+    [
+      greedy({ max_lr: 1 }),
+      run("Polynomial", { scheduler: "PolynomialLR", params: { total_iters: 150, power: 2 } }),
+    ],
+  ),
+  race(
+    "logistic-momentum",
+    {
+      task: { kind: "logistic", samples: 400, noise: 0.1 },
+      optimizer: "momentum",
+      baseLr: 0.5,
+      batchSize: 40,
+      steps: 120,
+      seed: 2,
+    },
+    [
+      constant,
+      greedy({ max_lr: 5 }),
+      run("Robbins–Monro", { scheduler: "RobbinsMonro", params: { tau: 20 } }),
+      run("Inverse sqrt", { scheduler: "InverseSqrt", params: { num_warmup_steps: 10 } }),
+    ],
+  ),
+  race(
+    "logistic-sgd",
+    {
+      task: { kind: "logistic", samples: 400, noise: 0.1 },
+      optimizer: "sgd",
+      baseLr: 1,
+      batchSize: 40,
+      steps: 120,
+      seed: 2,
+    },
+    [plateau, run("MultiStep", { scheduler: "MultiStepLR", params: { milestones: [40, 80], gamma: 0.3 } })],
+  ),
+  race(
+    "rosenbrock-adam",
+    {
+      task: { kind: "rosenbrock", samples: 400, noise: 0.1 },
+      optimizer: "adam",
+      baseLr: 0.05,
+      batchSize: 32,
+      steps: 150,
+      seed: 1,
+    },
+    [
+      constant,
+      greedy({ max_lr: 0.5 }),
+      run("Warm restarts", { scheduler: "CosineAnnealingWarmRestarts", params: { T_0: 30, T_mult: 2 } }),
+    ],
+  ),
+  race(
+    "quadratic-sgd",
+    {
+      task: { kind: "quadratic", samples: 400, noise: 0.1 },
+      optimizer: "sgd",
+      baseLr: 0.15,
+      batchSize: 32,
+      steps: 100,
+      seed: 1,
+    },
+    [
+      constant,
+      greedy({ max_lr: 0.19 }),
+      run("Linear decay", {
+        scheduler: "LinearLR",
+        params: { start_factor: 1, end_factor: 0.1, total_iters: 100 },
+      }),
+    ],
+  ),
+  // The CNN and the char-LM: short runs (see why).
+  race(
+    "mnist-cnn-adam",
+    {
+      task: { kind: "mnist", samples: 600, noise: 0 },
+      optimizer: "adam",
+      baseLr: 0.003,
+      batchSize: 32,
+      steps: 30,
+      seed: 1,
+    },
+    [
+      constant,
+      greedy({ patience: 2, max_lr: 0.03 }),
+      run("OneCycle, then held", { scheduler: "OneCycleLR", params: { max_lr: 0.01, total_steps: 20 } }),
+    ],
+    CONV_TOL,
+    CONV_WHY,
+  ),
+  race(
+    "charlm-adam",
+    {
+      task: { kind: "charlm", samples: 400, noise: 0 },
+      optimizer: "adam",
+      baseLr: 0.003,
+      batchSize: 8,
+      steps: 20,
+      seed: 1,
+    },
+    [
+      constant,
+      greedy({ patience: 2, max_lr: 0.03 }),
+      run("Warmup", {
+        scheduler: "LinearWithWarmup",
+        params: { num_warmup_steps: 8, num_training_steps: 20 },
+      }),
+    ],
+    CONV_TOL,
+    CONV_WHY,
+  ),
+  // Every noise type, and every place it enters.
+  race(
+    "noise-gaussian-signal",
+    {
+      ...spiral,
+      optimizer: "adam",
+      baseLr: 0.01,
+      noise: { type: "gaussian", strength: 0.3, target: "signal" },
+    },
+    [greedy(), plateau],
+  ),
+  race(
+    "noise-periodic-gradients",
+    {
+      ...spiral,
+      optimizer: "momentum",
+      baseLr: 0.05,
+      noise: { type: "periodic", strength: 0.5, target: "gradients" },
+    },
+    [constant, greedy()],
+  ),
+  race(
+    "noise-random-weights",
+    { ...spiral, optimizer: "adam", baseLr: 0.01, noise: { type: "random", strength: 2, target: "weights" } },
+    [constant, greedy()],
+  ),
+  race(
+    "noise-adversarial-data",
+    {
+      ...spiral,
+      optimizer: "adam",
+      baseLr: 0.01,
+      noise: { type: "adversarial", strength: 2, target: "data" },
+    },
+    [constant, greedy()],
+  ),
+  race(
+    "noise-periodic-data-regression",
+    {
+      task: { kind: "sine", samples: 200, noise: 0.1 },
+      optimizer: "adam",
+      baseLr: 0.01,
+      batchSize: 25,
+      steps: 120,
+      seed: 5,
+      noise: { type: "periodic", strength: 0.2, target: "data" },
+    },
+    [greedy()],
+  ),
+];

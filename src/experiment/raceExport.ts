@@ -1,0 +1,761 @@
+/**
+ * A whole race as one PyTorch file (and the same code as a Jupyter notebook) that reproduces it step by step:
+ * the data LR Lab generated and the initial weights it drew (both embedded, exactly), its seeded batch order and
+ * noise draws (the generators ported: integer and double arithmetic, bit for bit), the same models, the same
+ * optimizers, and each run's scheduler as its usual export (pytorch.ts). Plain data: the trainer side
+ * (src/train/raceData.ts) hands over the arrays; this file only writes Python. scripts/check_export.py runs
+ * the files in Debian's PyTorch against `npm run race` step by step (part of `npm test`).
+ */
+import { py } from "../engine/python";
+import { getSpec } from "../engine/registry";
+import { SF_PYTHON } from "../engine/scheduleFreeAny.py";
+import type { Experiment, RunConfig } from "./config";
+import { lessonById } from "./lessons";
+import { builder, TESTED_TORCH } from "./pytorch";
+import { cyclesMomentum, raceRefusals } from "./raceRefusals";
+import { isAnalytic, LM_CONTEXT, MNIST_SIDE, TASK_LABELS } from "./tasks";
+
+export { raceRefusals };
+
+/** What the trainer generated for a race: its data and one run's initial weights (every run starts there). */
+export interface RaceData {
+  type: "classification" | "regression" | "analytic" | "sequence";
+  /** Inputs [n, dim]; MNIST's are grey levels k/255 (sent as the bytes k). */
+  x: Float32Array;
+  y: Int32Array;
+  target: Float32Array;
+  n: number;
+  dim: number;
+  outputs: number;
+  /** The char-LM's characters by token id, and its corpus (the windows are rebuilt from it). */
+  vocab?: string;
+  corpus?: string;
+  /** The initial weights of one run, in the model's parameter order, without the run axis. */
+  init: { shape: number[]; data: Float32Array }[];
+}
+
+/** LR Lab's optimizer kinds as PyTorch sees them: the experiment's optimizer or the run's schedule-free one. */
+const OPTIMIZER_PY: Record<string, (e: Experiment) => string> = {
+  sgd: () => "torch.optim.SGD(params, lr=BASE_LR)",
+  momentum: (e) => `torch.optim.SGD(params, lr=BASE_LR, momentum=${py(e.momentum)})`,
+  adam: () => "torch.optim.Adam(params, lr=BASE_LR)",
+  adamw: (e) => `torch.optim.AdamW(params, lr=BASE_LR, weight_decay=${py(e.weightDecay)})`,
+};
+
+// ---- byte encodings (browser and Node alike) ----
+
+function base64(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+const f32Bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** A base64 literal as a triple-quoted Python string, wrapped at 100 characters (b64decode skips newlines). */
+function literal(bytes: Uint8Array): string {
+  const b = base64(bytes);
+  const lines: string[] = [];
+  for (let i = 0; i < b.length; i += 100) lines.push(b.slice(i, i + 100));
+  return lines.length <= 1 ? `"${b}"` : `"""\n${lines.join("\n")}\n"""`;
+}
+
+/** The grey levels k/255 of MNIST as their bytes k, or null when x is not exactly that. */
+function greyBytes(x: Float32Array): Uint8Array | null {
+  const out = new Uint8Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const k = Math.round(x[i] * 255);
+    if (Math.fround(k / 255) !== x[i]) return null;
+    out[i] = k;
+  }
+  return out;
+}
+
+// ---- the file's sections ----
+
+/** One section of the file: Markdown (notebook only) and the code of one cell. */
+export interface Section {
+  md?: string;
+  code: string;
+}
+
+const lines = (...ls: (string | false | undefined)[]) =>
+  ls.filter((l) => l !== false && l !== undefined).join("\n");
+
+function dataSection(e: Experiment, d: RaceData): Section {
+  const task = e.task.kind;
+  const helpers = lines(
+    "def _floats(text, *shape):",
+    "    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.float32).reshape(*shape).clone()",
+    "",
+    "",
+    "def _ints(text, *shape):",
+    "    return torch.frombuffer(bytearray(base64.b64decode(text)), dtype=torch.int32).reshape(*shape).long()",
+  );
+  if (d.type === "analytic")
+    return {
+      md: `## The data\n\n${TASK_LABELS[task]}: no data. The parameters are the point (x₁, x₂); the loss is the function itself.`,
+      code: lines(helpers, "", "", "N = 0  # no samples: every step evaluates the function"),
+    };
+  if (d.type === "sequence") {
+    return {
+      md: "## The data\n\nThe corpus LR Lab trains on, every window of 32 characters with the next characters as targets: the same encoding (token id = position in the sorted character set).",
+      code: lines(
+        helpers,
+        "",
+        "",
+        `CORPUS = ${JSON.stringify(d.corpus ?? "")}`,
+        `VOCAB = ${JSON.stringify(d.vocab ?? "")}`,
+        `CONTEXT = ${LM_CONTEXT}`,
+        "_ids = torch.tensor([VOCAB.index(c) for c in CORPUS])",
+        "N = len(_ids) - CONTEXT",
+        "X = torch.stack([_ids[i:i + CONTEXT] for i in range(N)])  # token ids [N, CONTEXT]",
+        "Y = torch.stack([_ids[i + 1:i + CONTEXT + 1] for i in range(N)])  # next tokens [N, CONTEXT]",
+        `assert X.shape == (${d.n}, CONTEXT), 'the corpus does not match LR Lab'`,
+      ),
+    };
+  }
+  const grey = task === "mnist" ? greyBytes(d.x) : null;
+  const xLine = grey
+    ? `X = (torch.frombuffer(bytearray(base64.b64decode(${literal(grey)})), dtype=torch.uint8).double() / 255).float().reshape(${d.n}, ${d.dim})`
+    : `X = _floats(${literal(f32Bytes(d.x))}, ${d.n}, ${d.dim})`;
+  const yLine =
+    d.type === "regression"
+      ? `Y = _floats(${literal(f32Bytes(d.target))}, ${d.n})  # targets`
+      : `Y = torch.nn.functional.one_hot(_ints(${literal(new Uint8Array(d.y.buffer, d.y.byteOffset, d.y.byteLength))}, ${d.n}), ${d.outputs}).float()  # one-hot labels`;
+  return {
+    md: lines(
+      "## The data",
+      "",
+      `${TASK_LABELS[task]}: the exact ${d.n} samples LR Lab generated from seed ${e.seed}${task === "mnist" ? ` (${MNIST_SIDE}×${MNIST_SIDE} digits, grey levels k/255)` : ""}, embedded below.`,
+    ),
+    code: lines(helpers, "", "", `N = ${d.n}`, xLine, yLine),
+  };
+}
+
+const RNG = `def _imul(a, b):
+    return (a * b) & 0xFFFFFFFF
+
+
+def mulberry32(seed):
+    """LR Lab's seeded generator (src/train/rng.ts), bit for bit: uniform floats in [0, 1)."""
+    state = seed & 0xFFFFFFFF
+
+    def rand():
+        nonlocal state
+        state = (state + 0x6D2B79F5) & 0xFFFFFFFF
+        t = _imul(state ^ (state >> 15), state | 1)
+        t ^= (t + _imul(t ^ (t >> 7), t | 61)) & 0xFFFFFFFF
+        return ((t ^ (t >> 14)) & 0xFFFFFFFF) / 4294967296
+
+    return rand
+
+
+def sub_seed(seed, stream):
+    """Independent streams from one seed: 1 data, 2 weights, 3 batches, 4 noise."""
+    return (_imul(seed ^ 0x9E3779B9, 2654435761) + stream * 0x85EBCA6B) & 0xFFFFFFFF
+
+
+def permutation(n, rand):
+    """Fisher-Yates shuffle of 0..n-1, as LR Lab draws it."""
+    p = list(range(n))
+    for i in range(n - 1, 0, -1):
+        j = math.floor(rand() * (i + 1))
+        p[i], p[j] = p[j], p[i]
+    return p
+
+
+class Batches:
+    """The mini-batches every run sees: a seeded reshuffle each epoch, the same order as LR Lab."""
+
+    def __init__(self, n, batch_size, seed):
+        self.n, self.size = n, min(batch_size, n)
+        self.rand = mulberry32(sub_seed(seed, 3))
+        self.order, self.cursor = permutation(n, self.rand), 0
+
+    def next(self):
+        idx = []
+        for _ in range(self.size):
+            if self.cursor >= self.n:
+                self.order, self.cursor = permutation(self.n, self.rand), 0
+            idx.append(self.order[self.cursor])
+            self.cursor += 1
+        return torch.tensor(idx, dtype=torch.long)`;
+
+function modelSection(e: Experiment, d: RaceData): Section {
+  const task = e.task.kind;
+  const init = lines(
+    "INIT = [",
+    ...d.init.map((w) => `    _floats(${literal(f32Bytes(w.data))}, ${w.shape.join(", ")}),`),
+    "]",
+    "",
+    "",
+    "def new_params():",
+    '    """A fresh copy of the initial weights: every run starts from the same ones."""',
+    "    return [w.clone().requires_grad_() for w in INIT]",
+  );
+  const ce = lines(
+    "def loss_fn(params, x, y):",
+    '    """Mean cross-entropy (y: one-hot rows, or soft rows under label noise)."""',
+    "    return -(torch.log_softmax(forward(params, x), -1) * y).sum(-1).mean()",
+  );
+  let body: string;
+  let md: string;
+  if (isAnalytic(task)) {
+    const f: Record<string, string> = {
+      quadratic: "0.5 * (a * a + 10 * (b * b))",
+      rosenbrock: "(1 - a) ** 2 + 100 * (b - a * a) ** 2",
+      survey: "torch.exp(a + (3 * b - 0.1)) + torch.exp((a - 3 * b) - 0.1) + torch.exp(-a - 0.1)",
+      rastrigin:
+        "20 + ((a * a - 10 * torch.cos(2 * math.pi * a)) + (b * b - 10 * torch.cos(2 * math.pi * b)))",
+    };
+    md = `## The model\n\nThe point (x₁, x₂) is the parameter, starting where LR Lab starts; the loss is the ${task} function.`;
+    body = lines(
+      "def loss_fn(params, x=None, y=None):",
+      "    a, b = params[0][0, 0], params[0][0, 1]",
+      `    return ${f[task]}`,
+    );
+  } else if (task === "mnist") {
+    md =
+      "## The model\n\nLR Lab's small CNN: conv 3×3 stride 2 (8 channels, TF 'same' padding) → ReLU → conv 3×3 (16) → ReLU → dense 784→10, its weights stored as LR Lab stores them (taps × channels).";
+    body = lines(
+      "def forward(params, x):",
+      "    w1, b1, w2, b2, w3, b3 = params",
+      "    batch = x.shape[0]",
+      "    img = x.reshape(batch, 1, 14, 14)",
+      "    # TF 'same' padding for 14 -> 7 with stride 2 and 3 taps: 0 before, 1 after.",
+      "    z1 = torch.relu(F.conv2d(F.pad(img, (0, 1, 0, 1)), w1.t().reshape(8, 1, 3, 3), stride=2) + b1.reshape(1, 8, 1, 1))",
+      "    z2 = torch.relu(F.conv2d(z1, w2.reshape(3, 3, 8, 16).permute(3, 2, 0, 1), padding=1) + b2.reshape(1, 16, 1, 1))",
+      "    return z2.permute(0, 2, 3, 1).reshape(batch, 7 * 7 * 16) @ w3 + b3",
+      "",
+      "",
+      ce,
+    );
+  } else if (task === "charlm") {
+    md =
+      "## The model\n\nLR Lab's one-block transformer: token and position embeddings, pre-LayerNorm causal self-attention with 2 heads (d = 32), an MLP of 128, a final LayerNorm and the output layer.";
+    body = lines(
+      "D, HEADS = 32, 2",
+      "MASK = torch.triu(torch.full((CONTEXT, CONTEXT), -1e9), diagonal=1)",
+      "",
+      "",
+      "def layer_norm(h, gain, bias):",
+      "    mean = h.mean(-1, keepdim=True)",
+      "    var = ((h - mean) ** 2).mean(-1, keepdim=True)",
+      "    return (h - mean) * torch.rsqrt(var + 1e-5) * gain + bias",
+      "",
+      "",
+      "def forward(params, ids):",
+      "    p = params",
+      "    batch, t = ids.shape",
+      "    h = (p[0][ids] + p[1][:t]).reshape(batch * t, D)",
+      "    qkv = layer_norm(h, p[2], p[3]) @ p[4]",
+      "",
+      "    def heads(k):",
+      "        return qkv[:, k * D:(k + 1) * D].reshape(batch, t, HEADS, D // HEADS).permute(0, 2, 1, 3)",
+      "",
+      "    q, k, v = heads(0), heads(1), heads(2)",
+      "    att = torch.softmax((q @ k.transpose(-1, -2)) * (1 / math.sqrt(D // HEADS)) + MASK[:t, :t], dim=-1)",
+      "    h = h + (att @ v).permute(0, 2, 1, 3).reshape(batch * t, D) @ p[5]",
+      "    a = torch.relu(layer_norm(h, p[6], p[7]) @ p[8] + p[9])",
+      "    h = h + (a @ p[10] + p[11])",
+      "    return layer_norm(h, p[12], p[13]) @ p[14] + p[15]  # logits [batch * t, vocabulary]",
+      "",
+      "",
+      ce,
+    );
+  } else {
+    const sizes = [d.dim, ...(task === "logistic" ? [] : e.hidden), d.outputs];
+    md = `## The model\n\n${task === "logistic" ? "Logistic regression (a linear layer and softmax: convex)" : `An MLP ${sizes.join("–")} with tanh hidden layers`}, each weight matrix [in, out] as LR Lab stores it.`;
+    body = lines(
+      "def forward(params, x):",
+      "    h = x",
+      "    layers = len(params) // 2",
+      "    for l in range(layers):",
+      "        h = h @ params[2 * l] + params[2 * l + 1]",
+      "        if l < layers - 1:",
+      "            h = torch.tanh(h)",
+      "    return h",
+      "",
+      "",
+      d.type === "regression"
+        ? lines(
+            "def loss_fn(params, x, y):",
+            '    """Mean squared error."""',
+            "    return ((forward(params, x).squeeze(-1) - y) ** 2).mean()",
+          )
+        : ce,
+    );
+  }
+  return {
+    md: `${md}\n\nThe initial weights are LR Lab's, drawn from seed ${e.seed} and embedded below.`,
+    code: lines(init, "", "", body),
+  };
+}
+
+/**
+ * The Schedule-Free method as a run (the ScheduleFree spec): schedule-free SGD or AdamW with the reference's
+ * averaging, (k+1)^r · lr_max^weight_lr_power, and its warmup (k+1)/W as a LambdaLR.
+ */
+function scheduleFreeRun(r: RunConfig, i: number): string[] {
+  const p = getSpec("ScheduleFree").parse(r.scheduler.params ?? {}) as Record<string, number | string>;
+  const beta = r.sf?.beta ?? p.beta;
+  const common = `averaging="reference", r=${py(p.r)}, weight_lr_power=${py(p.weight_lr_power)}`;
+  const opt =
+    p.variant === "adamw"
+      ? `ScheduleFreeAdamW(params, lr=BASE_LR, betas=(${py(beta)}, 0.999), ${common}, weight_decay=${py(p.weight_decay)})`
+      : `ScheduleFreeSGD(params, lr=BASE_LR, beta=${py(beta)}, ${common})`;
+  return [
+    `def make_run_${i}(params):`,
+    `    """${r.name}: Schedule-Free ${p.variant === "adamw" ? "AdamW" : "SGD"} (facebookresearch/schedule_free v1.4), its warmup as a LambdaLR."""`,
+    `    optimizer = ${opt}`,
+    `    warmup = ${py(p.warmup_steps)}`,
+    "    scheduler = lr_scheduler.LambdaLR(optimizer, lambda k: (k + 1) / warmup if k < warmup else 1)",
+    "    return optimizer, scheduler, False",
+  ];
+}
+
+/** The Python of one run: make_run_<i>(params) → (optimizer, scheduler). */
+function runFunction(e: Experiment, r: RunConfig, i: number): string[] {
+  if (r.scheduler.scheduler === "ScheduleFree") return scheduleFreeRun(r, i);
+  const spec = getSpec(r.scheduler.scheduler);
+  // LR Lab's plain SGD and schedule-free runs have no momentum to cycle (it ignores a scheduler's cycling for
+  // them); PyTorch would cycle SGD's momentum into being. The LRs are the same without it.
+  const noCycle = cyclesMomentum(r) && (r.sf || e.optimizer === "sgd");
+  const cfg = noCycle
+    ? { ...r.scheduler, params: { ...r.scheduler.params, cycle_momentum: false } }
+    : r.scheduler;
+  const b = builder(cfg);
+  if (!b) throw new Error(`${spec.label} has no PyTorch export`);
+  const opt = r.sf
+    ? r.sf.variant === "adamw"
+      ? `ScheduleFreeAdamW(params, lr=BASE_LR, betas=(${py(r.sf.beta)}, 0.999), averaging=${py(r.sf.averaging)})`
+      : `ScheduleFreeSGD(params, lr=BASE_LR, beta=${py(r.sf.beta)}, averaging=${py(r.sf.averaging)})`
+    : OPTIMIZER_PY[e.optimizer](e);
+  return [
+    `def make_run_${i}(params):`,
+    `    """${r.name}: ${spec.label}${r.sf ? ` driving schedule-free ${r.sf.variant === "adamw" ? "AdamW" : "SGD"}` : ""}."""`,
+    `    optimizer = ${opt}`,
+    ...(noCycle
+      ? ["    # cycle_momentum=False: LR Lab's run has no momentum to cycle (the LRs are the same)."]
+      : []),
+    "",
+    "    def make_scheduler(optimizer):",
+    ...b.lines.map((l) => (l ? `        ${l}` : l)),
+    "",
+    `    return optimizer, make_scheduler(optimizer), ${b.metric ? "True" : "False"}`,
+  ];
+}
+
+function runsSection(e: Experiment): Section {
+  const classes = new Map<string, string[]>();
+  e.runs.forEach((r) => {
+    const b = builder(r.scheduler);
+    if (b?.preamble.length) classes.set(r.scheduler.scheduler, b.preamble);
+  });
+  const sf = e.runs.some((r) => r.sf || r.scheduler.scheduler === "ScheduleFree");
+  const preamble = [...classes.values()].flatMap((p, k) => (k === 0 ? p : p.slice(4)));
+  const table = e.runs.map(
+    (r, i) => `    {"name": ${JSON.stringify(r.name)}, "color": ${py(r.color)}, "make": make_run_${i}},`,
+  );
+  return {
+    md: lines(
+      "## The runs",
+      "",
+      "Each run is an optimizer and its scheduler, the same as LR Lab's export of that scheduler; loss-driven schedulers are stepped with the step's loss.",
+      "",
+      ...e.runs.map((r) => `- **${r.name}**: ${getSpec(r.scheduler.scheduler).label}`),
+    ),
+    code: lines(
+      ...preamble,
+      ...(sf ? [SF_PYTHON, "", ""] : []),
+      ...e.runs.flatMap((r, i) => [...runFunction(e, r, i), "", ""]),
+      "RUNS = [",
+      ...table,
+      "]",
+    ),
+  };
+}
+
+const NOISE = `def f32(v):
+    """v rounded to float32, as LR Lab stores it."""
+    return ctypes.c_float(v).value
+
+
+class Noise:
+    """The GreedyLR paper's noise as LR Lab draws it (src/train/noise.ts): one shared stream of draws per step,
+    eta scaled by each run's own previous clean loss."""
+
+    def __init__(self, seed, kind, strength):
+        self.kind, self.strength = kind, strength
+        rand = mulberry32(sub_seed(seed, 4))
+        self.rand, self.draws = rand, []
+
+    def _gauss(self):
+        u = 1 - self.rand()
+        v = self.rand()
+        return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * v)
+
+    def draw(self, t):
+        while len(self.draws) <= t:
+            z = self._gauss()
+            fire = self.rand() < 0.02
+            self.draws.append((z, fire, 0.5 + 1.5 * self.rand()))
+        return self.draws[t]
+
+    def eta(self, t, history):
+        """eta of one run at step t; history holds its clean losses before t (at most 8, oldest first)."""
+        s, kind = self.strength, self.kind
+        if kind == "clean":
+            return 0.0
+        z, fire, u = self.draw(t)
+        base = history[-1] if history and math.isfinite(history[-1]) else 1.0
+        if kind == "gaussian":
+            return z * s
+        if kind == "periodic":
+            return base * s if t % (50 + math.floor(50 * s)) < 3 and t >= 3 else 0.0
+        if kind == "random":
+            return base * s * u if fire else 0.0
+        if len(history) < 5:  # adversarial: pushes back against recent progress
+            return 0.0
+        d = 2 * s * (history[-5] - history[-1])
+        return d if d > 0 else 0.0
+
+
+def _mash():
+    n = 0xEFC8249D
+
+    def mash(data):
+        nonlocal n
+        for ch in str(data):
+            n += ord(ch)
+            h = 0.02519603282416938 * n
+            n = int(h) % 4294967296
+            h -= n
+            h *= n
+            n = int(h) % 4294967296
+            h -= n
+            n += h * 4294967296
+        return (int(n) % 4294967296) * 2.3283064365386963e-10
+
+    return mash
+
+
+def alea(seed):
+    """seedrandom's Alea, which tf.randomNormal draws from: double arithmetic, bit for bit."""
+    mash = _mash()
+    s = [mash(" "), mash(" "), mash(" ")]
+    for k in range(3):
+        s[k] -= mash(seed)
+        if s[k] < 0:
+            s[k] += 1
+    c = 1
+
+    def rand():
+        nonlocal c
+        t = 2091639 * s[0] + c * 2.3283064365386963e-10
+        s[0], s[1] = s[1], s[2]
+        c = int(t)
+        s[2] = t - c
+        return s[2]
+
+    return rand
+
+
+def random_normal(shape, seed):
+    """tf.randomNormal(shape, 0, 1, 'float32', seed): Marsaglia's polar method on Alea, as tfjs draws it."""
+    rand, out = alea(str(seed)), []
+    count = math.prod(shape)
+    while len(out) < count:
+        while True:
+            v1, v2 = 2 * rand() - 1, 2 * rand() - 1
+            s = v1 * v1 + v2 * v2
+            if 0 < s < 1:
+                break
+        mul = math.sqrt(-2.0 * math.log(s) / s)
+        out += [0 + 1 * v1 * mul, 0 + 1 * v2 * mul]
+    return torch.tensor(out[:count], dtype=torch.float32).reshape(shape)`;
+
+function noiseSection(e: Experiment): Section {
+  const n = e.noise;
+  const where: Record<string, string> = {
+    signal: "the scheduler sees loss + η; training is untouched",
+    gradients: "every gradient of the run is scaled by (1 + η/base)",
+    weights: "when η fires, the weights get a Gaussian shock of standard deviation 0.5·|η|/base",
+    data: "when η fires, that step's labels move towards the wrong classes (regression: towards their negation)",
+  };
+  return {
+    md:
+      n.type === "clean"
+        ? "## Noise\n\nNone: this race is clean. The generators below are what LR Lab uses when it is not."
+        : `## Noise\n\n${n.type} noise of strength ${n.strength}, entering the **${n.target}**: ${where[n.target]}. The draws are LR Lab's.`,
+    code: NOISE,
+  };
+}
+
+function raceSection(e: Experiment, d: RaceData): Section {
+  const sfRuns = e.runs.some((r) => r.sf || r.scheduler.scheduler === "ScheduleFree");
+  const seq = d.type === "sequence";
+  return {
+    md: "## The race\n\nEvery run takes each step on the same batch; a run whose loss stops being finite stops there (its later steps are null), the others go on. `race()` returns each run's loss and LR per step: the loss is the step's training loss (for a schedule-free run, at its average x, as LR Lab's loss chart shows).",
+    code: lines(
+      ...(sfRuns
+        ? [
+            "def _sf_x(optimizer, params):",
+            '    """A schedule-free run\'s average x (its parameters hold y): x = y + (1 - 1/beta)(z - y)."""',
+            "    group = optimizer.param_groups[0]",
+            "    beta = optimizer._beta(group)",
+            "    state = optimizer.state",
+            '    return [p.detach().lerp(state[p]["z"], 1 - 1 / beta) if "z" in state[p] else p.detach() for p in params]',
+            "",
+            "",
+          ]
+        : []),
+      "def race(steps=STEPS, progress=None):",
+      '    """Train every run for `steps` steps; returns [{"name", "loss": [...], "lr": [...]}] (None = diverged)."""',
+      "    batches = Batches(N, BATCH_SIZE, SEED) if N else None",
+      '    noise = Noise(SEED, NOISE["type"], NOISE["strength"])',
+      "    runs = []",
+      "    for spec in RUNS:",
+      "        params = new_params()",
+      '        optimizer, scheduler, metric = spec["make"](params)',
+      '        runs.append(dict(name=spec["name"], params=params, optimizer=optimizer, scheduler=scheduler, metric=metric,',
+      "                         history=[], diverged=False, loss=[], lr=[]))",
+      "    for t in range(steps):",
+      "        idx = batches.next() if batches else None",
+      seq
+        ? "        xb, yb = (X[idx], F.one_hot(Y[idx].reshape(-1), len(VOCAB)).float()) if batches else (None, None)"
+        : "        xb, yb = (X[idx], Y[idx]) if batches else (None, None)",
+      '        etas = [noise.eta(t, run["history"]) for run in runs]',
+      "        etas = [f32(v) for v in etas]",
+      "        fired = any(v != 0 for v in etas)",
+      "        for i, run in enumerate(runs):",
+      '            if run["diverged"]:',
+      '                run["loss"].append(None)',
+      '                run["lr"].append(None)',
+      "                continue",
+      '            params, optimizer = run["params"], run["optimizer"]',
+      '            base = run["history"][-1] if run["history"] else 1.0',
+      "            base = base if math.isfinite(base) and base > 0 else 1.0",
+      "            rel = f32(etas[i] / base)",
+      '            if fired and NOISE["target"] == "weights":',
+      "                with torch.no_grad():",
+      "                    sigma = f32(0.5 * abs(rel))",
+      "                    for k, p in enumerate(params):",
+      "                        p.add_(random_normal(list(p.shape), (sub_seed(SEED, 1000 + t) + k)) * sigma)",
+      "            y_run = yb",
+      '            if fired and NOISE["target"] == "data" and yb is not None:',
+      '                m = f32(min(1, NOISE["strength"]) if rel != 0 else 0)',
+      d.type === "regression"
+        ? "                y_run = yb * (1 - 2 * torch.tensor(m))"
+        : "                y_run = yb + m * ((1 - yb) / (yb.shape[-1] - 1) - yb)",
+      '            lr = optimizer.param_groups[0]["lr"]',
+      "            loss = loss_fn(params, xb, y_run)",
+      "            clean = loss.item()",
+      ...(sfRuns
+        ? [
+            "            shown = clean",
+            "            if isinstance(optimizer, _ScheduleFreeBase):",
+            "                with torch.no_grad():",
+            "                    shown = loss_fn(_sf_x(optimizer, params), xb, y_run).item()",
+          ]
+        : ["            shown = clean"]),
+      '            run["history"] = (run["history"] + [clean])[-8:]',
+      '            run["lr"].append(lr)',
+      "            if not (math.isfinite(clean) and math.isfinite(shown)):",
+      '                run["diverged"] = True',
+      '                run["loss"].append(None)',
+      "                continue",
+      '            run["loss"].append(shown)',
+      "            optimizer.zero_grad()",
+      "            loss.backward()",
+      '            if fired and NOISE["target"] == "gradients":',
+      "                for p in params:",
+      "                    p.grad.mul_(f32(1 + rel))",
+      "            optimizer.step()",
+      '            seen = clean + etas[i] if NOISE["target"] == "signal" else clean',
+      ...(e.runs.some((r) =>
+        [r.scheduler, ...(r.scheduler.children ?? [])].some((c) => c.scheduler === "OneCycleLR"),
+      )
+        ? [
+            "            try:",
+            '                run["scheduler"].step(seen) if run["metric"] else run["scheduler"].step()',
+            "            except ValueError as error:  # OneCycleLR past total_steps: PyTorch raises; LR Lab holds its last LR",
+            '                if "Tried to step" not in str(error):',
+            "                    raise",
+          ]
+        : ['            run["scheduler"].step(seen) if run["metric"] else run["scheduler"].step()']),
+      "        if progress and (t % max(1, steps // 10) == 0 or t == steps - 1):",
+      "            progress(t, runs)",
+      '    return [{"name": run["name"], "loss": run["loss"], "lr": run["lr"]} for run in runs]',
+    ),
+  };
+}
+
+function plotSection(e: Experiment): Section {
+  return {
+    md: "## The plot\n\nLoss and LR per run, like LR Lab's charts (matplotlib, if it is installed).",
+    code: lines(
+      "def plot(results, path=None):",
+      '    """Loss and LR per run (needs matplotlib); saved to `path` if given, else shown."""',
+      "    try:",
+      "        import matplotlib.pyplot as plt",
+      "    except ImportError:",
+      '        print("matplotlib is not installed: pip install matplotlib to see the plot", file=sys.stderr)',
+      "        return",
+      "    fig, (ax_loss, ax_lr) = plt.subplots(1, 2, figsize=(11, 4))",
+      "    for spec, res in zip(RUNS, results):",
+      '        steps = range(len(res["loss"]))',
+      '        ax_loss.plot(steps, [math.nan if v is None else v for v in res["loss"]], color=spec["color"], label=res["name"])',
+      '        ax_lr.plot(steps, [math.nan if v is None else v for v in res["lr"]], color=spec["color"], label=res["name"])',
+      `    ax_loss.set(title="Loss", xlabel="step", yscale=${py(e.view.logLoss ? "log" : "linear")})`,
+      `    ax_lr.set(title="Learning rate", xlabel="step", yscale=${py(e.view.logLr ? "log" : "linear")})`,
+      "    ax_loss.legend()",
+      "    fig.tight_layout()",
+      "    if path:",
+      "        fig.savefig(path)",
+      "    else:",
+      "        plt.show()",
+    ),
+  };
+}
+
+const MAIN = `def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=STEPS, help="steps to train (default: the experiment's)")
+    parser.add_argument("--json", action="store_true", help='print {"runs": [...]} as npm run race does')
+    parser.add_argument("--plot", metavar="FILE", help="save the plot to FILE instead of showing it")
+    args = parser.parse_args(argv)
+
+    def progress(t, runs):
+        cells = []
+        for run in runs:
+            loss, lr = run["loss"][-1], run["lr"][-1]
+            cells.append(f"{run['name']}: " + ("diverged" if loss is None else f"loss {loss:.4g}, lr {lr:.3g}"))
+        print(f"step {t}: " + " | ".join(cells), file=sys.stderr if args.json else sys.stdout)
+
+    results = race(args.steps, progress)
+    if args.json:
+        print(json.dumps({"runs": results}))
+    else:
+        plot(results, args.plot)
+
+
+if __name__ == "__main__":
+    main()`;
+
+/** The file's sections in order (the script joins them; the notebook makes each a cell). */
+export function raceSections(
+  e: Experiment,
+  d: RaceData,
+): { title: string; intro: string; sections: Section[] } {
+  const problems = raceRefusals(e);
+  if (problems.length) throw new Error(`this race cannot be exported to PyTorch: ${problems.join("; ")}`);
+  const lesson = e.view.lesson ? lessonById(e.view.lesson) : undefined;
+  const names = e.runs.map((r) => r.name).join(" vs ");
+  const title = lesson ? `LR Lab: ${lesson.title}` : `LR Lab race: ${names}`;
+  const intro = lines(
+    `${names} on ${TASK_LABELS[e.task.kind]}, ${e.steps} steps, base LR ${e.baseLr}, batch ${e.batchSize}, seed ${e.seed}.`,
+    "Every run starts from the same weights and sees the same batches: the scheduler is the only difference.",
+    `This reproduces LR Lab's race step by step (float32 rounding apart). ${TESTED_TORCH}`,
+  );
+  const settings: Section = {
+    code: lines(
+      "import argparse",
+      "import base64",
+      "import ctypes",
+      "import json",
+      "import math",
+      "import sys",
+      "",
+      "import torch",
+      "import torch.nn.functional as F",
+      "from torch.optim import lr_scheduler",
+      "",
+      `STEPS = ${e.steps}`,
+      `SEED = ${e.seed}`,
+      `BASE_LR = ${py(e.baseLr)}`,
+      `BATCH_SIZE = ${e.batchSize}`,
+      `NOISE = {"type": ${py(e.noise.type)}, "strength": ${py(e.noise.strength)}, "target": ${py(e.noise.target)}}`,
+      `EXPERIMENT = ${JSON.stringify(JSON.stringify(e))}  # LR Lab's experiment, as JSON`,
+      "torch.set_num_threads(1)  # one thread: the sums of a float32 matmul keep one order",
+    ),
+  };
+  const lessonMd = lesson
+    ? {
+        md: lines(
+          `## The lesson: ${lesson.title}`,
+          "",
+          lesson.summary,
+          "",
+          `**Watch:** ${lesson.watch}`,
+          "",
+          `**Question:** ${lesson.question}`,
+          "",
+          `**Next:** ${lesson.next}`,
+        ),
+      }
+    : null;
+  return {
+    title,
+    intro,
+    sections: [
+      { ...settings, md: lessonMd?.md },
+      dataSection(e, d),
+      {
+        md: "## The batch order\n\nLR Lab's seeded generator, ported exactly: the same permutation every epoch.",
+        code: RNG,
+      },
+      modelSection(e, d),
+      runsSection(e),
+      noiseSection(e),
+      raceSection(e, d),
+      plotSection(e),
+    ],
+  };
+}
+
+/** The race as one Python file: `python3 race.py` trains and plots; `--json` prints what `npm run race` prints. */
+export function racePython(e: Experiment, d: RaceData): string {
+  const { title, intro, sections } = raceSections(e, d);
+  return `${[
+    `"""${title}\n\n${intro}\n\nRun: python3 race.py [--steps N] [--json] [--plot race.png]\n"""`,
+    ...sections.map((s) => s.code),
+    MAIN,
+  ].join("\n\n\n")}\n`;
+}
+
+/** The same code as a Jupyter notebook (nbformat 4.5): the lesson and each part's explanation in Markdown. */
+export function raceNotebook(e: Experiment, d: RaceData): string {
+  const { title, intro, sections } = raceSections(e, d);
+  let id = 0;
+  const src = (s: string) => s.split("\n").map((l, i, a) => (i < a.length - 1 ? `${l}\n` : l));
+  const md = (s: string) => ({ cell_type: "markdown", id: `cell-${id++}`, metadata: {}, source: src(s) });
+  const code = (s: string) => ({
+    cell_type: "code",
+    execution_count: null,
+    id: `cell-${id++}`,
+    metadata: {},
+    outputs: [],
+    source: src(s),
+  });
+  const cells = [md(`# ${title}\n\n${intro}`)];
+  for (const s of sections) {
+    if (s.md) cells.push(md(s.md));
+    cells.push(code(s.code.replace("__doc__.splitlines()[0]", JSON.stringify(title))));
+  }
+  cells.push(md("## Run it"), code("results = race(STEPS)\nplot(results)"));
+  return `${JSON.stringify(
+    {
+      cells,
+      metadata: {
+        kernelspec: { display_name: "Python 3", language: "python", name: "python3" },
+        language_info: { name: "python" },
+      },
+      nbformat: 4,
+      nbformat_minor: 5,
+    },
+    null,
+    1,
+  )}\n`;
+}
