@@ -9,26 +9,53 @@ import { exampleConfig, getSpec, SCHEDULERS } from "./registry";
 import { createScheduler } from "./runtime";
 import type { Observation, SchedulerConfig } from "./types";
 
-/** A registry example with one numeric parameter moved anywhere in its valid range (kept only if valid). */
+/**
+ * A registry example with one numeric parameter moved anywhere in its valid range, and every enum and boolean
+ * parameter drawn among its values (CyclicLR's mode, OneCycle's three_phase and anneal_strategy, WSD's
+ * decay_type, Plateau's mode, …). A draw the spec refuses falls back to the numeric change alone, then to the
+ * example.
+ */
 const configArb = (id: string): fc.Arbitrary<SchedulerConfig> =>
   fc
-    .tuple(fc.integer({ min: 0, max: 30 }), fc.double({ min: 0, max: 1, noNaN: true }), fc.boolean())
-    .map(([k, u, log]) => {
+    .tuple(
+      fc.integer({ min: 0, max: 30 }),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.boolean(),
+      fc.array(fc.nat({ max: 1000 }), { minLength: 16, maxLength: 16 }),
+    )
+    .map(([k, u, log, picks]) => {
       const cfg = exampleConfig(id, 300, 0.1);
-      const nums = getSpec(id).params.filter((m) => m.type === "number" || m.type === "int");
-      if (!nums.length) return cfg;
-      const m = nums[k % nums.length];
-      const lo = m.min ?? m.uiMin ?? 0;
-      const hi = m.max ?? m.uiMax ?? lo + 100;
-      let v = log && lo > 0 ? lo * (hi / lo) ** u : lo + u * (hi - lo);
-      if (m.type === "int") v = Math.round(v);
-      const next = { ...cfg, params: { ...cfg.params, [m.key]: v } };
-      try {
-        createScheduler(next, 0.1);
-        return next;
-      } catch {
-        return cfg;
+      const metas = getSpec(id).params;
+      const valid = (c: SchedulerConfig) => {
+        try {
+          createScheduler(c, 0.1);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      let params = { ...cfg.params };
+      const nums = metas.filter((m) => m.type === "number" || m.type === "int");
+      if (nums.length) {
+        const m = nums[k % nums.length];
+        const lo = m.min ?? m.uiMin ?? 0;
+        const hi = m.max ?? m.uiMax ?? lo + 100;
+        let v = log && lo > 0 ? lo * (hi / lo) ** u : lo + u * (hi - lo);
+        if (m.type === "int") v = Math.round(v);
+        params = { ...params, [m.key]: v };
       }
+      const numeric = { ...cfg, params };
+      metas
+        .filter((m) => m.type === "bool" || (m.type === "enum" && m.options!.length > 0))
+        .forEach((m, j) => {
+          const c = picks[j % picks.length];
+          params = {
+            ...params,
+            [m.key]: m.type === "bool" ? c % 2 === 0 : m.options![c % m.options!.length],
+          };
+        });
+      const all = { ...cfg, params };
+      return valid(all) ? all : valid(numeric) ? numeric : cfg;
     });
 
 const wild = fc.oneof(
@@ -86,4 +113,23 @@ describe("every scheduler keeps a finite, non-negative LR", () => {
         { numRuns: 150 },
       );
     });
+});
+
+describe("the draws vary every enum and boolean parameter", () => {
+  for (const spec of SCHEDULERS) {
+    // (An enum without options, CyclicLR's scale_fn, is PyTorch's callable: it cannot be set here.)
+    const choices = spec.params.filter(
+      (m) => m.type === "bool" || (m.type === "enum" && m.options!.length > 0),
+    );
+    if (!choices.length) continue;
+    it(spec.id, () => {
+      const seen = new Map<string, Set<unknown>>(choices.map((m) => [m.key, new Set()]));
+      for (const cfg of fc.sample(configArb(spec.id), { numRuns: 300, seed: 7 }))
+        for (const m of choices) seen.get(m.key)!.add((cfg.params ?? {})[m.key] ?? m.default);
+      for (const m of choices)
+        expect([...seen.get(m.key)!].sort(), m.key).toEqual(
+          [...(m.type === "bool" ? [false, true] : m.options!)].sort(),
+        );
+    });
+  }
 });

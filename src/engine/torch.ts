@@ -9,7 +9,9 @@
  * - ConstantLR with total_iters = 0 keeps base·factor forever (the recursive form never undoes the factor).
  * - SequentialLR restarts the next child at its step-0 value (closed form) exactly at each milestone.
  * - CyclicLR / OneCycleLR overwrite the optimizer's LR at construction (base_lr / max_lr÷div_factor).
- * - OneCycleLR past total_steps: PyTorch raises; LR Lab holds the final LR and emits an event.
+ * - OneCycleLR past its schedule: PyTorch extrapolates its last phase at step total_steps (linear annealing
+ *   goes below min_lr there, even below 0) and raises after; LR Lab holds the LR of the last step,
+ *   total_steps − 1, and emits an event.
  */
 import { num, parseParams, str } from "./params";
 import { tn } from "./tex";
@@ -811,8 +813,9 @@ const IMPLS: TorchImpl[] = [
             [pct * T - 1, "initialLr", "maxLr", "maxMomentum", "baseMomentum"],
             [T - 1, "maxLr", "minLr", "baseMomentum", "maxMomentum"],
           ];
-      // PyTorch raises past total_steps; we hold the last value instead (documented).
-      const t = Math.min(cs.lastEpoch, T);
+      // Past the schedule LR Lab holds its last LR, that of step T − 1 (documented): PyTorch extrapolates the
+      // last phase one step further at step T (with linear annealing below min_lr, even below 0) and raises after.
+      const t = Math.min(cs.lastEpoch, T - 1);
       const anneal =
         str(p, "anneal_strategy") === "cos"
           ? (a: number, b: number, q: number) => b + ((a - b) / 2) * (Math.cos(Math.PI * q) + 1)
@@ -834,7 +837,7 @@ const IMPLS: TorchImpl[] = [
       const T = oneCycleTotal(p);
       const pct = num(p, "pct_start");
       const ends = p.three_phase ? [pct * T - 1, 2 * pct * T - 2] : [pct * T - 1];
-      if (cs.lastEpoch === T + 1) return "clip";
+      if (cs.lastEpoch === T) return "clip";
       return ends.some((e) => cs.lastEpoch - 1 <= e && cs.lastEpoch > e) ? "phase" : null;
     },
   },
@@ -867,7 +870,7 @@ function eventFor(
     increase: `${impl.name}: LR raised`,
     restart: `${impl.name}: warm restart — LR back to its peak`,
     phase: `${impl.name}: phase boundary`,
-    clip: `${impl.name}: past total_steps — PyTorch would raise; holding the final LR`,
+    clip: `${impl.name}: past total_steps — PyTorch would extrapolate, then raise; holding the final LR`,
   };
   return { step, kind, message: words[kind] ?? `${impl.name}: ${kind}`, from: before, to: after };
 }

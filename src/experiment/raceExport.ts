@@ -511,6 +511,14 @@ function raceSection(e: Experiment, d: RaceData): Section {
             "",
           ]
         : []),
+      "def _step_scheduler(scheduler, metric):",
+      '    """scheduler.step(), with the loss for a loss-driven one. Past its schedule a OneCycleLR is not stepped:',
+      '    LR Lab holds its last LR (PyTorch would extrapolate one step, then raise)."""',
+      "    if isinstance(scheduler, lr_scheduler.OneCycleLR) and scheduler.last_epoch >= scheduler.total_steps - 1:",
+      "        return",
+      "    scheduler.step(metric) if metric is not None else scheduler.step()",
+      "",
+      "",
       "def race(steps=STEPS, progress=None):",
       '    """Train every run for `steps` steps; returns [{"name", "loss": [...], "lr": [...]}] (None = diverged)."""',
       "    batches = Batches(N, BATCH_SIZE, SEED) if N else None",
@@ -574,17 +582,8 @@ function raceSection(e: Experiment, d: RaceData): Section {
       "                    p.grad.mul_(f32(1 + rel))",
       "            optimizer.step()",
       '            seen = clean + etas[i] if NOISE["target"] == "signal" else clean',
-      ...(e.runs.some((r) =>
-        [r.scheduler, ...(r.scheduler.children ?? [])].some((c) => c.scheduler === "OneCycleLR"),
-      )
-        ? [
-            "            try:",
-            '                run["scheduler"].step(seen) if run["metric"] else run["scheduler"].step()',
-            "            except ValueError as error:  # OneCycleLR past total_steps: PyTorch raises; LR Lab holds its last LR",
-            '                if "Tried to step" not in str(error):',
-            "                    raise",
-          ]
-        : ['            run["scheduler"].step(seen) if run["metric"] else run["scheduler"].step()']),
+      '            _step_scheduler(run["scheduler"], seen if run["metric"] else None)',
+
       "        if progress and (t % max(1, steps // 10) == 0 or t == steps - 1):",
       "            progress(t, runs)",
       '    return [{"name": run["name"], "loss": run["loss"], "lr": run["lr"]} for run in runs]',
