@@ -75,9 +75,12 @@ describe("run management", () => {
     for (let i = 0; i < 10; i++) s.getState().addRun();
     expect(s.getState().experiment.runs).toHaveLength(8);
     expect(s.getState().notice).toMatch(/At most 8/);
+    // Eight runs wear eight different colours (the palette is never reused while it lasts).
+    expect(new Set(s.getState().experiment.runs.map((r) => r.color)).size).toBe(8);
     for (let i = 0; i < 10; i++) s.getState().removeRun(0);
     expect(s.getState().experiment.runs).toHaveLength(1);
-    expect(new Set(s.getState().experiment.runs.map((r) => r.color)).size).toBe(1);
+    expect(s.getState().notice).toMatch(/at least one run/i);
+    expect(s.getState().series).toHaveLength(1);
   });
 });
 

@@ -56,6 +56,15 @@ function harness(names: BackendName[] = ["webgl", "wasm"]) {
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** Yield to the event loop until `done()` holds (no clock: the loop posts as it goes), failing after 10 000 turns. */
+async function until(done: () => boolean): Promise<void> {
+  for (let k = 0; k < 10_000; k++) {
+    if (done()) return;
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  throw new Error("the condition never held");
+}
+
 describe("TrainingSession", () => {
   it("init → ready and data; play trains to the end in batches; status says done", async () => {
     const h = harness();
@@ -78,13 +87,14 @@ describe("TrainingSession", () => {
     await h.session.idle();
     expect(h.session.trainer!.step).toBe(3);
     await h.session.handle({ type: "play" });
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => h.session.trainer!.step >= 10);
     await h.session.handle({ type: "pause" });
     await h.session.idle();
     const at = h.session.trainer!.step;
-    expect(at).toBeGreaterThan(3);
-    expect(at).toBeLessThan(500);
-    await new Promise((r) => setTimeout(r, 20));
+    expect(at).toBeGreaterThanOrEqual(10);
+    expect(h.session.running).toBe(false);
+    // Paused: however many turns the event loop takes, no step is trained.
+    for (let k = 0; k < 50; k++) await new Promise((r) => setTimeout(r, 0));
     expect(h.session.trainer!.step).toBe(at);
     expect(h.series(0, 0).steps).toEqual(range(at));
   });
@@ -152,7 +162,9 @@ describe("TrainingSession", () => {
     const h = harness();
     await h.session.handle({ type: "init", experiment: exp(5000), gen: 0 });
     await h.session.handle({ type: "play" });
-    await new Promise((r) => setTimeout(r, 50));
+    // In flight: the old build has posted trained steps (not only the empty batch of its init) and still runs.
+    await until(() => h.batches(0).some((b) => b.runs[0].steps.length > 0));
+    expect(h.session.running).toBe(true);
     // The page resets while the loop is mid-flight, with another experiment (3 runs).
     const three = exp(40, {
       runs: [
@@ -169,7 +181,7 @@ describe("TrainingSession", () => {
     expect(firstNew).toBeGreaterThan(0);
     // Nothing of the old build is posted after the new build's first batch.
     expect(h.got.slice(firstNew).some((m) => m.type === "batch" && m.gen === 0)).toBe(false);
-    expect(h.batches(0).length).toBeGreaterThan(0);
+    expect(h.batches(0).some((b) => b.runs[0].steps.length > 0)).toBe(true);
     await h.session.handle({ type: "play" });
     await h.session.idle();
     for (const r of [0, 1, 2]) expect(h.series(1, r).steps).toEqual(range(40));
