@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain ES module without types
 import { serve } from "../scripts/serve.mjs";
 import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
-import { LESSONS, lessonById, lessonQuery } from "../src/experiment/lessons";
+import { lessonById, lessonQuery } from "../src/experiment/lessons";
 import { encodeExperiment } from "../src/experiment/url";
 import { CHROMIUM, CHROMIUM_ARGS } from "./global-setup";
 import { waitForBackend } from "./helpers";
@@ -178,7 +178,10 @@ describe("the stage on a projector", () => {
 
 describe("a phone", () => {
   it("at 390×844 nothing overflows horizontally (main screen, a lesson with formulas and tables)", async () => {
-    for (const query of ["?backend=cpu", `?${lessonQuery(LESSONS[6].experiment)}&backend=cpu`]) {
+    for (const query of [
+      "?backend=cpu",
+      `?${lessonQuery(lessonById("warm-restarts")!.experiment)}&backend=cpu`,
+    ]) {
       const { page, ctx } = await open(query, { viewport: { width: 390, height: 844 } });
       await train(page, 40);
       await page.waitForTimeout(800);
@@ -264,7 +267,7 @@ describe("accessible (axe-core)", () => {
     // axe is injected as a script: the test context bypasses the page's CSP for it.
     const screens: [string, string, ((p: Page) => Promise<void>)?][] = [
       ["main screen", "?backend=cpu"],
-      ["a lesson", `?${lessonQuery(LESSONS[6].experiment)}&backend=cpu`],
+      ["a lesson", `?${lessonQuery(lessonById("warm-restarts")!.experiment)}&backend=cpu`],
       ["presenter mode", `?${encodeExperiment(eight)}&backend=cpu`],
       [
         "the lessons dialog",

@@ -1,6 +1,6 @@
 /** The course: every lesson opens from the gallery and trains; explain mode; the paper replication. */
 import { afterAll, describe, expect, it } from "vitest";
-import { LESSONS, lessonQuery } from "../src/experiment/lessons";
+import { isCore, LESSONS, lessonQuery } from "../src/experiment/lessons";
 import { disconnect, openApp, waitForBackend, waitForStep } from "./helpers";
 
 afterAll(disconnect);
@@ -73,17 +73,20 @@ describe("course", () => {
     await page.context().close();
   });
 
-  it("presenter mode follows the class from one lesson to the next (N, B)", async () => {
+  it("presenter mode walks the course in its order (N through the core path, then B back)", async () => {
+    const core = LESSONS.filter((l) => isCore(l.id));
     const { page, errors } = await openApp(`?${lessonQuery(LESSONS[0].experiment)}&present=1`);
-    await expect
-      .poll(() => page.getByRole("region", { name: `Lesson: ${LESSONS[0].title}` }).count())
-      .toBe(1);
-    await page.keyboard.press("n");
-    await expect.poll(() => page.url()).toContain(`lesson=${LESSONS[1].id}`);
-    expect(page.url()).toContain("present=1");
+    const shown = (title: string) => page.getByRole("region", { name: `Lesson: ${title}` }).count();
+    await expect.poll(() => shown(LESSONS[0].title)).toBe(1);
+    for (const l of core.slice(1)) {
+      await page.keyboard.press("n");
+      await expect.poll(() => page.url()).toContain(`lesson=${l.id}`);
+      await expect.poll(() => shown(l.title)).toBe(1);
+      expect(page.url()).toContain("present=1");
+    }
     expect(await page.locator(".app.present").count()).toBe(1);
     await page.keyboard.press("b");
-    await expect.poll(() => page.url()).toContain(`lesson=${LESSONS[0].id}`);
+    await expect.poll(() => page.url()).toContain(`lesson=${core.at(-2)!.id}`);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -1,6 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { getSpec } from "../engine";
-import { LESSONS, lessonById, lessonQuery, lessonState, openLesson, QUICK_FIELDS } from "./lessons";
+import {
+  COURSE,
+  DEFINED_LESSONS,
+  isCore,
+  LESSONS,
+  lessonById,
+  lessonQuery,
+  lessonState,
+  openLesson,
+  QUICK_FIELDS,
+} from "./lessons";
 import { decodeExperiment } from "./url";
 import { FIELDS, validateExperiment } from "./validate";
 
@@ -88,7 +98,7 @@ describe("lesson links", () => {
 
 describe("lesson state", () => {
   it("the backend in a link does not make a lesson 'changed' (it changes rounding, not the lesson)", () => {
-    const l = LESSONS[6];
+    const l = lessonById("warm-restarts")!;
     expect(lessonState(l, { ...l.experiment, backend: "cpu" })).toBe("lesson");
   });
 });
@@ -122,5 +132,24 @@ describe("lesson instructions", () => {
     for (const l of LESSONS)
       for (const c of l.controls.filter((x) => (QUICK_FIELDS as readonly string[]).includes(x)))
         expect(`${l.question} ${l.next}`, `${l.id}: ${c}`).toMatch(words[c]);
+  });
+});
+
+describe("the course", () => {
+  it("holds every lesson exactly once, in teaching order, with a core path a 90-minute class can do", () => {
+    expect(COURSE.map((c) => c.id).sort()).toEqual(DEFINED_LESSONS.map((l) => l.id).sort());
+    expect(new Set(COURSE.map((c) => c.id)).size).toBe(COURSE.length);
+    const core = LESSONS.filter((l) => isCore(l.id)).map((l) => l.id);
+    expect(core.length).toBeGreaterThanOrEqual(8);
+    expect(core.length).toBeLessThanOrEqual(10);
+    // The core path comes first, stability before everything, GreedyLR after the decays it is compared with.
+    expect(LESSONS.slice(0, core.length).map((l) => l.id)).toEqual(core);
+    const at = (id: string) => core.indexOf(id);
+    expect(at("lr-too-small-large")).toBe(0);
+    for (const later of ["step-exp-cosine", "onecycle", "meet-greedylr", "plateau-vs-greedy", "f-sweep"])
+      expect(at("robbins-monro")).toBeLessThan(at(later));
+    expect(at("step-exp-cosine")).toBeLessThan(at("meet-greedylr"));
+    expect(at("find-the-lr")).toBeLessThan(at("meet-greedylr"));
+    expect(at("meet-greedylr")).toBeLessThan(at("f-sweep"));
   });
 });

@@ -7,6 +7,7 @@
 import { useState } from "react";
 import { defaultExperiment, type Experiment, FIRST_SCREEN_CAPTION, OPTIMIZERS } from "../experiment/config";
 import {
+  isCore,
   LESSONS,
   type Lesson,
   lessonById,
@@ -76,19 +77,28 @@ export function LessonsDialog({ open, onClose }: { open: boolean; onClose: () =>
         Each lesson is a ready experiment with what to watch, a question for the class and what to try next.
         Its link is the lesson: share it, or open it in presenter mode.
       </p>
-      <ol className="gallery">
-        {LESSONS.map((l, i) => (
-          <li key={l.id} className="card">
-            <h3>
-              <span className="muted">{i + 1}.</span>{" "}
-              <LessonLink e={l.experiment} onOpen={onClose}>
-                {l.title}
-              </LessonLink>
-            </h3>
-            <p>{l.summary}</p>
-          </li>
-        ))}
-      </ol>
+      {[true, false].map((core) => (
+        <section key={String(core)} aria-label={core ? "Core path" : "More topics"}>
+          <h3 className="gallery-head">
+            {core ? "The core path: a 90-minute class, in teaching order" : "More topics"}
+          </h3>
+          <ol className="gallery" start={core ? 1 : LESSONS.filter((l) => isCore(l.id)).length + 1}>
+            {LESSONS.map((l, i) =>
+              isCore(l.id) === core ? (
+                <li key={l.id} className="card">
+                  <h4>
+                    <span className="muted">{i + 1}.</span>{" "}
+                    <LessonLink e={l.experiment} onOpen={onClose}>
+                      {l.title}
+                    </LessonLink>
+                  </h4>
+                  <p>{l.summary}</p>
+                </li>
+              ) : null,
+            )}
+          </ol>
+        </section>
+      ))}
       <button type="button" onClick={onClose}>
         Close
       </button>
