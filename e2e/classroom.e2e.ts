@@ -4,13 +4,14 @@
  * vs presenting, QR code, embed); and no accessibility violations (axe-core) on the screens a class sees.
  */
 import { readFileSync } from "node:fs";
+import jsQR from "jsqr";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error -- a plain ES module without types
 import { serve } from "../scripts/serve.mjs";
 import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
 import { lessonById, lessonQuery } from "../src/experiment/lessons";
-import { encodeExperiment } from "../src/experiment/url";
+import { decodeExperiment, encodeExperiment } from "../src/experiment/url";
 import { CHROMIUM, CHROMIUM_ARGS } from "./global-setup";
 import { waitForBackend } from "./helpers";
 
@@ -234,7 +235,22 @@ describe("links a room can use", () => {
     const img = dialog.getByRole("img", { name: /QR code/ });
     await expect.poll(() => img.count()).toBe(1);
     expect(await img.getAttribute("src")).toMatch(/^data:image\/png;base64,/);
-    expect(await dialog.locator(".qr-url").textContent()).not.toContain("present=1");
+    const url = (await dialog.locator(".qr-url").textContent())!;
+    expect(url).not.toContain("present=1");
+    // The code itself reads back as the students' link (decoded by jsQR from the image's pixels).
+    const pixels = await img.evaluate(async (el: HTMLImageElement) => {
+      await el.decode();
+      const c = document.createElement("canvas");
+      c.width = el.naturalWidth;
+      c.height = el.naturalHeight;
+      const ctx = c.getContext("2d")!;
+      ctx.drawImage(el, 0, 0);
+      const d = ctx.getImageData(0, 0, c.width, c.height);
+      return { data: Array.from(d.data), width: d.width, height: d.height };
+    });
+    const code = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
+    expect(code?.data).toBe(url);
+    expect(decodeExperiment(new URL(url).search).experiment.view.lesson).toBe(lesson.experiment.view.lesson);
     await ctx.close();
   });
 

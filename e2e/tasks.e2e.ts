@@ -16,6 +16,21 @@ describe("bundled-data tasks", () => {
     await expect
       .poll(() => page.getByRole("list", { name: "Accuracy on held-out digits" }).textContent())
       .toMatch(/% of 500/);
+    // The shown accuracy is the worker's, to the digit shown, and the CNN has learned: far above chance (10%).
+    const view = await page.evaluate(
+      () =>
+        (
+          window as unknown as { lrlab: { getState(): { taskView: { accuracy?: number[] } | null } } }
+        ).lrlab.getState().taskView,
+    );
+    const shown = await page
+      .getByRole("list", { name: "Accuracy on held-out digits" })
+      .locator("li")
+      .allTextContents();
+    expect(shown).toHaveLength(view!.accuracy!.length);
+    for (const [r, t] of shown.entries())
+      expect(t).toContain(`${(view!.accuracy![r] * 100).toFixed(1)}% of 500`);
+    expect(Math.max(...view!.accuracy!)).toBeGreaterThan(0.5);
     expect(errors).toEqual([]);
     await page.context().close();
   });

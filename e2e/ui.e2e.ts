@@ -148,9 +148,13 @@ describe("live experiment UI", () => {
     const label = (await readout.getAttribute("aria-label"))!;
     const step = Number(label.match(/step (\d+)/)![1]);
     const text = (await readout.textContent())!;
+    // Each run's value in the readout is its loss at that step, to the 4 digits shown.
     for (const [i, s] of series.entries()) {
       const v = s.loss[s.steps.indexOf(step)];
       expect(Number.isFinite(v), `run ${i}`).toBe(true);
+      const shown = (await readout.locator(`[data-run="${i}"]`).textContent())!;
+      const value = Number(shown.slice(shown.lastIndexOf(":") + 1).trim());
+      expect(Math.abs(value - v) / Math.abs(v), `run ${i}: shows ${shown}, loss ${v}`).toBeLessThan(1e-3);
     }
     const runNames = await page.evaluate(() =>
       (window as unknown as { lrlab: { getState(): { experiment: { runs: { name: string }[] } } } }).lrlab

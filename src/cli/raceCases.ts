@@ -138,6 +138,51 @@ export const RACE_CASES: RaceCase[] = [
       params: { variant: "sgd", warmup_steps: 5, beta: 0.8 },
     }),
   ]),
+  // The methods LR Lab computes from the training itself that a race exports: delta-bar-delta and AdaDelta
+  // (optimizers), the Polyak step and AdGD (decided before each step from its gradient facts).
+  race("spiral-rule-optimizers", { ...spiral, optimizer: "sgd", baseLr: 0.1 }, [
+    run("Delta-bar-delta", { scheduler: "DeltaBarDelta", params: { kappa: 0.001, phi: 0.2, theta: 0.7 } }),
+    run("AdaDelta", { scheduler: "AdaDelta", params: { rho: 0.9, eps: 1e-6 } }),
+  ]),
+  race(
+    "spiral-gradient-rules",
+    { ...spiral, optimizer: "sgd", baseLr: 0.1 },
+    [
+      run("Polyak", { scheduler: "Polyak", params: { c: 0.5, gamma_max: 2 } }),
+      run("AdGD", { scheduler: "AdGD", params: { lambda0: 1e-4 } }),
+    ],
+    { lr: 1e-4, loss: 1e-3 },
+    "the Polyak step is (loss − f*)/(c‖g‖²): its LR carries the loss's own float32 difference (9.8e-6 measured), not 1e-6",
+  ),
+  race(
+    "logistic-gradient-rules",
+    {
+      task: { kind: "logistic", samples: 400, noise: 0.1 },
+      optimizer: "momentum",
+      baseLr: 0.5,
+      batchSize: 400,
+      steps: 100,
+      seed: 2,
+    },
+    [
+      run("Polyak", { scheduler: "Polyak", params: { c: 1, gamma_max: 5 } }),
+      run("AdGD", { scheduler: "AdGD", params: { lambda0: 1e-4, max_lr: 10 } }),
+    ],
+  ),
+  race(
+    "rosenbrock-polyak-chaotic",
+    {
+      task: { kind: "rosenbrock", samples: 400, noise: 0.1 },
+      optimizer: "sgd",
+      baseLr: 0.001,
+      batchSize: 32,
+      steps: 20,
+      seed: 1,
+    },
+    [run("Polyak", { scheduler: "Polyak", params: { c: 0.5, gamma_max: 0.01 } })],
+    { lr: 1e-3, loss: 2e-3 },
+    "chaotic: Polyak steps bounce across Rosenbrock's valley and the two frameworks' roundings grow by orders of magnitude within 15 steps (measured over these 20: LR 1.8e-4, loss 8.4e-4; the loss passes 1e-2 later): held to 1e-3 and 2e-3",
+  ),
   // Regression, logistic regression, analytic functions.
   race(
     "sine-adam",

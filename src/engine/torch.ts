@@ -913,6 +913,10 @@ function torchSpec(impl: TorchImpl): SchedulerSpec<TorchState> {
     },
     inspect: (p, s) => [
       { label: "step count (last_epoch)", value: s.cs.lastEpoch },
+      // The momentum (SGD) or β₁ (Adam) a OneCycleLR or CyclicLR sets this step, for the class to watch cycle.
+      ...(p.cycle_momentum === true && s.g.momentum !== undefined && Number.isFinite(s.g.momentum)
+        ? [{ label: "momentum / β₁", value: s.g.momentum }]
+        : []),
       ...(impl.inspect?.(p, s.cs, s.g) ?? []),
     ],
   };

@@ -7,6 +7,7 @@ import {
   LESSONS,
   lessonById,
   lessonQuery,
+  lessonRaces,
   lessonState,
   openLesson,
   QUICK_FIELDS,
@@ -152,4 +153,71 @@ describe("the course", () => {
     expect(at("find-the-lr")).toBeLessThan(at("meet-greedylr"));
     expect(at("meet-greedylr")).toBeLessThan(at("f-sweep"));
   });
+});
+
+/**
+ * Numbers a lesson's text may say that are neither a setting of its races nor in one of its claims, each
+ * reviewed: an instruction to the class, a fact of the function or of a rule, or a figure derived from settings.
+ * A new number in a lesson's text fails the test below until it is claimed, or reviewed here.
+ */
+const REVIEWED: Record<string, Record<number, string>> = {
+  "lr-too-small-large": { 10: "the bowl ½(x₁² + 10x₂²)", 11: "2/(λ_min + λ_max) = 2/11, a fact of the bowl" },
+  "line-search": { 0.8: "an instruction (β to 0.8)" },
+  "robbins-monro": { 0.75: "an instruction (try p = 0.75)" },
+  "step-exp-cosine": {
+    1000: "StepLR's second cliff: 2 × step_size 500",
+    600: "the question asks about step 600",
+    300: "an instruction (step size 300)",
+  },
+  "warmup-charlm": { 340: "400 steps − the 60 of warmup", 10: "an instruction (warmup of 10 steps)" },
+  onecycle: { 30: "OneCycleLR's pct_start, 0.3 by default" },
+  "find-the-lr": {
+    40: "0.33 / 0.0087 ≈ 38, from the settings",
+    0.009: "“near 0.009”: the valley claim, 0.0075–0.0115 (one test iteration either side)",
+    0.3: "“near 0.3”: the minimum claim, 0.28–0.4",
+  },
+  "meet-greedylr": { 0.3: "an instruction (max_lr to 0.3)" },
+  "f-sweep": {
+    4: "1/F for F = 0.25",
+    10: "patience, 10 by default",
+    22: "2 × (patience + 1): GreedyLR raises after more than patience improving steps",
+    5: "an instruction (the paper's sweep over 5 seeds)",
+  },
+  "warm-restarts": {
+    300: "T₀·T_mult = 150·2",
+    600: "150·2²",
+    140: "step 290 of the claim is 140 after the restart at 150",
+  },
+  "noise-recovery": { 150: "the spike period 50 + ⌊50·s⌋ at s = 2", 5: "an instruction (a window of 5)" },
+  "replay-noisy": { 100: "an instruction (patience from 10 to 100)" },
+};
+
+describe("numbers in lesson texts", () => {
+  const NUM = /(?<![\w.])(\d+(?:\.\d+)?(?:e-?\d+)?)(?![\w])/g;
+  const numbers = (o: unknown, out = new Set<number>()): Set<number> => {
+    if (typeof o === "number") out.add(o);
+    else if (typeof o === "string")
+      for (const m of o.replace(/(\d) (\d{3})\b/g, "$1$2").matchAll(NUM)) out.add(Number(m[1]));
+    else if (Array.isArray(o)) for (const x of o) numbers(x, out);
+    else if (o && typeof o === "object") for (const x of Object.values(o)) numbers(x, out);
+    return out;
+  };
+  const near = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  for (const l of LESSONS)
+    it(`${l.id}: every number its text says is a setting, a claim, or reviewed`, () => {
+      const text = [l.summary, l.watch, l.question, l.next, l.alt?.watch ?? ""].join(" ");
+      const known = new Set<number>();
+      for (const r of lessonRaces(l)) {
+        numbers(r.experiment, known);
+        for (const c of r.claims) numbers(c.says, known);
+      }
+      const reviewed = REVIEWED[l.id] ?? {};
+      const unchecked = [...numbers(text)].filter(
+        (x) => ![...known].some((k) => near(x, k)) && !(x in reviewed),
+      );
+      expect(unchecked, "numbers in the text that nothing checks").toEqual([]);
+      // The list does not rot: each reviewed number is still in the text.
+      for (const k of Object.keys(reviewed))
+        expect(numbers(text).has(Number(k)), `${k} is no longer said`).toBe(true);
+    });
 });

@@ -12,7 +12,7 @@ import { SF_PYTHON } from "../engine/scheduleFreeAny.py";
 import type { Experiment, RunConfig } from "./config";
 import { lessonById } from "./lessons";
 import { builder, TESTED_TORCH } from "./pytorch";
-import { cyclesMomentum, raceRefusals } from "./raceRefusals";
+import { cyclesMomentum, RACE_RULES, raceRefusals } from "./raceRefusals";
 import { isAnalytic, LM_CONTEXT, MNIST_SIDE, TASK_LABELS } from "./tasks";
 
 export { raceRefusals };
@@ -311,13 +311,146 @@ function scheduleFreeRun(r: RunConfig, i: number): string[] {
     `    optimizer = ${opt}`,
     `    warmup = ${py(p.warmup_steps)}`,
     "    scheduler = lr_scheduler.LambdaLR(optimizer, lambda k: (k + 1) / warmup if k < warmup else 1)",
-    "    return optimizer, scheduler, False",
+    '    return optimizer, scheduler, "plain"',
   ];
 }
 
-/** The Python of one run: make_run_<i>(params) → (optimizer, scheduler). */
+/**
+ * The methods LR Lab computes from the training itself that the race writes as Python: Polyak and AdGD
+ * decide each step's LR from its gradient facts before the optimizer steps (the loop hands them the loss and
+ * the run's parameters, whose gradients are set); delta-bar-delta and AdaDelta are optimizers at the base LR.
+ */
+function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
+  const id = r.scheduler.scheduler;
+  const spec = getSpec(id);
+  const p = spec.parse(r.scheduler.params ?? {}) as Record<string, number | null>;
+  const head = [`def make_run_${i}(params):`, `    """${r.name}: ${spec.label} (${spec.reference})."""`];
+  const constant = "lr_scheduler.LambdaLR(optimizer, lambda k: 1.0)";
+  switch (id) {
+    case "DeltaBarDelta":
+      return [
+        ...head,
+        `    optimizer = DeltaBarDelta(params, lr=BASE_LR, kappa=${py(p.kappa)}, phi=${py(p.phi)}, theta=${py(p.theta)})`,
+        `    return optimizer, ${constant}, "plain"`,
+      ];
+    case "AdaDelta":
+      return [
+        ...head,
+        `    optimizer = torch.optim.Adadelta(params, lr=BASE_LR, rho=${py(p.rho)}, eps=${py(p.eps)})`,
+        `    return optimizer, ${constant}, "plain"`,
+      ];
+    case "Polyak":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    return optimizer, PolyakStep(optimizer, c=${py(p.c)}, f_star=${py(p.f_star)}, gamma_max=${py(p.gamma_max)}, eps=${py(p.eps)}), "before"`,
+      ];
+    default:
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    return optimizer, AdGD(optimizer, lambda0=${py(p.lambda0)}, max_lr=${py(p.max_lr)}), "before"`,
+      ];
+  }
+}
+
+/** The Python of the rules above (only those a race uses are written). */
+const RULES_PY: Record<string, string> = {
+  common: `def _jsmin(a, b):
+    """min as JavaScript's Math.min computes it: NaN if either is NaN."""
+    return math.nan if math.isnan(a) or math.isnan(b) else min(a, b)
+
+
+def gradient_facts(params, prev):
+    """The step's gradient facts as LR Lab's trainer computes them (float32 sums): |g|^2, and |x - x'|, |g - g'|
+    against the previous step (None on the first)."""
+    facts = {"grad_sq": torch.stack([(p.grad ** 2).sum() for p in params]).sum().item()}
+    if prev is not None:
+        xs, gs = prev
+        facts["dx"] = torch.stack([((p.detach() - x) ** 2).sum() for p, x in zip(params, xs)]).sum().sqrt().item()
+        facts["dg"] = torch.stack([((p.grad - g) ** 2).sum() for p, g in zip(params, gs)]).sum().sqrt().item()
+    return facts
+
+
+class _Rule:
+    """A step-size rule decided before each optimizer step: decide(loss, facts) sets and returns the LR."""
+
+    def __init__(self, optimizer, lr):
+        self.optimizer = optimizer
+        self._set(lr)
+
+    def _set(self, lr):
+        self.lr = lr
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        return lr`,
+  Polyak: `class PolyakStep(_Rule):
+    """SPS_max (Loizou et al. 2021): lr = (f - f*) / (c |g|^2 + eps), clipped to [0, gamma_max]; no step when the
+    loss is not finite or |g| < 1e-8."""
+
+    def __init__(self, optimizer, c=0.5, f_star=0.0, gamma_max=1.0, eps=1e-8):
+        self.c, self.f_star, self.gamma_max, self.eps = c, f_star, gamma_max, eps
+        super().__init__(optimizer, optimizer.param_groups[0]["lr"])
+
+    def decide(self, loss, facts):
+        g2 = facts["grad_sq"] if facts else math.nan
+        if not (g2 >= 1e-16) or not math.isfinite(loss):
+            return self._set(0.0)
+        raw = (loss - self.f_star) / (self.c * g2 + self.eps)
+        return self._set(min(max(raw, 0.0), self.gamma_max))`,
+  AdGD: `class AdGD(_Rule):
+    """Adaptive GD (Malitsky & Mishchenko 2020): lr_k = min(sqrt(1 + theta) lr_{k-1}, |x_k - x_{k-1}| / (2 |g_k - g_{k-1}|)),
+    theta = lr_k / lr_{k-1}; the first step is lambda0; without curvature information the LR is kept."""
+
+    def __init__(self, optimizer, lambda0=1e-10, max_lr=None):
+        self.lambda0, self.max_lr, self.theta, self.k = lambda0, max_lr, None, 0
+        super().__init__(optimizer, lambda0)
+
+    def decide(self, loss, facts):
+        if self.k == 0:
+            self.k = 1
+            return self._set(self.lambda0)
+        dx = facts.get("dx", math.nan) if facts else math.nan
+        dg = facts.get("dg", math.nan) if facts else math.nan
+        growth = math.inf if self.theta is None else math.sqrt(1 + self.theta) * self.lr
+        local = dx / (2 * dg) if dg > 0 else math.inf
+        lr = _jsmin(growth, local)
+        if self.max_lr is not None:
+            lr = _jsmin(lr, self.max_lr)
+        if not (math.isfinite(lr) and lr > 0):
+            lr = self.lr
+        self.theta, self.k = lr / self.lr, self.k + 1
+        return self._set(lr)`,
+  DeltaBarDelta: `class DeltaBarDelta(torch.optim.Optimizer):
+    """Delta-bar-delta (Jacobs 1988) as LR Lab runs it: each weight has its own LR e (starting at the base LR),
+    e += kappa while dbar * g > 0, e -= phi * e when < 0; w -= e * (lr / base_lr) * g; dbar = (1 - theta) g + theta dbar.
+    The group's LR scales every weight's rate, so a scheduler can still steer them."""
+
+    def __init__(self, params, lr, kappa=1e-4, phi=0.1, theta=0.7):
+        super().__init__(params, dict(lr=lr, base_lr=lr, kappa=kappa, phi=phi, theta=theta))
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        for group in self.param_groups:
+            rel = group["lr"] / group["base_lr"] if group["base_lr"] > 0 else 0.0
+            kappa, phi, theta = group["kappa"], group["phi"], group["theta"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                g, state = p.grad, self.state[p]
+                if not state:
+                    state["e"] = torch.full_like(p, group["base_lr"])
+                    state["dbar"] = torch.zeros_like(p)
+                agree = state["dbar"] * g
+                state["e"].add_((agree > 0).float() * kappa - (agree < 0).float() * (phi * state["e"]))
+                state["dbar"] = (1 - theta) * g + theta * state["dbar"]
+                p.sub_(state["e"] * rel * g)`,
+};
+
+/** The Python of one run: make_run_<i>(params) → (optimizer, scheduler, how it is stepped). */
 function runFunction(e: Experiment, r: RunConfig, i: number): string[] {
   if (r.scheduler.scheduler === "ScheduleFree") return scheduleFreeRun(r, i);
+  if (RACE_RULES.has(r.scheduler.scheduler)) return ruleRun(e, r, i);
   const spec = getSpec(r.scheduler.scheduler);
   // LR Lab's plain SGD and schedule-free runs have no momentum to cycle (it ignores a scheduler's cycling for
   // them); PyTorch would cycle SGD's momentum into being. The LRs are the same without it.
@@ -343,7 +476,7 @@ function runFunction(e: Experiment, r: RunConfig, i: number): string[] {
     "    def make_scheduler(optimizer):",
     ...b.lines.map((l) => (l ? `        ${l}` : l)),
     "",
-    `    return optimizer, make_scheduler(optimizer), ${b.metric ? "True" : "False"}`,
+    `    return optimizer, make_scheduler(optimizer), ${b.metric ? '"metric"' : '"plain"'}`,
   ];
 }
 
@@ -354,6 +487,8 @@ function runsSection(e: Experiment): Section {
     if (b?.preamble.length) classes.set(r.scheduler.scheduler, b.preamble);
   });
   const sf = e.runs.some((r) => r.sf || r.scheduler.scheduler === "ScheduleFree");
+  const rules = [...new Set(e.runs.map((r) => r.scheduler.scheduler).filter((id) => id in RULES_PY))];
+  const rulesPy = rules.length ? [RULES_PY.common, ...rules.map((id) => RULES_PY[id])].join("\n\n\n") : "";
   const preamble = [...classes.values()].flatMap((p, k) => (k === 0 ? p : p.slice(4)));
   const table = e.runs.map(
     (r, i) => `    {"name": ${JSON.stringify(r.name)}, "color": ${py(r.color)}, "make": make_run_${i}},`,
@@ -369,6 +504,7 @@ function runsSection(e: Experiment): Section {
     code: lines(
       ...preamble,
       ...(sf ? [SF_PYTHON, "", ""] : []),
+      ...(rulesPy ? [rulesPy, "", ""] : []),
       ...e.runs.flatMap((r, i) => [...runFunction(e, r, i), "", ""]),
       "RUNS = [",
       ...table,
@@ -526,9 +662,9 @@ function raceSection(e: Experiment, d: RaceData): Section {
       "    runs = []",
       "    for spec in RUNS:",
       "        params = new_params()",
-      '        optimizer, scheduler, metric = spec["make"](params)',
-      '        runs.append(dict(name=spec["name"], params=params, optimizer=optimizer, scheduler=scheduler, metric=metric,',
-      "                         history=[], diverged=False, loss=[], lr=[]))",
+      '        optimizer, scheduler, mode = spec["make"](params)',
+      '        runs.append(dict(name=spec["name"], params=params, optimizer=optimizer, scheduler=scheduler, mode=mode,',
+      "                         history=[], diverged=False, loss=[], lr=[], prev=None))",
       "    for t in range(steps):",
       "        idx = batches.next() if batches else None",
       seq
@@ -569,8 +705,10 @@ function raceSection(e: Experiment, d: RaceData): Section {
           ]
         : ["            shown = clean"]),
       '            run["history"] = (run["history"] + [clean])[-8:]',
-      '            run["lr"].append(lr)',
+      '            seen = clean + etas[i] if NOISE["target"] == "signal" else clean',
+      '            before = run["mode"] == "before"  # a rule that decides this step\'s LR from its gradient facts',
       "            if not (math.isfinite(clean) and math.isfinite(shown)):",
+      '                run["lr"].append(run["scheduler"].decide(seen, None) if before else lr)',
       '                run["diverged"] = True',
       '                run["loss"].append(None)',
       "                continue",
@@ -580,10 +718,13 @@ function raceSection(e: Experiment, d: RaceData): Section {
       '            if fired and NOISE["target"] == "gradients":',
       "                for p in params:",
       "                    p.grad.mul_(f32(1 + rel))",
+      "            if before:",
+      '                lr = run["scheduler"].decide(seen, gradient_facts(params, run["prev"]))',
+      '                run["prev"] = ([p.detach().clone() for p in params], [p.grad.clone() for p in params])',
+      '            run["lr"].append(lr)',
       "            optimizer.step()",
-      '            seen = clean + etas[i] if NOISE["target"] == "signal" else clean',
-      '            _step_scheduler(run["scheduler"], seen if run["metric"] else None)',
-
+      "            if not before:",
+      '                _step_scheduler(run["scheduler"], seen if run["mode"] == "metric" else None)',
       "        if progress and (t % max(1, steps // 10) == 0 or t == steps - 1):",
       "            progress(t, runs)",
       '    return [{"name": run["name"], "loss": run["loss"], "lr": run["lr"]} for run in runs]',

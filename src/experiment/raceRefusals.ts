@@ -6,6 +6,19 @@ import { getSpec } from "../engine/registry";
 import type { Experiment, RunConfig } from "./config";
 
 /** Whether a run's scheduler cycles a momentum the run's optimizer does not have in LR Lab. */
+/**
+ * The methods without a scheduler class that a race export still writes (experiment/raceExport.ts): the
+ * Schedule-Free method, the Polyak step and AdGD (decided before each step from its gradient facts),
+ * delta-bar-delta and AdaDelta (optimizers).
+ */
+export const RACE_RULES: ReadonlySet<string> = new Set([
+  "ScheduleFree",
+  "Polyak",
+  "AdGD",
+  "DeltaBarDelta",
+  "AdaDelta",
+]);
+
 export const cyclesMomentum = (r: RunConfig) => {
   const spec = getSpec(r.scheduler.scheduler);
   if (!spec.params.some((m) => m.key === "cycle_momentum")) return false;
@@ -25,7 +38,8 @@ export function raceRefusals(e: Experiment): string[] {
   e.runs.forEach((r) => {
     const spec = getSpec(r.scheduler.scheduler);
     const bad = [r.scheduler, ...(r.scheduler.children ?? [])].find(
-      (c) => getSpec(c.scheduler).python.kind === "rule" && c.scheduler !== "ScheduleFree",
+      (c) =>
+        getSpec(c.scheduler).python.kind === "rule" && !(c === r.scheduler && RACE_RULES.has(c.scheduler)),
     );
     if (bad)
       out.push(
