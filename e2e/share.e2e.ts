@@ -242,11 +242,11 @@ describe("share by URL, export and import", () => {
   });
 
   it("a race PyTorch cannot mirror is refused with the reason, and nothing changes", async () => {
-    const { page } = await openApp("?backend=cpu&r0=Constant&r1=ArmijoLineSearch");
+    const { page } = await openApp("?backend=cpu&r0=Constant&r1=Secant");
     await ready(page);
     const before = JSON.stringify((await state(page)).experiment);
     await exportAs(page, "PyTorch script");
-    await expect.poll(() => shareStatus(page)).toMatch(/cannot be exported to PyTorch: .*Armijo/);
+    await expect.poll(() => shareStatus(page)).toMatch(/cannot be exported to PyTorch: .*secant/i);
     expect(JSON.stringify((await state(page)).experiment)).toBe(before);
     await page.context().close();
   });

@@ -170,6 +170,37 @@ export const RACE_CASES: RaceCase[] = [
     ],
   ),
   race(
+    "survey-line-searches",
+    {
+      task: { kind: "survey", samples: 400, noise: 0.1 },
+      optimizer: "sgd",
+      baseLr: 0.005,
+      batchSize: 32,
+      steps: 14,
+      seed: 1,
+    },
+    [
+      run("Armijo", { scheduler: "ArmijoLineSearch", params: { eta0: 1, beta: 0.5, c: 0.1 } }),
+      run("Exact (grid)", {
+        scheduler: "ExactLineSearch",
+        params: { eta_min: 0.001, eta_max: 2, points: 48 },
+      }),
+    ],
+    MLP_TOL,
+    "14 steps: from step 15 the loss is within 1e-5 of f* and every trial's loss ties within float32's resolution (2.4e-7 at 2.56), so which η each framework picks is rounding (its loss stays equal to 1e-7)",
+  ),
+  race(
+    "spiral-line-searches",
+    { ...spiral, optimizer: "sgd", baseLr: 0.1, noise: { type: "periodic", strength: 0.5, target: "data" } },
+    [
+      run("Armijo", { scheduler: "ArmijoLineSearch", params: { eta0: 2, beta: 0.5, c: 0.1 } }),
+      run("Exact (grid)", {
+        scheduler: "ExactLineSearch",
+        params: { eta_min: 0.01, eta_max: 4, points: 24 },
+      }),
+    ],
+  ),
+  race(
     "rosenbrock-polyak-chaotic",
     {
       task: { kind: "rosenbrock", samples: 400, noise: 0.1 },

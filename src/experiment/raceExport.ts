@@ -345,6 +345,20 @@ function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
         `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
         `    return optimizer, PolyakStep(optimizer, c=${py(p.c)}, f_star=${py(p.f_star)}, gamma_max=${py(p.gamma_max)}, eps=${py(p.eps)}), "before"`,
       ];
+    case "ArmijoLineSearch":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    rule = ArmijoLineSearch(optimizer, eta0=${py(p.eta0)}, beta=${py(p.beta)}, c=${py(p.c)}, max_backtracks=${py(p.max_backtracks)})`,
+        '    return optimizer, rule, "before"',
+      ];
+    case "ExactLineSearch":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    rule = ExactLineSearch(optimizer, eta_min=${py(p.eta_min)}, eta_max=${py(p.eta_max)}, points=${py(p.points)})`,
+        '    return optimizer, rule, "before"',
+      ];
     default:
       return [
         ...head,
@@ -421,6 +435,45 @@ class _Rule:
             lr = self.lr
         self.theta, self.k = lr / self.lr, self.k + 1
         return self._set(lr)`,
+  ArmijoLineSearch: `class ArmijoLineSearch(_Rule):
+    """Armijo backtracking (Nocedal & Wright, Alg. 3.1): lr = eta0 * beta^k for the first k with
+    f(x - lr g) <= f(x) - c lr |g|^2, tried on the step's batch; if none passes, the smallest trial."""
+
+    def __init__(self, optimizer, eta0=1.0, beta=0.5, c=1e-4, max_backtracks=20):
+        self.eta0, self.beta, self.c, self.max_backtracks = eta0, beta, c, max_backtracks
+        super().__init__(optimizer, eta0)
+
+    def candidates(self):
+        return [self.eta0 * self.beta ** k for k in range(self.max_backtracks)]
+
+    def decide(self, loss, facts):
+        cands = self.candidates()
+        g2 = facts["grad_sq"] if facts else math.nan
+        trials = facts.get("line", []) if facts else []
+        k = next((i for i, eta in enumerate(cands) if i < len(trials) and trials[i] <= loss - self.c * eta * g2), -1)
+        return self._set(cands[k])`,
+  ExactLineSearch: `class ExactLineSearch(_Rule):
+    """'Exact' line search: the lr of a log-spaced grid that minimises f(x - lr g) on the step's batch; no step
+    (lr = 0) when no grid point lowers the loss."""
+
+    def __init__(self, optimizer, eta_min=1e-4, eta_max=10.0, points=40):
+        self.eta_min, self.eta_max, self.points = eta_min, eta_max, points
+        super().__init__(optimizer, eta_min)
+
+    def candidates(self):
+        lo, hi, n = math.log(self.eta_min), math.log(max(self.eta_max, self.eta_min)), self.points
+        return [math.exp(lo + (hi - lo) * i / (n - 1)) for i in range(n)]
+
+    def decide(self, loss, facts):
+        cands = self.candidates()
+        trials = facts.get("line", []) if facts else []
+        k = -1
+        for i in range(min(len(cands), len(trials))):
+            if math.isfinite(trials[i]) and (k < 0 or trials[i] < trials[k]):
+                k = i
+        if k < 0 or not (trials[k] < loss):
+            return self._set(0.0)
+        return self._set(cands[k])`,
   DeltaBarDelta: `class DeltaBarDelta(torch.optim.Optimizer):
     """Delta-bar-delta (Jacobs 1988) as LR Lab runs it: each weight has its own LR e (starting at the base LR),
     e += kappa while dbar * g > 0, e -= phi * e when < 0; w -= e * (lr / base_lr) * g; dbar = (1 - theta) g + theta dbar.
@@ -719,7 +772,12 @@ function raceSection(e: Experiment, d: RaceData): Section {
       "                for p in params:",
       "                    p.grad.mul_(f32(1 + rel))",
       "            if before:",
-      '                lr = run["scheduler"].decide(seen, gradient_facts(params, run["prev"]))',
+      '                facts = gradient_facts(params, run["prev"])',
+      '                if hasattr(run["scheduler"], "candidates"):  # a line search: the loss at each trial step, same batch',
+      "                    with torch.no_grad():",
+      '                        facts["line"] = [loss_fn([p.detach() - f32(eta) * p.grad for p in params], xb, y_run).item()',
+      '                                         for eta in run["scheduler"].candidates()]',
+      '                lr = run["scheduler"].decide(seen, facts)',
       '                run["prev"] = ([p.detach().clone() for p in params], [p.grad.clone() for p in params])',
       '            run["lr"].append(lr)',
       "            optimizer.step()",

@@ -5,20 +5,22 @@
 import { getSpec } from "../engine/registry";
 import type { Experiment, RunConfig } from "./config";
 
-/** Whether a run's scheduler cycles a momentum the run's optimizer does not have in LR Lab. */
 /**
  * The methods without a scheduler class that a race export still writes (experiment/raceExport.ts): the
- * Schedule-Free method, the Polyak step and AdGD (decided before each step from its gradient facts),
- * delta-bar-delta and AdaDelta (optimizers).
+ * Schedule-Free method, the Polyak step, AdGD and the two line searches (decided before each step from its
+ * gradient facts and trial losses), delta-bar-delta and AdaDelta (optimizers).
  */
 export const RACE_RULES: ReadonlySet<string> = new Set([
   "ScheduleFree",
   "Polyak",
   "AdGD",
+  "ArmijoLineSearch",
+  "ExactLineSearch",
   "DeltaBarDelta",
   "AdaDelta",
 ]);
 
+/** Whether a run's scheduler cycles a momentum the run's optimizer does not have in LR Lab. */
 export const cyclesMomentum = (r: RunConfig) => {
   const spec = getSpec(r.scheduler.scheduler);
   if (!spec.params.some((m) => m.key === "cycle_momentum")) return false;
