@@ -242,11 +242,11 @@ describe("share by URL, export and import", () => {
   });
 
   it("a race PyTorch cannot mirror is refused with the reason, and nothing changes", async () => {
-    const { page } = await openApp("?backend=cpu&r0=Constant&r1=Secant");
+    const { page } = await openApp("?backend=cpu&r0=Constant&r1=Refined");
     await ready(page);
     const before = JSON.stringify((await state(page)).experiment);
     await exportAs(page, "PyTorch script");
-    await expect.poll(() => shareStatus(page)).toMatch(/cannot be exported to PyTorch: .*secant/i);
+    await expect.poll(() => shareStatus(page)).toMatch(/cannot be exported to PyTorch: .*Refined/);
     expect(JSON.stringify((await state(page)).experiment)).toBe(before);
     await page.context().close();
   });

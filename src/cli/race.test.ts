@@ -44,16 +44,18 @@ describe("npm run race / npm run export on files as people have them", () => {
     const notJson = cli("race", put("x.json", "{"));
     expect([notJson.status, notJson.stderr]).toEqual([1, expect.stringMatching(/not a JSON file/)]);
     expect(cli("race", bad, "--steps", "0").stderr).toMatch(/--steps needs a whole number/);
-    const secant = put(
-      "secant.json",
+    const refined = put(
+      "refined.json",
       JSON.stringify({
         ...defaultExperiment(),
-        runs: [{ name: "P", color: "#000000", scheduler: { scheduler: "Secant" } }],
+        runs: [
+          { name: "P", color: "#000000", scheduler: { scheduler: "Refined", params: { phase_steps: 100 } } },
+        ],
       }),
     );
-    const x = cli("export", secant, "--pytorch");
+    const x = cli("export", refined, "--pytorch");
     expect(x.status).toBe(1);
-    expect(x.stderr).toMatch(/cannot be exported to PyTorch:\n {2}- "P" uses .*secant/i);
+    expect(x.stderr).toMatch(/cannot be exported to PyTorch:\n {2}- "P" uses Refined/);
     expect(x.stdout).toBe("");
   }, 60_000);
 });

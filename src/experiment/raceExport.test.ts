@@ -34,13 +34,16 @@ describe("the PyTorch race export refuses what PyTorch cannot mirror, and says w
     const replay = defaultExperiment();
     replay.view.replay = "run.csv";
     expect(raceRefusals(replay)[0]).toMatch(/"run.csv" is a replayed training log/);
-    expect(raceRefusals(withRuns([run("Constant"), run("Secant")]))).toEqual([
-      expect.stringMatching(/^"Secant" uses .*no PyTorch export/),
+    expect(raceRefusals(withRuns([run("Constant"), run("Refined", { phase_steps: 100 })]))).toEqual([
+      expect.stringMatching(/^"Refined" uses Refined.*no PyTorch export/),
     ]);
-    // The rules a race does write: Polyak, AdGD, delta-bar-delta, AdaDelta and the Schedule-Free method.
+    // The methods a race does write, though LR Lab computes their steps from the training itself.
     for (const id of [
       "Polyak",
       "AdGD",
+      "Secant",
+      "Rayleigh",
+      "ScheduleFreePolyak",
       "ArmijoLineSearch",
       "ExactLineSearch",
       "DeltaBarDelta",
@@ -51,7 +54,9 @@ describe("the PyTorch race export refuses what PyTorch cannot mirror, and says w
     const cyclic = run("CyclicLR", { base_lr: 0.001, max_lr: 0.01 });
     expect(raceRefusals(withRuns([cyclic], { optimizer: "adam" }))[0]).toMatch(/cycle_momentum off/);
     expect(raceRefusals(withRuns([cyclic], { optimizer: "momentum" }))).toEqual([]);
-    expect(() => racePython(withRuns([run("Rayleigh")]), data)).toThrow(/cannot be exported to PyTorch/);
+    expect(() => racePython(withRuns([run("Refined", { phase_steps: 100 })]), data)).toThrow(
+      /cannot be exported to PyTorch/,
+    );
   });
 
   it("plain SGD with OneCycleLR: the export turns momentum cycling off (LR Lab's SGD has none to cycle)", () => {

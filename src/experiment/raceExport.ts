@@ -345,6 +345,28 @@ function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
         `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
         `    return optimizer, PolyakStep(optimizer, c=${py(p.c)}, f_star=${py(p.f_star)}, gamma_max=${py(p.gamma_max)}, eps=${py(p.eps)}), "before"`,
       ];
+    case "Secant":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    rule = SecantStep(optimizer, probe=${py(p.probe)}, delta=${py(p.delta)}, beta=${py(p.beta)}, min_lr=${py(p.min_lr)}, max_lr=${py(p.max_lr)})`,
+        '    return optimizer, rule, "before"',
+      ];
+    case "Rayleigh":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    rule = RayleighStep(optimizer, factor=${py(p.factor)}, probe=${py(p.probe)}, min_lr=${py(p.min_lr)}, max_lr=${py(p.max_lr)}, fallback=${py(p.fallback)})`,
+        '    return optimizer, rule, "before"',
+      ];
+    case "ScheduleFreePolyak": {
+      const beta = r.sf?.beta ?? p.beta;
+      return [
+        ...head,
+        `    optimizer = ScheduleFreePolyakSGD(params, beta=${py(beta)}, ell_star=${py(p.ell_star)}, M=${py(p.M)})`,
+        '    return optimizer, None, "self"  # it computes its own step in step(loss=...)',
+      ];
+    }
     case "ArmijoLineSearch":
       return [
         ...head,
@@ -373,6 +395,15 @@ const RULES_PY: Record<string, string> = {
   common: `def _jsmin(a, b):
     """min as JavaScript's Math.min computes it: NaN if either is NaN."""
     return math.nan if math.isnan(a) or math.isnan(b) else min(a, b)
+
+
+def _div(a, b):
+    """a / b in IEEE arithmetic, as JavaScript divides (Python raises on zero)."""
+    if b != 0:
+        return a / b
+    if a == 0 or math.isnan(a) or math.isnan(b):
+        return math.nan
+    return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
 
 def gradient_facts(params, prev):
@@ -435,6 +466,42 @@ class _Rule:
             lr = self.lr
         self.theta, self.k = lr / self.lr, self.k + 1
         return self._set(lr)`,
+  Secant: `class SecantStep(_Rule):
+    """The A-SGD secant LR: h = s.y / (|s|^2 + delta) along s = probe * g, with y the gradient change from x to
+    x + s on the same batch; h smoothed by beta, lr = 1/h clipped to [min_lr, max_lr]; without positive
+    curvature the LR is kept."""
+    needs_probe = True
+
+    def __init__(self, optimizer, probe=1.0, delta=1e-8, beta=0.0, min_lr=1e-6, max_lr=1.0):
+        self.probe, self.delta, self.beta, self.min_lr, self.max_lr, self.h = probe, delta, beta, min_lr, max_lr, None
+        super().__init__(optimizer, optimizer.param_groups[0]["lr"])
+
+    def decide(self, loss, facts):
+        sy = facts.get("sy", math.nan) if facts else math.nan
+        ss = facts.get("ss", math.nan) if facts else math.nan
+        h_new = _div(sy, ss + self.delta)
+        if not (h_new > 0) or not math.isfinite(h_new):
+            return self._set(self.lr)
+        self.h = self.beta * self.h + (1 - self.beta) * h_new if self.h is not None else h_new
+        return self._set(min(max(1 / self.h, self.min_lr), self.max_lr))`,
+  Rayleigh: `class RayleighStep(_Rule):
+    """1/h along the gradient: h = s.y / |s|^2 is the Rayleigh quotient g'Hg/g'g from a probe step s = probe * g
+    (y: the gradient change over it, same batch); lr = factor / h clipped to [min_lr, max_lr]. Without positive
+    curvature: the previous LR ('keep') or max_lr ('max')."""
+    needs_probe = True
+
+    def __init__(self, optimizer, factor=1.0, probe=1e-3, min_lr=1e-6, max_lr=1.0, fallback="keep"):
+        self.factor, self.probe, self.min_lr, self.max_lr, self.fallback = factor, probe, min_lr, max_lr, fallback
+        super().__init__(optimizer, min(max(optimizer.param_groups[0]["lr"], min_lr), max_lr))
+
+    def decide(self, loss, facts):
+        sy = facts.get("sy", math.nan) if facts else math.nan
+        ss = facts.get("ss", math.nan) if facts else math.nan
+        q = _div(sy, ss)
+        if not (sy > 0) or not (ss > 0) or not math.isfinite(q):
+            lr = self.max_lr if self.fallback == "max" else min(max(self.lr, self.min_lr), self.max_lr)
+            return self._set(lr)
+        return self._set(min(max(self.factor / q, self.min_lr), self.max_lr))`,
   ArmijoLineSearch: `class ArmijoLineSearch(_Rule):
     """Armijo backtracking (Nocedal & Wright, Alg. 3.1): lr = eta0 * beta^k for the first k with
     f(x - lr g) <= f(x) - c lr |g|^2, tried on the step's batch; if none passes, the smallest trial."""
@@ -539,7 +606,9 @@ function runsSection(e: Experiment): Section {
     const b = builder(r.scheduler);
     if (b?.preamble.length) classes.set(r.scheduler.scheduler, b.preamble);
   });
-  const sf = e.runs.some((r) => r.sf || r.scheduler.scheduler === "ScheduleFree");
+  const sf = e.runs.some(
+    (r) => r.sf || r.scheduler.scheduler === "ScheduleFree" || r.scheduler.scheduler === "ScheduleFreePolyak",
+  );
   const rules = [...new Set(e.runs.map((r) => r.scheduler.scheduler).filter((id) => id in RULES_PY))];
   const rulesPy = rules.length ? [RULES_PY.common, ...rules.map((id) => RULES_PY[id])].join("\n\n\n") : "";
   const preamble = [...classes.values()].flatMap((p, k) => (k === 0 ? p : p.slice(4)));
@@ -683,7 +752,9 @@ function noiseSection(e: Experiment): Section {
 }
 
 function raceSection(e: Experiment, d: RaceData): Section {
-  const sfRuns = e.runs.some((r) => r.sf || r.scheduler.scheduler === "ScheduleFree");
+  const sfRuns = e.runs.some(
+    (r) => r.sf || r.scheduler.scheduler === "ScheduleFree" || r.scheduler.scheduler === "ScheduleFreePolyak",
+  );
   const seq = d.type === "sequence";
   return {
     md: "## The race\n\nEvery run takes each step on the same batch; a run whose loss stops being finite stops there (its later steps are null), the others go on. `race()` returns each run's loss and LR per step: the loss is the step's training loss (for a schedule-free run, at its average x, as LR Lab's loss chart shows).",
@@ -761,7 +832,7 @@ function raceSection(e: Experiment, d: RaceData): Section {
       '            seen = clean + etas[i] if NOISE["target"] == "signal" else clean',
       '            before = run["mode"] == "before"  # a rule that decides this step\'s LR from its gradient facts',
       "            if not (math.isfinite(clean) and math.isfinite(shown)):",
-      '                run["lr"].append(run["scheduler"].decide(seen, None) if before else lr)',
+      '                run["lr"].append(0.0 if run["mode"] == "self" else run["scheduler"].decide(seen, None) if before else lr)',
       '                run["diverged"] = True',
       '                run["loss"].append(None)',
       "                continue",
@@ -773,12 +844,23 @@ function raceSection(e: Experiment, d: RaceData): Section {
       "                    p.grad.mul_(f32(1 + rel))",
       "            if before:",
       '                facts = gradient_facts(params, run["prev"])',
+      '                if getattr(run["scheduler"], "needs_probe", False):  # s = probe g; y = grad(x + s) - grad(x), same batch',
+      '                    probe = f32(run["scheduler"].probe)',
+      "                    s = [probe * p.grad for p in params]",
+      "                    shifted = [(p.detach() + si).requires_grad_() for p, si in zip(params, s)]",
+      "                    moved = torch.autograd.grad(loss_fn(shifted, xb, y_run), shifted)",
+      '                    facts["sy"] = torch.stack([(si * (gm - p.grad)).sum() for si, gm, p in zip(s, moved, params)]).sum().item()',
+      '                    facts["ss"] = torch.stack([(si ** 2).sum() for si in s]).sum().item()',
       '                if hasattr(run["scheduler"], "candidates"):  # a line search: the loss at each trial step, same batch',
       "                    with torch.no_grad():",
       '                        facts["line"] = [loss_fn([p.detach() - f32(eta) * p.grad for p in params], xb, y_run).item()',
       '                                         for eta in run["scheduler"].candidates()]',
       '                lr = run["scheduler"].decide(seen, facts)',
       '                run["prev"] = ([p.detach().clone() for p in params], [p.grad.clone() for p in params])',
+      '            if run["mode"] == "self":  # the optimizer sets its own step from the loss (the schedule-free Polyak step)',
+      "                optimizer.step(loss=seen)",
+      '                run["lr"].append(optimizer.param_groups[0]["lr"])',
+      "                continue",
       '            run["lr"].append(lr)',
       "            optimizer.step()",
       "            if not before:",

@@ -7,13 +7,17 @@ import type { Experiment, RunConfig } from "./config";
 
 /**
  * The methods without a scheduler class that a race export still writes (experiment/raceExport.ts): the
- * Schedule-Free method, the Polyak step, AdGD and the two line searches (decided before each step from its
- * gradient facts and trial losses), delta-bar-delta and AdaDelta (optimizers).
+ * Schedule-Free method and the schedule-free Polyak step (optimizers that set their own step), the Polyak
+ * step, AdGD, the secant and Rayleigh steps and the two line searches (decided before each step from its
+ * gradient facts, probe gradients and trial losses), delta-bar-delta and AdaDelta (optimizers).
  */
 export const RACE_RULES: ReadonlySet<string> = new Set([
   "ScheduleFree",
   "Polyak",
   "AdGD",
+  "Secant",
+  "Rayleigh",
+  "ScheduleFreePolyak",
   "ArmijoLineSearch",
   "ExactLineSearch",
   "DeltaBarDelta",
