@@ -5,18 +5,10 @@
  * diverged). FILE is the app's JSON export, an experiment config, or a saved link. The exported PyTorch race
  * (`npm run export -- FILE --pytorch`) prints the same shape with `--json`.
  */
-import { readFileSync } from "node:fs";
-import * as tf from "@tensorflow/tfjs";
-import { readExperimentFile } from "../experiment/export";
-import { provideMnist } from "../train/mnist";
 import { raceRuns } from "../train/raceRun";
-import { packMnist } from "./mnistPack";
+import { cpuBackend, failWith, loadExperiment } from "./experimentFile";
 
-function fail(msg: string): never {
-  process.stderr.write(`race: ${msg}\n`);
-  process.exit(1);
-}
-
+const fail: (msg: string) => never = failWith("race");
 const args = process.argv.slice(2);
 const stepsAt = args.indexOf("--steps");
 const file = args.find((a, i) => !a.startsWith("--") && (stepsAt < 0 || i !== stepsAt + 1));
@@ -30,27 +22,10 @@ if (stepsAt >= 0) {
   if (!Number.isInteger(steps) || steps < 1 || steps > 100_000)
     fail("--steps needs a whole number from 1 to 100000");
 }
-let text: string;
-try {
-  text = readFileSync(file, "utf8");
-} catch (e) {
-  fail(`cannot read ${file}: ${(e as Error).message}`);
-}
-let exp: ReturnType<typeof readExperimentFile>;
-try {
-  exp = readExperimentFile(text);
-} catch (e) {
-  fail(`${file}: ${(e as Error).message}`);
-}
+const exp = loadExperiment(file, fail);
 if (exp.view.replay)
   fail(`${file}: it replays the training log "${exp.view.replay}"; there is nothing to train`);
-
-// tfjs announces tfjs-node on Node; keep stdout for the result.
-const log = console.log;
-console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`);
-await tf.setBackend("cpu");
-if (exp.task.kind === "mnist") provideMnist(packMnist());
-await tf.ready();
+const backend = await cpuBackend(exp);
 const runs = await raceRuns({ ...exp, steps: steps ?? exp.steps });
-console.log = log;
+backend.done();
 console.log(JSON.stringify({ runs }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultExperiment, type Experiment, experimentSchema } from "./config";
 import { readExperimentFile, toExportJson } from "./export";
 import { type RaceData, raceNotebook, racePython, raceRefusals } from "./raceExport";
+import { RACE_RULES } from "./raceRefusals";
 import { encodeExperiment } from "./url";
 
 const data: RaceData = {
@@ -38,19 +39,7 @@ describe("the PyTorch race export refuses what PyTorch cannot mirror, and says w
       expect.stringMatching(/^"Refined" uses Refined.*no PyTorch export/),
     ]);
     // The methods a race does write, though LR Lab computes their steps from the training itself.
-    for (const id of [
-      "Polyak",
-      "AdGD",
-      "Secant",
-      "Rayleigh",
-      "ScheduleFreePolyak",
-      "ArmijoLineSearch",
-      "ExactLineSearch",
-      "DeltaBarDelta",
-      "AdaDelta",
-      "ScheduleFree",
-    ])
-      expect(raceRefusals(withRuns([run(id)])), id).toEqual([]);
+    for (const id of RACE_RULES) expect(raceRefusals(withRuns([run(id)])), id).toEqual([]);
     const cyclic = run("CyclicLR", { base_lr: 0.001, max_lr: 0.01 });
     expect(raceRefusals(withRuns([cyclic], { optimizer: "adam" }))[0]).toMatch(/cycle_momentum off/);
     expect(raceRefusals(withRuns([cyclic], { optimizer: "momentum" }))).toEqual([]);
