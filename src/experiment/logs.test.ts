@@ -130,3 +130,18 @@ describe("replay lessons", () => {
       expect(failedClaims(lessonClaims(l), race)).toEqual([]);
     });
 });
+
+describe("a file that is not text", () => {
+  it("is refused as 'not a text log', with no preview of garbage", () => {
+    const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256);
+    const decoded = new TextDecoder().decode(bytes); // what Blob.text() gives: U+FFFD for invalid bytes
+    expect(() => readLog("model.bin", decoded)).toThrow(/model\.bin is not a text log/);
+    expect(() => readLog("a.csv", "step,loss\n1,0.5\u0000\n")).toThrow(/not a text log/);
+    // Text with the odd replacement character (a mis-saved name) is still read.
+    expect(readLog("ok.csv", "step,loss,name\n1,0.5,caf\uFFFD\n2,0.4,x\n").columns).toEqual([
+      "step",
+      "loss",
+      "name",
+    ]);
+  });
+});

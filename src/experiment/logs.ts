@@ -216,8 +216,24 @@ function csv(text: string, onProgress?: (fraction: number) => void): LogTable {
   return { format, columns: cols, data, textCells, preview, notes, guess: guessColumns(format, cols) };
 }
 
+/**
+ * Whether a file's text is binary rather than a log: a NUL character, or more than 5% of U+FFFD (what a
+ * browser's UTF-8 decoding puts for each invalid byte) in its first 64 KB.
+ */
+export function looksBinary(text: string): boolean {
+  const head = text.slice(0, 65536);
+  if (head.includes("\u0000")) return true;
+  let bad = 0;
+  for (let i = 0; i < head.length; i++) if (head.charCodeAt(i) === 0xfffd) bad++;
+  return head.length > 0 && bad / head.length > 0.05;
+}
+
 /** Read a log's text, whatever its format (told apart by its name and its first character). */
 export function readLog(name: string, text: string, onProgress?: (fraction: number) => void): LogTable {
+  if (looksBinary(text))
+    throw new LogError(
+      `${name} is not a text log (it holds binary bytes): LR Lab reads a trainer_state.json, a CSV, a W&B or TensorBoard export, or JSON lines`,
+    );
   const body = text.replace(/^\uFEFF/, "");
   const head = body.trimStart();
   if (!head) throw new LogError(`${name} is empty`);

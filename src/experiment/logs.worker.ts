@@ -32,10 +32,15 @@ self.onmessage = async (ev: MessageEvent<ToLogWorker>) => {
       table.data.map((d) => d.buffer),
     );
   } catch (e) {
+    // An internal error is not the reader's words: say what failed in words; the detail stays in the console.
+    if (!(e instanceof LogError)) console.error(e);
     post({
       id,
       type: "error",
-      message: e instanceof LogError ? e.message : `could not read ${name}: ${(e as Error).message}`,
+      message:
+        e instanceof LogError
+          ? e.message
+          : `could not read ${name}: it is not a training log LR Lab understands (a trainer_state.json, a CSV, a W&B or TensorBoard export, or JSON lines)`,
     });
   }
 };

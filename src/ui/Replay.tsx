@@ -227,11 +227,14 @@ export function ReplayView() {
         </details>
       ) : null}
       {log.table && (log.table.notes.length || s?.notes.length) ? (
-        <ul className="notice log-notes" role="status" aria-label="What the log reader did">
-          {[...log.table.notes, ...(s?.notes ?? [])].map((n) => (
-            <li key={n}>{n}</li>
-          ))}
-        </ul>
+        // The live region wraps the list: a <ul> given role="status" would no longer be a list for its items.
+        <div className="notice log-notes" role="status" aria-label="What the log reader did">
+          <ul>
+            {[...log.table.notes, ...(s?.notes ?? [])].map((n) => (
+              <li key={n}>{n}</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {s && computed ? (
         <>
