@@ -79,4 +79,47 @@ describe("replay", () => {
     expect(errors).toEqual([]);
     await page.context().close();
   });
+
+  it("starts the schedulers at the run's peak logged LR (it warmed up to it), offers the base LR, and refuses a binary file as 'not a text log'", async () => {
+    const { page, errors } = await openApp("?backend=cpu");
+    await page.getByRole("button", { name: "Replay a training log" }).click();
+    await page.locator(".replay-metrics").waitFor({ timeout: 30_000 });
+    // Warmup to 2e-4 over 100 steps, then cosine decay: the run was configured with 2e-4.
+    const rows = ["step,loss,learning_rate"];
+    for (let i = 1; i <= 1000; i++) {
+      const lr = i <= 100 ? (2e-4 * i) / 100 : 1e-4 * (1 + Math.cos((Math.PI * (i - 100)) / 900));
+      rows.push(`${i},${(0.5 + 2 * Math.exp(-i / 200)).toFixed(5)},${lr}`);
+    }
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "warm.csv", mimeType: "text/csv", buffer: Buffer.from(`${rows.join("\n")}\n`) });
+    const base = () =>
+      page.evaluate(
+        () =>
+          (
+            window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }
+          ).lrlab.getState().experiment.baseLr,
+      );
+    await expect.poll(base, { timeout: 30_000 }).toBe(2e-4);
+    await expect
+      .poll(() => page.getByRole("status").filter({ hasText: "peak logged LR" }).textContent())
+      .toMatch(/starts at the run's peak logged LR, 0\.0002/);
+    const field = page.getByRole("textbox", { name: "base LR" });
+    expect(await field.inputValue()).toBe("0.0002");
+    await field.fill("0.0001");
+    await field.press("Enter");
+    await expect.poll(base).toBe(1e-4);
+
+    // A binary file: named as not a text log, no preview of garbage.
+    const binary = Buffer.from(Uint8Array.from({ length: 20000 }, (_, i) => (i * 7919) % 256));
+    await page
+      .locator('input[type="file"]')
+      .setInputFiles({ name: "model.bin", mimeType: "application/octet-stream", buffer: binary });
+    await expect
+      .poll(() => page.getByRole("alert").filter({ hasText: "model.bin" }).textContent(), { timeout: 30_000 })
+      .toMatch(/model\.bin is not a text log/);
+    expect(await page.locator(".replay .preview").count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

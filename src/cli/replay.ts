@@ -1,14 +1,15 @@
 /**
  * `npm run --silent replay -- LOGFILE CONFIG.json` — replays loss-driven schedulers on a training log, open
  * loop, with the page's parsers (src/experiment/logs.ts) and engine. CONFIG.json:
- *   {"runs": [{"scheduler": "GreedyLR", "params": {...}}, ...], "base_lr": 0.001, "series": "loss",
+ *   {"runs": [{"scheduler": "GreedyLR", "params": {...}}, ...], "base_lr": 0.001 (optional: else the log's
+ *    peak LR, where the run started), "series": "loss",
  *    "step": "step" (optional column names; defaults are guessed as in the page)}
  * Prints JSON: the steps and values taken from the log, and per run its LR trajectory (one value per logged
  * point, the schedule CLI's `lr` convention), its LR changes and its reversals. Bad input: a clear message on
  * stderr, exit 1.
  */
 import { readFileSync } from "node:fs";
-import { LogError, logSeries, readLog } from "../experiment/logs";
+import { LogError, logSeries, peakLr, readLog } from "../experiment/logs";
 import { replayRun } from "../experiment/replay";
 
 function fail(msg: string): never {
@@ -33,8 +34,8 @@ try {
 }
 if (!Array.isArray(config.runs) || !config.runs.length)
   fail(`${configFile}: "runs" must be a non-empty list`);
-if (typeof config.base_lr !== "number" || !(config.base_lr > 0))
-  fail(`${configFile}: "base_lr" must be a number > 0`);
+if (config.base_lr !== undefined && (typeof config.base_lr !== "number" || !(config.base_lr > 0)))
+  fail(`${configFile}: "base_lr" must be a number > 0 (or left out: the log's peak LR)`);
 try {
   const table = readLog(logFile, read(logFile));
   const step = typeof config.step === "string" ? config.step : table.guess.step;
@@ -42,13 +43,19 @@ try {
   if (!step || !series)
     fail(`${logFile}: cannot tell the step and loss columns apart; name them ("step", "series")`);
   const s = logSeries(table, step, series, table.guess.lr);
+  // Without base_lr the schedulers start where the run started: its peak logged LR.
+  const baseLr = (config.base_lr as number | undefined) ?? peakLr(s);
+  if (baseLr === null)
+    fail(
+      `${configFile}: give "base_lr": ${logFile} has no learning-rate column to start the schedulers from`,
+    );
   const runs = (config.runs as { scheduler?: unknown; params?: unknown }[]).map((r, i) => {
     if (!r || typeof r.scheduler !== "string")
       fail(`${configFile}: runs[${i}].scheduler must be a scheduler name`);
     try {
       const res = replayRun(
         { scheduler: r.scheduler, params: (r.params ?? {}) as Record<string, unknown> },
-        config.base_lr as number,
+        baseLr,
         s.values,
       );
       return {

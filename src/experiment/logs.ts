@@ -268,6 +268,17 @@ export interface LogSeries {
   notes: string[];
 }
 
+/**
+ * The run's peak logged LR — the LR it was configured with, even when it warmed up to it — or null when the
+ * log has no LR column (or no positive LR in it). A replay starts its schedulers there.
+ */
+export function peakLr(s: LogSeries): number | null {
+  if (!s.lr) return null;
+  let m = Number.NEGATIVE_INFINITY;
+  for (const v of s.lr) if (Number.isFinite(v) && v > m) m = v;
+  return m > 0 ? m : null;
+}
+
 const list = (xs: number[]) => `${xs.slice(0, 5).join(", ")}${xs.length > 5 ? ", …" : ""}`;
 
 /**

@@ -9,6 +9,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import { useStore } from "zustand";
 import { getSpec } from "../engine";
 import { toCsvText } from "../experiment/csv";
+import { peakLr } from "../experiment/logs";
 import { pytorchSnippet } from "../experiment/pytorch";
 import {
   EXAMPLE_LOGS,
@@ -20,6 +21,7 @@ import {
 } from "../experiment/replay";
 import { replayLogStore } from "../store/replay";
 import { useLab } from "./context";
+import { fmt } from "./format";
 import { ParamControl } from "./ParamControl";
 import { download, shareUrl } from "./share";
 
@@ -77,6 +79,24 @@ export function ReplayView() {
     setView({ replay: f.name.replace(/[/\\<>"]/g, "_").slice(0, 120) });
   };
   const s = log.name === wanted || !wanted ? log.series : null;
+  // A log of one's own starts its schedulers where its run started: the peak logged LR, the LR the run was
+  // configured with even when it warmed up to it. Once per log, so a base LR typed afterwards is kept. The
+  // bundled examples keep their lessons' settings.
+  const startedFrom = useRef<object | null>(null);
+  const [baseNote, setBaseNote] = useState<string | null>(null);
+  useEffect(() => {
+    if (!s || startedFrom.current === s || EXAMPLE_LOGS.some((x) => x.file === log.name)) return;
+    startedFrom.current = s;
+    const peak = peakLr(s);
+    if (peak === null || Math.abs(peak - exp.baseLr) <= 1e-9 * peak) {
+      setBaseNote(null);
+      return;
+    }
+    setExperiment({ ...exp, baseLr: peak });
+    setBaseNote(
+      `Every scheduler starts at the run's peak logged LR, ${fmt(peak, 3)}: the LR it was configured with (it may have warmed up to it). Change it in “base LR”.`,
+    );
+  }, [s, log.name, exp, setExperiment]);
 
   // Each run's replay is kept per (log, settings): a slider move recomputes only the run it belongs to.
   const cache = useRef(new WeakMap<object, Map<string, ReplayResult>>());
@@ -173,6 +193,32 @@ export function ReplayView() {
           Back to the live race
         </button>
       </div>
+      <div className="row">
+        <label className="field inline">
+          base LR{" "}
+          <input
+            key={exp.baseLr}
+            type="text"
+            inputMode="decimal"
+            defaultValue={String(exp.baseLr)}
+            aria-describedby="replay-base-help"
+            size={8}
+            onKeyDown={(e) => {
+              if (e.key !== "Enter") return;
+              const v = Number((e.target as HTMLInputElement).value);
+              setExperiment({ ...exp, baseLr: v }); // validated there: a bad value is named, nothing changes
+            }}
+          />
+        </label>
+        <span id="replay-base-help" className="muted">
+          where every replayed scheduler starts (Enter applies)
+        </span>
+      </div>
+      {baseNote ? (
+        <p className="notice" role="status">
+          {baseNote}
+        </p>
+      ) : null}
       {wanted && !example && log.name !== wanted ? (
         <p className="notice" role="status">
           This link replays “{wanted}” with the settings below. The log is not in the link: open that file
