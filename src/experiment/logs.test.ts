@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { runCase } from "../engine";
 import { failedClaims } from "./claims";
 import { LESSONS, lessonClaims } from "./lessons";
-import { LogError, logSeries, readLog } from "./logs";
+import { LogError, logSeries, peakLr, readLog } from "./logs";
 import { LOSS_DRIVEN, replayRace, replayRun } from "./replay";
 
 const fixture = (f: string) => readFileSync(new URL(`./__fixtures__/logs/${f}`, import.meta.url), "utf8");
@@ -143,5 +143,19 @@ describe("a file that is not text", () => {
       "loss",
       "name",
     ]);
+  });
+});
+
+describe("where a replay starts", () => {
+  it("is the run's peak logged LR, also after a warmup; none without an LR column", () => {
+    const rows = ["step,loss,learning_rate"];
+    for (let i = 1; i <= 300; i++)
+      rows.push(`${i},${1 / i},${i <= 100 ? (2e-4 * i) / 100 : 2e-4 * (1 - (i - 100) / 250)}`);
+    const t = readLog("w.csv", rows.join("\n"));
+    expect(peakLr(logSeries(t, "step", "loss", "learning_rate"))).toBe(2e-4);
+    expect(peakLr(logSeries(t, "step", "loss"))).toBeNull();
+    expect(
+      peakLr(logSeries(readLog("z.csv", "step,loss,lr\n1,1,0\n2,0.5,0\n"), "step", "loss", "lr")),
+    ).toBeNull();
   });
 });
