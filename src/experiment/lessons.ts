@@ -254,6 +254,49 @@ const DEFINED: readonly Lesson[] = [
     ],
   },
   {
+    id: "decay-shape",
+    controls: ["num_decay_steps"],
+    title: "Decay shape at a fixed budget",
+    summary:
+      "Constant, cosine, linear and WSD with a short cooldown: the same warmup, the same 800 steps of a char-level LM with AdamW.",
+    watch:
+      "Four schedules share the budget (800 steps) and the warmup (the first 80 steps), then part ways: the constant run stays at 0.01; cosine and linear decay to 0 over the rest; WSD (warmup, stable, decay) stays at 0.01 like the constant run until step 680, then cools down to 0 over the last 120 steps, 15% of the budget. Every decay ends below the constant run, and linear and cosine end within a few percent of each other. WSD's loss is the constant run's until its cooldown, well above cosine's at step 680; then it catches up: it ends below cosine, within a few percent of linear.",
+    question:
+      "WSD spends 85% of the budget at the full LR and still ends below cosine. What does that say about when a decay does its work, and why do labs like WSD for runs whose length they do not know in advance?",
+    next: "Move WSD's cooldown (num_decay_steps) to 40 or to 300 steps: how short can the cooldown be before WSD no longer catches up?",
+    experiment: exp("decay-shape", {
+      task: { kind: "charlm" },
+      optimizer: "adamw",
+      baseLr: 0.01,
+      batchSize: 16,
+      steps: 800,
+      runs: [
+        run("Constant (after warmup)", 0, "WSD", {
+          num_warmup_steps: 80,
+          num_stable_steps: 720,
+          num_decay_steps: 0,
+        }),
+        run("Cosine", 1, "CosineWithWarmup", { num_warmup_steps: 80, num_training_steps: 800 }),
+        run("Linear", 2, "LinearWithWarmup", { num_warmup_steps: 80, num_training_steps: 800 }),
+        run("WSD, cooldown 120", 3, "WSD", {
+          num_warmup_steps: 80,
+          num_stable_steps: 600,
+          num_decay_steps: 120,
+        }),
+      ],
+    }),
+    claims: (c) => [
+      c.noBlowUp(),
+      c.endsBelow(1, 0),
+      c.endsBelow(2, 0),
+      c.endsBelow(3, 0),
+      c.near(2, 1, 0.06),
+      c.belowAt(680, 1, 3, 0.97),
+      c.endsBelow(3, 1),
+      c.near(3, 2, 0.05),
+    ],
+  },
+  {
     id: "onecycle",
     controls: ["max_lr"],
     title: "OneCycle: up, then all the way down",
@@ -761,6 +804,7 @@ export const COURSE: readonly { id: string; core: boolean }[] = [
   { id: "robbins-monro", core: true },
   { id: "step-exp-cosine", core: true },
   { id: "warmup-charlm", core: true },
+  { id: "decay-shape", core: true },
   { id: "onecycle", core: true },
   { id: "find-the-lr", core: true },
   { id: "meet-greedylr", core: true },
