@@ -46,10 +46,22 @@ describe("replay", () => {
     await expect.poll(() => metrics.textContent()).toMatch(/× 2,997 points/);
     await expect.poll(() => page.url()).toContain("replay=my-run.csv");
 
+    // The log's LR column is 0.001 throughout: the schedulers start there (and GreedyLR's bounds move with it).
+    await expect
+      .poll(() =>
+        page.evaluate(
+          () =>
+            (
+              window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }
+            ).lrlab.getState().experiment.baseLr,
+        ),
+      )
+      .toBe(0.001);
     // Drag run 0's patience slider to the right: one committed value, every trajectory recomputed.
     const decisions = metrics.locator('tr[data-run="0"] .decisions');
     const before = await decisions.textContent();
     const slider = page.getByRole("slider", { name: /^patience \(GreedyLR, patience 10\) slider$/ });
+    await slider.scrollIntoViewIfNeeded(); // the mouse drags what is on screen
     const box = (await slider.boundingBox())!;
     await page.mouse.move(box.x + 4, box.y + box.height / 2);
     await page.mouse.down();

@@ -13,22 +13,13 @@ import type { Experiment, RunConfig } from "./config";
 import { lessonById } from "./lessons";
 import { builder, TESTED_TORCH } from "./pytorch";
 import { cyclesMomentum, RACE_RULES, raceRefusals } from "./raceRefusals";
-import { isAnalytic, LM_CONTEXT, MNIST_SIDE, TASK_LABELS } from "./tasks";
+import { isAnalytic, LM_CONTEXT, MNIST_SIDE, TASK_LABELS, type TaskData } from "./tasks";
 
 export { raceRefusals };
 
 /** What the trainer generated for a race: its data and one run's initial weights (every run starts there). */
-export interface RaceData {
-  type: "classification" | "regression" | "analytic" | "sequence";
-  /** Inputs [n, dim]; MNIST's are grey levels k/255 (sent as the bytes k). */
-  x: Float32Array;
-  y: Int32Array;
-  target: Float32Array;
-  n: number;
-  dim: number;
-  outputs: number;
-  /** The char-LM's characters by token id, and its corpus (the windows are rebuilt from it). */
-  vocab?: string;
+export interface RaceData extends TaskData {
+  /** The char-LM's corpus (the windows are rebuilt from it). */
   corpus?: string;
   /** The initial weights of one run, in the model's parameter order, without the run axis. */
   init: { shape: number[]; data: Float32Array }[];

@@ -100,3 +100,20 @@ export const MNIST_TEST = 500;
 export const MNIST_TRAIN_MAX = MNIST_PER_CLASS * 10 - MNIST_TEST;
 /** Characters of context of the char-level language model. */
 export const LM_CONTEXT = 32;
+
+/** A task's data as src/train/tasks.ts generates it from the seed: what the model trains on. */
+export interface TaskData {
+  type: "classification" | "regression" | "analytic" | "sequence";
+  /** Row-major inputs [n, dim] (empty for analytic functions; token ids of each window for sequences). */
+  x: Float32Array;
+  /** Class index per row (classification); next-token ids [n, dim] (sequences). */
+  y: Int32Array;
+  /** Target per row (regression). */
+  target: Float32Array;
+  n: number;
+  dim: number;
+  /** Number of outputs of the model: classes, 1 for regression, the vocabulary size for sequences. */
+  outputs: number;
+  /** Sequences: the characters, by token id. */
+  vocab?: string;
+}

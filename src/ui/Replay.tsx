@@ -21,7 +21,6 @@ import {
 } from "../experiment/replay";
 import { replayLogStore } from "../store/replay";
 import { useLab } from "./context";
-import { fmt } from "./format";
 import { ParamControl } from "./ParamControl";
 import { download, shareUrl } from "./share";
 
@@ -92,9 +91,18 @@ export function ReplayView() {
       setBaseNote(null);
       return;
     }
-    setExperiment({ ...exp, baseLr: peak });
+    // GreedyLR's bounds keep their ratios to the base LR (the example's 1e-7 and 2e-4 around 2e-5).
+    const k = peak / exp.baseLr;
+    const runs = exp.runs.map((r) => {
+      if (r.scheduler.scheduler !== "GreedyLR") return r;
+      const p = { ...r.scheduler.params };
+      for (const key of ["min_lr", "max_lr"])
+        if (typeof p[key] === "number") p[key] = Number(((p[key] as number) * k).toPrecision(6));
+      return { ...r, scheduler: { ...r.scheduler, params: p } };
+    });
+    setExperiment({ ...exp, baseLr: peak, runs });
     setBaseNote(
-      `Every scheduler starts at the run's peak logged LR, ${fmt(peak, 3)}: the LR it was configured with (it may have warmed up to it). Change it in “base LR”.`,
+      `Every scheduler starts at the run's peak logged LR, ${String(peak)}: the LR it was configured with (it may have warmed up to it). GreedyLR's min_lr and max_lr moved with it. Change it in “base LR”.`,
     );
   }, [s, log.name, exp, setExperiment]);
 
