@@ -116,6 +116,16 @@ describe("replay", () => {
     await expect
       .poll(() => page.getByRole("status").filter({ hasText: "peak logged LR" }).textContent())
       .toMatch(/starts at the run's peak logged LR, 0\.0002/);
+    // The log's last LR is 0 (the cosine ends there): the log-scale LR chart still draws every line (a 0 is a gap).
+    const lrChart = page.locator(".replay-charts figure").nth(1);
+    await expect
+      .poll(async () => {
+        const ds = await lrChart
+          .locator("path.recharts-curve")
+          .evaluateAll((ps) => ps.map((p) => p.getAttribute("d") ?? ""));
+        return ds.filter((d) => d.length > 20 && !d.includes("NaN")).length;
+      })
+      .toBe(4);
     const field = page.getByRole("textbox", { name: "base LR" });
     expect(await field.inputValue()).toBe("0.0002");
     await field.fill("0.0001");

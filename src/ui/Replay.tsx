@@ -133,6 +133,8 @@ export function ReplayView() {
   }, [s, exp.runs, exp.baseLr]);
 
   const lossData = useMemo(() => (s ? down(s.steps, s.values) : []), [s]);
+  // The loss is drawn on a log scale unless some logged value is ≤ 0 (a log-likelihood, a shifted metric).
+  const lossLog = useMemo(() => !!s && s.values.every((v) => v > 0), [s]);
   const lrData = useMemo(() => {
     if (!s || !computed) return [];
     // One row per kept x of the first run's downsampling; every run is sampled at the same points.
@@ -142,9 +144,10 @@ export function ReplayView() {
     if (idx[idx.length - 1] !== s.steps.length - 1) idx.push(s.steps.length - 1);
     return idx.map((i) => {
       const row: Record<string, number> = { x: s.steps[i] };
-      if (s.lr && Number.isFinite(s.lr[i])) row.log = s.lr[i];
+      // A log scale has no place for 0 (a decay's last LR, a scheduler at min_lr = 0): those points are gaps.
+      if (s.lr && s.lr[i] > 0 && Number.isFinite(s.lr[i])) row.log = s.lr[i];
       computed.res.forEach((r, k) => {
-        if (r) row[`r${k}`] = r.lr[i];
+        if (r && r.lr[i] > 0) row[`r${k}`] = r.lr[i];
       });
       return row;
     });
@@ -299,7 +302,12 @@ export function ReplayView() {
                 <LineChart data={lossData} margin={{ left: 8, right: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" />
                   <XAxis dataKey="x" type="number" domain={["dataMin", "dataMax"]} />
-                  <YAxis scale="log" domain={["auto", "auto"]} allowDataOverflow width={60} />
+                  <YAxis
+                    scale={lossLog ? "log" : "linear"}
+                    domain={["auto", "auto"]}
+                    allowDataOverflow
+                    width={60}
+                  />
                   <Tooltip />
                   <Line dataKey="y" name="loss" dot={false} stroke="var(--fg)" isAnimationActive={false} />
                 </LineChart>
