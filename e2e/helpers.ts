@@ -44,6 +44,14 @@ export function readSeries(page: Page): Promise<SeriesSnapshot[]> {
   });
 }
 
+/** The experiment's base LR, as the app's store holds it. */
+export const baseLrOf = (page: Page): Promise<number> =>
+  page.evaluate(
+    () =>
+      (window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }).lrlab.getState()
+        .experiment.baseLr,
+  );
+
 export async function waitForStep(page: Page, n: number, timeout = 120_000): Promise<void> {
   await page.waitForFunction(
     (k) => (window as unknown as { lrlab: { getState(): { step: number } } }).lrlab.getState().step >= k,

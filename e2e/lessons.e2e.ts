@@ -9,7 +9,7 @@ import type { Page } from "playwright-core";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { type ClaimRace, failedClaims } from "../src/experiment/claims";
 import { LESSONS, lessonQuery, lessonRaces } from "../src/experiment/lessons";
-import { connect, disconnect } from "./helpers";
+import { baseLrOf, connect, disconnect } from "./helpers";
 
 afterAll(disconnect);
 
@@ -146,16 +146,7 @@ describe("lesson instructions", () => {
     const field = page.getByRole("group", { name: "Change here" }).getByRole("textbox", { name: "base LR" });
     await field.fill("0.002");
     await field.press("Enter");
-    await expect
-      .poll(() =>
-        page.evaluate(
-          () =>
-            (
-              window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }
-            ).lrlab.getState().experiment.baseLr,
-        ),
-      )
-      .toBe(0.002);
+    await expect.poll(() => baseLrOf(page)).toBe(0.002);
     await expect.poll(() => page.getByText("Changed from the lesson").count()).toBe(1);
     await field.fill("banana");
     await field.press("Enter");

@@ -1,6 +1,6 @@
 /** Replay a training log: import with bad rows, live sliders, and a replay link that asks for its file again. */
 import { afterAll, describe, expect, it } from "vitest";
-import { disconnect, openApp } from "./helpers";
+import { baseLrOf, disconnect, openApp } from "./helpers";
 
 afterAll(disconnect);
 
@@ -47,16 +47,7 @@ describe("replay", () => {
     await expect.poll(() => page.url()).toContain("replay=my-run.csv");
 
     // The log's LR column is 0.001 throughout: the schedulers start there (and GreedyLR's bounds move with it).
-    await expect
-      .poll(() =>
-        page.evaluate(
-          () =>
-            (
-              window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }
-            ).lrlab.getState().experiment.baseLr,
-        ),
-      )
-      .toBe(0.001);
+    await expect.poll(() => baseLrOf(page)).toBe(0.001);
     // Drag run 0's patience slider to the right: one committed value, every trajectory recomputed.
     const decisions = metrics.locator('tr[data-run="0"] .decisions');
     const before = await decisions.textContent();
@@ -105,13 +96,7 @@ describe("replay", () => {
     await page
       .locator('input[type="file"]')
       .setInputFiles({ name: "warm.csv", mimeType: "text/csv", buffer: Buffer.from(`${rows.join("\n")}\n`) });
-    const base = () =>
-      page.evaluate(
-        () =>
-          (
-            window as unknown as { lrlab: { getState(): { experiment: { baseLr: number } } } }
-          ).lrlab.getState().experiment.baseLr,
-      );
+    const base = () => baseLrOf(page);
     await expect.poll(base, { timeout: 30_000 }).toBe(2e-4);
     await expect
       .poll(() => page.getByRole("status").filter({ hasText: "peak logged LR" }).textContent())

@@ -34,14 +34,15 @@ export function loadExperiment(file: string, fail: (msg: string) => never): Expe
 }
 
 /**
- * tfjs on its CPU backend in Node, with the digits when the task needs them. tfjs announces tfjs-node on
+ * tfjs on its CPU backend in Node, with the digits when the task needs them (the app bundles them through a Vite
+ * plugin; here they are packed straight from the `mnist` package). tfjs announces tfjs-node on
  * stdout; that goes to stderr until `done()` is called, so stdout carries the result alone.
  */
-export async function cpuBackend(e: Experiment): Promise<{ done(): void }> {
+export async function cpuBackend(needsDigits: boolean): Promise<{ done(): void }> {
   const log = console.log;
   console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`);
   await tf.setBackend("cpu");
-  if (e.task.kind === "mnist") provideMnist(packMnist());
+  if (needsDigits) provideMnist(packMnist());
   await tf.ready();
   return {
     done: () => {

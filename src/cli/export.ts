@@ -17,7 +17,7 @@ if (!file || (!notebook && !args.includes("--pytorch")))
 const exp = loadExperiment(file, fail);
 const problems = raceRefusals(exp);
 if (problems.length) fail(`${file} cannot be exported to PyTorch:\n  - ${problems.join("\n  - ")}`);
-const backend = await cpuBackend(exp);
+const backend = await cpuBackend(exp.task.kind === "mnist");
 const data = raceData(exp);
 backend.done();
 process.stdout.write(notebook ? raceNotebook(exp, data) : racePython(exp, data));

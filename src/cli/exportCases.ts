@@ -4,7 +4,6 @@
  * runs each file in real PyTorch and compares its LRs with the golden at 1e-9.
  */
 
-import * as tf from "@tensorflow/tfjs";
 import greedy from "../engine/__fixtures__/greedylr_reference.json";
 import rangeGolden from "../engine/__fixtures__/lr_range_test.json";
 import other from "../engine/__fixtures__/other_schedulers.json";
@@ -20,10 +19,9 @@ import { parseVsgdParams, type VsgdVariant } from "../engine/vsgd";
 import { pytorchSnippet } from "../experiment/pytorch";
 import { rangeTestPython, runPython, scheduleFreePython, vsgdPython } from "../experiment/pytorchMethods";
 import { raceNotebook, racePython } from "../experiment/raceExport";
-import { provideMnist } from "../train/mnist";
 import { raceData } from "../train/raceData";
 import { raceRuns } from "../train/raceRun";
-import { packMnist } from "./mnistPack";
+import { cpuBackend } from "./experimentFile";
 import { RACE_CASES } from "./raceCases";
 
 type Case = GoldenCase & { lr: number[]; momentum?: number[] };
@@ -97,9 +95,7 @@ for (const [name, scheduler, sf] of [
 // Whole races (issue #24): each trained here by the app's trainer on tfjs CPU (what `npm run race` prints) and
 // exported as a script; the check runs the script with --json in PyTorch and compares step by step. The first
 // race also goes as a notebook, which the check validates (nbformat) and runs cell by cell.
-console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`); // tfjs's Node banner
-await tf.setBackend("cpu");
-provideMnist(packMnist());
+await cpuBackend(true); // stdout stays the cases' (tfjs's Node banner goes to stderr)
 for (const c of RACE_CASES) {
   const runs = await raceRuns(c.experiment);
   const data = raceData(c.experiment);

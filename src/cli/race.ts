@@ -25,7 +25,7 @@ if (stepsAt >= 0) {
 const exp = loadExperiment(file, fail);
 if (exp.view.replay)
   fail(`${file}: it replays the training log "${exp.view.replay}"; there is nothing to train`);
-const backend = await cpuBackend(exp);
+const backend = await cpuBackend(exp.task.kind === "mnist");
 const runs = await raceRuns({ ...exp, steps: steps ?? exp.steps });
 backend.done();
 console.log(JSON.stringify({ runs }));

@@ -8,9 +8,8 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { sweepFigures } from "../experiment/figures";
 import { sweepSchema } from "../experiment/sweep";
-import { provideMnist } from "../train/mnist";
 import { formatTable, runSweep } from "../train/sweep";
-import { packMnist } from "./mnistPack";
+import { cpuBackend } from "./experimentFile";
 
 function fail(msg: string): never {
   process.stderr.write(`sweep: ${msg}\n`);
@@ -34,19 +33,14 @@ const parsed = sweepSchema.safeParse(raw);
 if (!parsed.success)
   fail(`${file}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
 
-// tfjs announces tfjs-node on Node; the CPU backend is what sweeps use, so keep stdout for results.
-const log = console.log;
-console.log = (...a: unknown[]) => process.stderr.write(`${a.join(" ")}\n`);
-await tf.setBackend("cpu");
-// The app bundles the digits through a Vite plugin; here they are packed straight from the `mnist` package.
-if (parsed.data.base.task?.kind === "mnist") provideMnist(packMnist());
-await tf.ready();
+// The CPU backend is what sweeps use; stdout is kept for the results.
+const backend = await cpuBackend(parsed.data.base.task?.kind === "mnist");
 const t0 = performance.now();
 const rows = await runSweep(parsed.data, (p) =>
   process.stderr.write(`\r  ${p.done}/${p.total} ${p.label}        `),
 );
 process.stderr.write(`\n  ${((performance.now() - t0) / 1000).toFixed(1)} s on tfjs ${tf.getBackend()}\n`);
-console.log = log;
+backend.done();
 const result = { sweep: parsed.data.name, description: parsed.data.description, rows };
 if (out) {
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

@@ -558,6 +558,10 @@ class _Rule:
                 p.sub_(state["e"] * rel * g)`,
 };
 
+/** Whether a run trains with a schedule-free optimizer (its file then needs the schedule-free classes). */
+const trainsScheduleFree = (r: RunConfig) =>
+  !!r.sf || r.scheduler.scheduler === "ScheduleFree" || r.scheduler.scheduler === "ScheduleFreePolyak";
+
 /** The Python of one run: make_run_<i>(params) → (optimizer, scheduler, how it is stepped). */
 function runFunction(e: Experiment, r: RunConfig, i: number): string[] {
   if (r.scheduler.scheduler === "ScheduleFree") return scheduleFreeRun(r, i);
@@ -597,9 +601,7 @@ function runsSection(e: Experiment): Section {
     const b = builder(r.scheduler);
     if (b?.preamble.length) classes.set(r.scheduler.scheduler, b.preamble);
   });
-  const sf = e.runs.some(
-    (r) => r.sf || r.scheduler.scheduler === "ScheduleFree" || r.scheduler.scheduler === "ScheduleFreePolyak",
-  );
+  const sf = e.runs.some(trainsScheduleFree);
   const rules = [...new Set(e.runs.map((r) => r.scheduler.scheduler).filter((id) => id in RULES_PY))];
   const rulesPy = rules.length ? [RULES_PY.common, ...rules.map((id) => RULES_PY[id])].join("\n\n\n") : "";
   const preamble = [...classes.values()].flatMap((p, k) => (k === 0 ? p : p.slice(4)));
@@ -743,9 +745,7 @@ function noiseSection(e: Experiment): Section {
 }
 
 function raceSection(e: Experiment, d: RaceData): Section {
-  const sfRuns = e.runs.some(
-    (r) => r.sf || r.scheduler.scheduler === "ScheduleFree" || r.scheduler.scheduler === "ScheduleFreePolyak",
-  );
+  const sfRuns = e.runs.some(trainsScheduleFree);
   const seq = d.type === "sequence";
   return {
     md: "## The race\n\nEvery run takes each step on the same batch; a run whose loss stops being finite stops there (its later steps are null), the others go on. `race()` returns each run's loss and LR per step: the loss is the step's training loss (for a schedule-free run, at its average x, as LR Lab's loss chart shows).",

@@ -88,13 +88,8 @@ export function ShareBar() {
   const exportRace = async (format: "script" | "notebook") => {
     say(`Writing the race as a ${format === "script" ? "PyTorch script" : "Jupyter notebook"}…`);
     try {
-      const mod = await import("../experiment/raceExport");
-      const now = mod.raceRefusals(experiment);
-      if (now.length) {
-        say(`This race cannot be exported to PyTorch: ${now.join("; ")}.`);
-        return;
-      }
-      const reply = await raceData();
+      const [mod, reply] = await Promise.all([import("../experiment/raceExport"), raceData()]);
+      // The race as it started is what is exported, so it is what is checked.
       const problems = mod.raceRefusals(reply.experiment);
       if (problems.length) {
         say(`This race cannot be exported to PyTorch: ${problems.join("; ")}.`);
