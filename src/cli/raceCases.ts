@@ -203,6 +203,10 @@ export const RACE_CASES: RaceCase[] = [
     { lr: 1e-3, loss: 1e-3 },
     "Rayleigh's quotient from a probe of 0.1·g on a non-convex MLP: more cancellation than on the convex case (measured 2.5e-4 on the LR, 1.5e-4 on the loss)",
   ),
+  race("spiral-regrettable-dbd", { ...spiral, optimizer: "sgd", baseLr: 0.05 }, [
+    run("RDBD", { scheduler: "RegrettableDBD", params: { kappa: 0.005, phi: 0.2, max_lr: 0.5 } }),
+    run("RDBD, gentle", { scheduler: "RegrettableDBD", params: { kappa: 1e-3, phi: 0.05 } }),
+  ]),
   race(
     "survey-line-searches",
     {

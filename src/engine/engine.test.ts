@@ -347,6 +347,38 @@ describe("gradient-driven and refined", () => {
   });
 });
 
+describe("Regrettable delta-bar-delta (derived from the survey's description)", () => {
+  const make = () =>
+    createScheduler({ scheduler: "RegrettableDBD", params: { kappa: 0.01, phi: 0.5, max_lr: 1 } }, 0.1);
+  it("keeps the base LR until it sees ⟨g_t, g_{t−1}⟩, then adds κ or cuts by (1 − φ)", () => {
+    const s = make();
+    expect(s.step({ step: 0 }).lr).toBe(0.1);
+    expect(s.step({ step: 1, gradDot: 2 }).lr).toBeCloseTo(0.11, 15);
+    expect(s.step({ step: 2, gradDot: 3 }).lr).toBeCloseTo(0.12, 15);
+  });
+  it("undoes the last update when the product's sign flips right after it, and makes no update that step", () => {
+    const s = make();
+    s.step({ step: 1, gradDot: 2 }); // 0.1 → 0.11
+    const r = s.step({ step: 2, gradDot: -1 }); // flipped: back to 0.1, no cut
+    expect(r.lr).toBe(0.1);
+    expect(r.events[0]?.message).toMatch(/undone/);
+    // After a regret there is no "last update" to undo: a negative product now cuts.
+    expect(s.step({ step: 3, gradDot: -1 }).lr).toBeCloseTo(0.05, 15);
+    // The cut is undone when the gradients agree right after it.
+    expect(s.step({ step: 4, gradDot: 5 }).lr).toBeCloseTo(0.1, 15);
+    expect((s.state as { regrets: number }).regrets).toBe(2);
+  });
+  it("clips to [min_lr, max_lr] and keeps its LR on a non-finite product", () => {
+    const s = createScheduler(
+      { scheduler: "RegrettableDBD", params: { kappa: 1, phi: 0.99, min_lr: 0.01, max_lr: 0.5 } },
+      0.1,
+    );
+    expect(s.step({ step: 1, gradDot: 1 }).lr).toBe(0.5);
+    expect(s.step({ step: 2, gradDot: Number.NaN }).lr).toBe(0.5);
+    expect(s.step({ step: 3, gradDot: -1 }).lr).toBeCloseTo(0.01, 15);
+  });
+});
+
 describe("medianFilter (adaptive_scheduling's: reflect-padded end, nearest start)", () => {
   it("matches a brute-force median of the padded sequence", () => {
     fc.assert(

@@ -384,3 +384,135 @@ export const Rayleigh: SchedulerSpec<RayleighState> = {
     { label: "fallbacks (gᵀHg ≤ 0)", value: s.fallbacks },
   ],
 };
+
+// ---------------------------------------------------------------------------------------------------------
+/**
+ * Regrettable delta-bar-delta (RDBD, Song & Yang 2023, arXiv 2310.11291), derived from the survey's description
+ * — the paper's exact rule is not public here. The survey gives the condition ⟨g_t, g_{t−1}⟩·⟨g_{t+1}, g_t⟩ ≥ 0
+ * and says that when it fails "the previous learning rate update is undone"; otherwise the DBD update proceeds.
+ * LR Lab's reading, on ONE global LR (the condition is about whole gradients, so it is global):
+ * - at step t with d_t = ⟨g_t, g_{t−1}⟩ (the trainer's `gradDot` fact), and d_{t−1} the product that decided the
+ *   previous update;
+ * - if the previous step updated the LR and d_{t−1}·d_t < 0, that update was a mistake: η goes back to its value
+ *   before it (a "regret"), and no new update is made this step;
+ * - otherwise DBD's rule with the raw product in place of DBD's averaged δ̄ (the survey's condition uses raw
+ *   products): η + κ when d_t > 0 (the gradient keeps its direction), (1 − φ)·η when d_t < 0, η when d_t = 0;
+ * - η is clipped to [min_lr, max_lr]; the first step (no g_{t−1}) keeps the base LR.
+ */
+export interface RdbdState {
+  lr: number;
+  /** η before the last update (null when the last step made none: the first step, a regret, d = 0). */
+  undo: number | null;
+  /** The product d that decided the last update (null with `undo`). */
+  lastDot: number | null;
+  regrets: number;
+  ups: number;
+  downs: number;
+}
+
+const RDBD_METAS: ParamMeta[] = [
+  {
+    key: "kappa",
+    label: "κ (increase)",
+    type: "number",
+    default: 1e-3,
+    min: 0,
+    scale: "log",
+    uiMin: 1e-7,
+    uiMax: 1,
+    help: "Additive increase of the LR while consecutive gradients agree (⟨g_t, g_{t−1}⟩ > 0).",
+    live: "from the next step",
+  },
+  {
+    key: "phi",
+    label: "φ (decrease)",
+    type: "number",
+    default: 0.1,
+    min: 0,
+    max: 1,
+    step: 0.01,
+    help: "Multiplicative decrease, η ← (1 − φ)η, when consecutive gradients disagree.",
+    live: "from the next step",
+  },
+  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the LR."),
+  lrBound("max_lr", "max LR", 1, "Upper clip of the LR."),
+];
+
+export const RegrettableDBD: SchedulerSpec<RdbdState> = {
+  id: "RegrettableDBD",
+  python: { kind: "rule" },
+  example: () => ({}),
+  formula: (v) => {
+    const { p, t, eta } = v;
+    return {
+      rule: String.raw`d_t = \langle g_t, g_{t-1}\rangle:\ d_{t-1} d_t < 0 \Rightarrow \eta \leftarrow \eta_{\text{before last update}};\ \text{else } \eta \leftarrow \begin{cases} \eta + \kappa & d_t > 0 \\ (1-\varphi)\,\eta & d_t < 0 \end{cases}`,
+      now: String.raw`\eta_{${t}} = ${eta},\ \kappa = ${tn(p.kappa)},\ \varphi = ${tn(p.phi)}`,
+    };
+  },
+  label: "Regrettable delta-bar-delta (RDBD)",
+  family: "gradient",
+  description:
+    "Delta-bar-delta on one global LR from ⟨g_t, g_{t−1}⟩, and when the sign of that product flips right after an update, the update is undone. Derived from the survey's description (the paper's exact rule is not public).",
+  reference: "Song & Yang 2023 (arXiv 2310.11291), as the scheduling survey describes it",
+  params: RDBD_METAS,
+  needs: ["gradDot"],
+  timing: "before",
+  timeBased: false,
+  parse: (raw) => {
+    const p = parseParams("RegrettableDBD", RDBD_METAS, raw);
+    if (num(p, "min_lr") > num(p, "max_lr"))
+      throw new ParamError("RegrettableDBD", "min_lr", "must not exceed max_lr");
+    return p;
+  },
+  init: (p, base) => ({
+    lr: Math.min(Math.max(base, num(p, "min_lr")), num(p, "max_lr")),
+    undo: null,
+    lastDot: null,
+    regrets: 0,
+    ups: 0,
+    downs: 0,
+  }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const d = obs.gradDot;
+    const clip = (x: number) => Math.min(Math.max(x, num(p, "min_lr")), num(p, "max_lr"));
+    if (d === undefined || !Number.isFinite(d)) {
+      const events: SchedulerEvent[] =
+        d === undefined
+          ? []
+          : [{ step: obs.step, kind: "skip", message: "RDBD: ⟨g_t, g_{t−1}⟩ not finite → LR kept" }];
+      return { lr: s.lr, state: { ...s, undo: null, lastDot: null }, events };
+    }
+    if (s.undo !== null && s.lastDot !== null && s.lastDot * d < 0) {
+      const lr = clip(s.undo);
+      const ev: SchedulerEvent = {
+        step: obs.step,
+        kind: s.lastDot > 0 ? "decrease" : "increase",
+        message: `RDBD: ⟨g, g_prev⟩ changed sign right after an update → that update undone (regret ${s.regrets + 1})`,
+        from: s.lr,
+        to: lr,
+      };
+      return { lr, state: { ...s, lr, undo: null, lastDot: null, regrets: s.regrets + 1 }, events: [ev] };
+    }
+    if (d === 0) return { lr: s.lr, state: { ...s, undo: null, lastDot: null }, events: [] };
+    const lr = clip(d > 0 ? s.lr + num(p, "kappa") : (1 - num(p, "phi")) * s.lr);
+    return {
+      lr,
+      state: {
+        ...s,
+        lr,
+        undo: s.lr,
+        lastDot: d,
+        ups: s.ups + (d > 0 ? 1 : 0),
+        downs: s.downs + (d < 0 ? 1 : 0),
+      },
+      events: [],
+    };
+  },
+  inspect: (_p, s) => [
+    { label: "η", value: s.lr },
+    { label: "last ⟨g_t, g_{t−1}⟩", value: s.lastDot ?? "—" },
+    { label: "increases / decreases", value: `${s.ups} / ${s.downs}` },
+    { label: "regrets (updates undone)", value: s.regrets },
+  ],
+};

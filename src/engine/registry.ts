@@ -3,7 +3,7 @@
  * CLI, the exporters and the docs all read this table instead of repeating it. A new scheduler is one spec
  * (its file) plus one line here.
  */
-import { AdGD, Polyak, Rayleigh, Secant } from "./gradient";
+import { AdGD, Polyak, Rayleigh, RegrettableDBD, Secant } from "./gradient";
 import { ArmijoLineSearch, ExactLineSearch } from "./linesearch";
 import { AdaDelta, DeltaBarDelta, ScheduleFree } from "./optimizerSide";
 import { GreedyLR, ReduceLROnPlateau } from "./plateau";
@@ -50,6 +50,7 @@ export const SCHEDULERS: readonly AnySpec[] = [
   AdGD,
   Secant,
   Rayleigh,
+  RegrettableDBD,
   ArmijoLineSearch,
   ExactLineSearch,
   Refined,

@@ -29,7 +29,7 @@ export interface Observation {
 }
 
 /** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */
-export type Need = "loss" | "gradSq" | "gradL1" | "dx" | "dg" | "secant" | "lineSearch" | "sfDot";
+export type Need = "loss" | "gradSq" | "gradL1" | "gradDot" | "dx" | "dg" | "secant" | "lineSearch" | "sfDot";
 
 export type EventKind =
   | "increase"

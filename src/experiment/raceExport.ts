@@ -350,6 +350,13 @@ function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
         `    rule = RayleighStep(optimizer, factor=${py(p.factor)}, probe=${py(p.probe)}, min_lr=${py(p.min_lr)}, max_lr=${py(p.max_lr)}, fallback=${py(p.fallback)})`,
         '    return optimizer, rule, "before"',
       ];
+    case "RegrettableDBD":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    rule = RegrettableDBD(optimizer, kappa=${py(p.kappa)}, phi=${py(p.phi)}, min_lr=${py(p.min_lr)}, max_lr=${py(p.max_lr)})`,
+        '    return optimizer, rule, "before"',
+      ];
     case "ScheduleFreePolyak": {
       const beta = r.sf?.beta ?? p.beta;
       return [
@@ -399,12 +406,13 @@ def _div(a, b):
 
 def gradient_facts(params, prev):
     """The step's gradient facts as LR Lab's trainer computes them (float32 sums): |g|^2, and |x - x'|, |g - g'|
-    against the previous step (None on the first)."""
+    and <g, g'> against the previous step (None on the first)."""
     facts = {"grad_sq": torch.stack([(p.grad ** 2).sum() for p in params]).sum().item()}
     if prev is not None:
         xs, gs = prev
         facts["dx"] = torch.stack([((p.detach() - x) ** 2).sum() for p, x in zip(params, xs)]).sum().sqrt().item()
         facts["dg"] = torch.stack([((p.grad - g) ** 2).sum() for p, g in zip(params, gs)]).sum().sqrt().item()
+        facts["dot"] = torch.stack([(p.grad * g).sum() for p, g in zip(params, gs)]).sum().item()
     return facts
 
 
@@ -493,6 +501,32 @@ class _Rule:
             lr = self.max_lr if self.fallback == "max" else min(max(self.lr, self.min_lr), self.max_lr)
             return self._set(lr)
         return self._set(min(max(self.factor / q, self.min_lr), self.max_lr))`,
+  RegrettableDBD: `class RegrettableDBD(_Rule):
+    """Regrettable delta-bar-delta on one global LR, as LR Lab reads the survey's description (Song & Yang 2023;
+    the exact rule is not public): with d = <g_t, g_{t-1}>, if the last step updated the LR and d changed sign
+    since, that update is undone; otherwise lr + kappa when d > 0, (1 - phi) lr when d < 0. Clipped to
+    [min_lr, max_lr]; the first step keeps the LR."""
+
+    def __init__(self, optimizer, kappa=1e-3, phi=0.1, min_lr=1e-6, max_lr=1.0):
+        self.kappa, self.phi, self.min_lr, self.max_lr = kappa, phi, min_lr, max_lr
+        self.undo, self.last_dot = None, None
+        super().__init__(optimizer, min(max(optimizer.param_groups[0]["lr"], min_lr), max_lr))
+
+    def decide(self, loss, facts):
+        d = facts.get("dot") if facts else None
+        clip = lambda x: min(max(x, self.min_lr), self.max_lr)
+        if d is None or not math.isfinite(d):
+            self.undo, self.last_dot = None, None
+            return self._set(self.lr)
+        if self.undo is not None and self.last_dot * d < 0:
+            lr = clip(self.undo)
+            self.undo, self.last_dot = None, None
+            return self._set(lr)
+        if d == 0:
+            self.undo, self.last_dot = None, None
+            return self._set(self.lr)
+        self.undo, self.last_dot = self.lr, d
+        return self._set(clip(self.lr + self.kappa if d > 0 else (1 - self.phi) * self.lr))`,
   ArmijoLineSearch: `class ArmijoLineSearch(_Rule):
     """Armijo backtracking (Nocedal & Wright, Alg. 3.1): lr = eta0 * beta^k for the first k with
     f(x - lr g) <= f(x) - c lr |g|^2, tried on the step's batch; if none passes, the smallest trial."""

@@ -17,6 +17,7 @@ export const RACE_RULES: ReadonlySet<string> = new Set([
   "AdGD",
   "Secant",
   "Rayleigh",
+  "RegrettableDBD",
   "ScheduleFreePolyak",
   "ArmijoLineSearch",
   "ExactLineSearch",

@@ -12,6 +12,8 @@ export interface FactRows {
   loss: tf.Tensor1D;
   gradSq?: tf.Tensor1D;
   gradL1?: tf.Tensor1D;
+  /** ⟨g_t, g_{t−1}⟩ (RDBD). */
+  gradDot?: tf.Tensor1D;
   dxNorm?: tf.Tensor1D;
   dgNorm?: tf.Tensor1D;
   secantSY?: tf.Tensor1D;
@@ -30,6 +32,7 @@ const SCALARS: readonly Scalar[] = [
   "loss",
   "gradSq",
   "gradL1",
+  "gradDot",
   "dxNorm",
   "dgNorm",
   "secantSY",
@@ -97,6 +100,7 @@ export class Facts {
     };
     put("gradSq", this.get("gradSq", r));
     put("gradL1", this.get("gradL1", r));
+    put("gradDot", this.get("gradDot", r));
     put("dxNorm", this.get("dxNorm", r));
     put("dgNorm", this.get("dgNorm", r));
     put("secantSY", this.get("secantSY", r));

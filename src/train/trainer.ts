@@ -295,6 +295,8 @@ export class Trainer {
       const rows: FactRows = { loss: per! };
       if (needs.has("gradSq")) rows.gradSq = sumSq(gl);
       if (needs.has("gradL1")) rows.gradL1 = tf.addN(gl.map((g) => tf.sum(tf.abs(g), [1, 2]))) as tf.Tensor1D;
+      if (needs.has("gradDot") && this.prevG)
+        rows.gradDot = tf.addN(gl.map((g, i) => tf.sum(tf.mul(g, this.prevG![i]), [1, 2]))) as tf.Tensor1D;
       if ((needs.has("dx") || needs.has("dg")) && this.prevX && this.prevG) {
         rows.dxNorm = tf.sqrt(sumSq(vars.map((v, i) => tf.sub(v, this.prevX![i])))) as tf.Tensor1D;
         rows.dgNorm = tf.sqrt(sumSq(gl.map((g, i) => tf.sub(g, this.prevG![i])))) as tf.Tensor1D;
@@ -340,7 +342,7 @@ export class Trainer {
       return [packed.tensor, ...gl];
     });
     const [factsT, ...grads] = kept;
-    if (needs.has("dx") || needs.has("dg")) {
+    if (needs.has("dx") || needs.has("dg") || needs.has("gradDot")) {
       tf.dispose([...(this.prevX ?? []), ...(this.prevG ?? [])]);
       this.prevX = vars.map((v) => tf.clone(v));
       this.prevG = grads.map((g) => tf.clone(g));
