@@ -6,7 +6,7 @@
 import { num, parseParams } from "./params";
 import { SF_BETA_META } from "./scheduleFreeAny";
 import { tn } from "./tex";
-import type { ParamMeta, SchedulerSpec } from "./types";
+import type { ParamMeta, SchedulerEvent, SchedulerSpec } from "./types";
 import type { TimeState } from "./warmup";
 
 /** Schedule-Free warmup multiplier (facebookresearch/schedule_free v1.4): (k+1)/W for k < W, else 1. */
@@ -214,6 +214,128 @@ export const AdaDelta = optimizerSpec({
       uiMin: 1e-10,
       uiMax: 1e-2,
       help: "Keeps the first steps from being zero.",
+    },
+  ],
+});
+
+/** A per-weight method's state: what it showed last (η_i's 10/50/90% points, and a few weights' statistics). */
+export interface PerWeightState {
+  lr: number;
+  quantiles: number[] | null;
+  stats: number[] | null;
+}
+
+/**
+ * A curvature-driven per-weight method (vSGD, SDLM): the trainer's optimizer computes every η_i from the
+ * step's gradient and a curvature estimate; the spec holds its parameters and reports the median η_i as the
+ * run's LR (what the LR chart draws), with the spread and the statistics in its internals. `timing: "before"`:
+ * the step's own η is known when the scheduler is asked.
+ */
+export function perWeightSpec(
+  d: Pick<SchedulerSpec, "id" | "label" | "description" | "reference" | "example" | "formula" | "python"> & {
+    params: ParamMeta[];
+    optimizer: string;
+    parse?: (p: Record<string, unknown>) => void;
+    inspectStats?: (stats: number[]) => { label: string; value: number | string }[];
+  },
+): SchedulerSpec<PerWeightState> {
+  return {
+    ...d,
+    family: "optimizer-side",
+    needs: [],
+    timing: "before",
+    timeBased: false,
+    optimizer: "from-params",
+    parse: (raw) => {
+      const p = parseParams(d.id, d.params, raw);
+      d.parse?.(p);
+      return { ...p, optimizer: d.optimizer };
+    },
+    init: (_p, base) => ({ lr: base, quantiles: null, stats: null }),
+    lr: (s) => s.lr,
+    step: (_p, s, obs) => {
+      const q = obs.etaQuantiles;
+      const med = q?.[1];
+      if (med === undefined) return { lr: s.lr, state: s, events: [] };
+      if (!(Number.isFinite(med) && med >= 0)) {
+        const ev: SchedulerEvent = {
+          step: obs.step,
+          kind: "skip",
+          message: `${d.id}: per-weight LRs not finite (curvature or variance estimate broke down)`,
+        };
+        return { lr: s.lr, state: { ...s, quantiles: q ?? null }, events: [ev] };
+      }
+      return {
+        lr: med,
+        state: { lr: med, quantiles: q ?? null, stats: obs.weightStats ?? null },
+        events: [],
+      };
+    },
+    inspect: (_p, s) => [
+      { label: "η_i median", value: s.quantiles?.[1] ?? "—" },
+      {
+        label: "η_i 10% / 90%",
+        value: s.quantiles ? `${fmt(s.quantiles[0])} / ${fmt(s.quantiles[2])}` : "—",
+      },
+      ...(s.stats && d.inspectStats ? d.inspectStats(s.stats) : []),
+    ],
+  };
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
+
+export const SDLM = perWeightSpec({
+  id: "SDLM",
+  label: "Diagonal preconditioning (SDLM)",
+  description:
+    "Each weight's LR is ε/(⟨h_ii⟩ + μ): the reciprocal of its own curvature, from a running average of Hutchinson estimates of the Hessian's diagonal (one more gradient per step). ε is the run's base LR.",
+  reference:
+    "Stochastic diagonal Levenberg–Marquardt, LeCun, Bottou, Orr & Müller 1998 ('Efficient BackProp'), with Hutchinson's z⊙Hz in place of the Gauss–Newton backprop",
+  python: { kind: "rule" },
+  optimizer: "sdlm",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, eta } = v;
+    return {
+      rule: String.raw`\eta_i = \frac{\varepsilon}{\langle h_{ii}\rangle + \mu},\quad \langle h_{ii}\rangle \leftarrow (1-\gamma)\langle h_{ii}\rangle + \gamma\,\lvert z_i (Hz)_i\rvert`,
+      now: String.raw`\text{median}\ \eta_i = ${eta},\ \mu = ${tn(p.mu)},\ \gamma = ${tn(p.gamma)}`,
+    };
+  },
+  params: [
+    {
+      key: "mu",
+      label: "μ",
+      type: "number",
+      default: 0.1,
+      min: 0,
+      minExclusive: true,
+      scale: "log",
+      uiMin: 1e-4,
+      uiMax: 100,
+      help: "Added to the curvature: caps each weight's LR at ε/μ where the curvature is near 0.",
+    },
+    {
+      key: "gamma",
+      label: "γ (averaging)",
+      type: "number",
+      default: 0.05,
+      min: 0,
+      minExclusive: true,
+      max: 1,
+      step: 0.01,
+      help: "⟨h⟩ ← (1−γ)⟨h⟩ + γ·h: how fast the curvature estimate follows the newest batch.",
+    },
+    {
+      key: "probe",
+      label: "finite-difference δ",
+      type: "number",
+      default: 1e-3,
+      min: 0,
+      minExclusive: true,
+      scale: "log",
+      uiMin: 1e-6,
+      uiMax: 1,
+      help: "Hz is taken as (∇f(θ + δz) − ∇f(θ))/δ on the same batch, z a random ±1 vector.",
     },
   ],
 });

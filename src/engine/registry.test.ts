@@ -16,7 +16,7 @@ describe("registry", () => {
     const ids = SCHEDULERS.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids[0]).toBe("GreedyLR");
-    expect(ids.length).toBe(33);
+    expect(ids.length).toBe(35);
   });
 
   for (const spec of SCHEDULERS)

@@ -5,13 +5,14 @@
  */
 import { AdGD, Polyak, Rayleigh, RegrettableDBD, Secant } from "./gradient";
 import { ArmijoLineSearch, ExactLineSearch } from "./linesearch";
-import { AdaDelta, DeltaBarDelta, ScheduleFree } from "./optimizerSide";
+import { AdaDelta, DeltaBarDelta, ScheduleFree, SDLM } from "./optimizerSide";
 import { GreedyLR, ReduceLROnPlateau } from "./plateau";
 import { Refined } from "./refined";
 import { ScheduleFreePolyak } from "./scheduleFreeAny";
 import { texContext } from "./tex";
 import { ChainedScheduler, SequentialLR, TORCH_SPECS } from "./torch";
 import type { Formula, FormulaInput, SchedulerConfig, SchedulerSpec } from "./types";
+import { VSGD } from "./vsgd";
 import { Constant, CosineWithWarmup, InverseSqrt, LinearWithWarmup, Noam, RobbinsMonro, WSD } from "./warmup";
 
 // biome-ignore lint/suspicious/noExplicitAny: the registry holds specs of every state type
@@ -58,6 +59,8 @@ export const SCHEDULERS: readonly AnySpec[] = [
   ScheduleFreePolyak,
   DeltaBarDelta,
   AdaDelta,
+  SDLM,
+  VSGD,
 ];
 
 const byId = new Map<string, AnySpec>(SCHEDULERS.map((s) => [s.id, s]));

@@ -26,6 +26,10 @@ export interface Observation {
   sfDot?: number;
   /** Line search: the loss at x − η_k·g for each candidate η_k the scheduler listed (same batch). */
   lineLoss?: number[];
+  /** Per-weight methods (vSGD, SDLM): the 10%, 50% and 90% points of this step's per-weight LRs η_i. */
+  etaQuantiles?: number[];
+  /** vSGD: τ, ḡ², v̄, h̄ of three weights (first, middle, last), in that order. */
+  weightStats?: number[];
 }
 
 /** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */

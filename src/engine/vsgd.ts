@@ -21,6 +21,8 @@
  * Pure float64 on plain arrays: the reference for the trainer's tfjs vSGD and the exported optimizer.
  */
 
+import { perWeightSpec } from "./optimizerSide";
+
 export type VsgdVariant = "vSGD" | "vSGD_original" | "vSGDfd";
 export const VSGD_VARIANTS: readonly VsgdVariant[] = ["vSGD", "vSGD_original", "vSGDfd"];
 
@@ -280,3 +282,96 @@ export function runVsgdCase(c: VsgdCase): VsgdResult {
   }
   return out;
 }
+
+// ---- the registry's vSGD: the trainer's optimizer, with these parameters ----
+
+/**
+ * vSGD as a run's method. In the trainer each mini-batch gradient is one sample of the authors' formulas (b = 1:
+ * v̄ is then the variance of the gradient the step actually uses), the slow start takes the run's first
+ * mini-batch (no extra data, so every run still sees the same batches), and the curvature is vSGDfd's finite
+ * difference along ḡ + ε, or for vSGD and vSGD_original a Hutchinson estimate |z ⊙ Hz| standing in for bbprop.
+ */
+export const VSGD = perWeightSpec({
+  id: "vSGD",
+  label: "vSGD (no more pesky learning rates)",
+  description:
+    "Each weight's LR from its own statistics: η_i = (ḡ_i²/v̄_i)/h̄_i, the signal share of the gradient over the curvature, with a memory τ_i that shortens when the gradient changes. No LR to tune: the base LR is not used.",
+  reference:
+    "Schaul, Zhang & LeCun 2013, as schaul/py-optim computes it (the engine matches its runs at 1e-9; the trainer treats each mini-batch gradient as one sample)",
+  python: { kind: "rule" },
+  optimizer: "vsgd",
+  example: () => ({}),
+  formula: (v) => {
+    const { p, eta } = v;
+    return {
+      rule:
+        p.variant === "vSGDfd"
+          ? String.raw`\eta_i = \frac{\bar g_i^2}{\bar v_i}\cdot\frac{\bar h_i + \epsilon}{\bar v^h_i + \epsilon},\quad \tau_i \leftarrow \Big(1 - \frac{\bar g_i^2}{\bar v_i}\Big)\tau_i + 1`
+          : String.raw`\eta_i = \frac{\bar g_i^2}{\bar v_i\,(\bar h_i + \epsilon)},\quad \tau_i \leftarrow \Big(1 - \frac{\bar g_i^2}{\bar v_i}\Big)\tau_i + 1`,
+      now: String.raw`\text{median}\ \eta_i = ${eta},\ \text{variant} = \text{${String(p.variant).replace(/_/g, "\\_")}}`,
+    };
+  },
+  params: [
+    {
+      key: "variant",
+      label: "variant",
+      type: "enum",
+      default: "vSGD",
+      options: [...VSGD_VARIANTS],
+      help: "vSGD: with the outlier test; vSGD_original: without it; vSGDfd: curvature from a finite difference along ḡ.",
+    },
+    {
+      key: "slow_constant",
+      label: "slow start",
+      type: "number",
+      default: 2,
+      min: 1,
+      uiMax: 10,
+      step: 0.5,
+      help: "The first v̄ is (g² + ε) times this: the first steps are this much more cautious.",
+    },
+    {
+      key: "outlier_level",
+      label: "outlier level",
+      type: "number",
+      default: 1,
+      nullable: true,
+      min: 0,
+      uiMax: 5,
+      step: 0.5,
+      help: "A gradient (vSGDfd: or curvature) further than this many standard deviations from its average lengthens the memory τ by 1. Empty: no test (vSGD_original never tests).",
+    },
+    {
+      key: "epsilon",
+      label: "ε",
+      type: "number",
+      default: 1e-9,
+      min: 0,
+      minExclusive: true,
+      scale: "log",
+      uiMin: 1e-12,
+      uiMax: 1e-3,
+      help: "Added to v̄ every step and to the curvature (the authors' 1e-9).",
+    },
+    {
+      key: "probe",
+      label: "Hutchinson δ",
+      type: "number",
+      default: 1e-3,
+      min: 0,
+      minExclusive: true,
+      scale: "log",
+      uiMin: 1e-6,
+      uiMax: 1,
+      help: "vSGD, vSGD_original: Hz is taken as (∇f(θ + δz) − ∇f(θ))/δ on the same batch, z a random ±1 vector.",
+    },
+  ],
+  inspectStats: (st) =>
+    ["first", "middle", "last"].map((w, k) => ({
+      label: `${w} weight: τ, ḡ², v̄, h̄`,
+      value: st
+        .slice(4 * k, 4 * k + 4)
+        .map((x) => (Number.isFinite(x) ? x.toPrecision(3) : String(x)))
+        .join(", "),
+    })),
+});

@@ -25,9 +25,12 @@ export interface FactRows {
   x1?: tf.Tensor1D;
   x2?: tf.Tensor1D;
   lineLoss?: tf.Tensor1D[];
+  /** Per-weight methods: the 10/50/90% points of η_i, and vSGD's statistics of a few weights. */
+  etaQuantiles?: tf.Tensor1D[];
+  weightStats?: tf.Tensor1D[];
 }
 
-type Scalar = Exclude<keyof FactRows, "lineLoss">;
+type Scalar = Exclude<keyof FactRows, "lineLoss" | "etaQuantiles" | "weightStats">;
 const SCALARS: readonly Scalar[] = [
   "loss",
   "gradSq",
@@ -50,6 +53,11 @@ export interface FactLayout {
   /** First row of the line-search trials, and how many. */
   lineFrom: number;
   lineCount: number;
+  /** First row and count of the per-weight quantiles and statistics. */
+  etaFrom: number;
+  etaCount: number;
+  statsFrom: number;
+  statsCount: number;
 }
 
 /** Stack the given rows into one [rows, R] tensor (call inside tf.tidy) and say where each one went. */
@@ -64,9 +72,22 @@ export function packFacts(rows: FactRows, runs: number): { tensor: tf.Tensor2D; 
   }
   const lineFrom = list.length;
   list.push(...(rows.lineLoss ?? []));
+  const etaFrom = list.length;
+  list.push(...(rows.etaQuantiles ?? []));
+  const statsFrom = list.length;
+  list.push(...(rows.weightStats ?? []));
   return {
     tensor: tf.stack(list) as tf.Tensor2D,
-    layout: { runs, row, lineFrom, lineCount: rows.lineLoss?.length ?? 0 },
+    layout: {
+      runs,
+      row,
+      lineFrom,
+      lineCount: rows.lineLoss?.length ?? 0,
+      etaFrom,
+      etaCount: rows.etaQuantiles?.length ?? 0,
+      statsFrom,
+      statsCount: rows.weightStats?.length ?? 0,
+    },
   };
 }
 
@@ -83,13 +104,14 @@ export class Facts {
     return i === undefined ? undefined : this.data[i * this.layout.runs + r];
   }
 
+  /** `count` rows of run r from row `from`. */
+  private rows(r: number, from: number, count: number): number[] {
+    return Array.from({ length: count }, (_, k) => this.data[(from + k) * this.layout.runs + r]);
+  }
+
   /** The losses at the first `n` line-search trials of run r. */
   lineLoss(r: number, n: number): number[] {
-    const { lineFrom, runs } = this.layout;
-    return Array.from(
-      { length: Math.min(n, this.layout.lineCount) },
-      (_, k) => this.data[(lineFrom + k) * runs + r],
-    );
+    return this.rows(r, this.layout.lineFrom, Math.min(n, this.layout.lineCount));
   }
 
   /** What run r's scheduler observes of this step (the gradient facts; the loss is set by the caller). */
@@ -107,6 +129,9 @@ export class Facts {
     put("secantSS", this.get("secantSS", r));
     put("sfDot", this.get("sfDot", r));
     if (lineTrials > 0) o.lineLoss = this.lineLoss(r, lineTrials);
+    const { etaFrom, etaCount, statsFrom, statsCount } = this.layout;
+    if (etaCount) o.etaQuantiles = this.rows(r, etaFrom, etaCount);
+    if (statsCount) o.weightStats = this.rows(r, statsFrom, statsCount);
     return o;
   }
 }

@@ -18,6 +18,8 @@ export const OPTIMIZER_KINDS = [
   "schedulefree-adamw",
   "delta-bar-delta",
   "adadelta",
+  "vsgd",
+  "sdlm",
 ] as const;
 export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
 
@@ -44,6 +46,8 @@ const SLOTS: Record<OptimizerKind, number> = {
   "schedulefree-adamw": 3, // z, x, v
   "delta-bar-delta": 2, // per-weight LR ε, δ̄
   adadelta: 2, // E[g²], E[Δ²]
+  vsgd: 6, // ḡ, v̄, h̄, v̄ʰ, τ, η
+  sdlm: 2, // ⟨h⟩, η
 };
 
 export interface StackedOptimizer {
@@ -183,6 +187,11 @@ function update(
       // The run's LR scales the per-weight rates, so a scheduler can still steer them.
       return tf.sub(v, tf.mul(tf.mul(eps, T.lrRel), g));
     }
+    case "vsgd":
+    case "sdlm":
+      // The per-weight LRs were set from this step's gradient and curvature (perWeightEta); a stopped run
+      // (LR 0) does not move.
+      return tf.sub(v, tf.mul(T.on, tf.mul(s[s.length - 1], g)));
     case "adadelta": {
       // torch.optim.Adadelta: E[g²] ← ρE + (1−ρ)g²; Δ = √(E[Δ²]+ε)/√(E[g²]+ε)·g; E[Δ²] ← ρE + (1−ρ)Δ²; w −= lr·Δ.
       const [sq, acc] = s;
@@ -215,6 +224,7 @@ export function applyUpdate(
       phi: col(h.dbdPhi),
       theta: col(h.dbdTheta),
       lrRel: col(rel),
+      on: col(h.lr.map((x) => (x > 0 ? 1 : 0))),
     };
     vars.forEach((v, i) => {
       let next = update(o.kinds[0], o, i, v, grads[i], h, T);
@@ -255,4 +265,169 @@ export function sfPoint(
 export function disposeOptimizer(o: StackedOptimizer): void {
   for (const s of o.slots.values()) for (const p of s) for (const v of p) v.dispose();
   for (const m of o.masks.values()) m.dispose();
+}
+
+/** Kinds whose per-weight LRs come from a curvature estimate computed each step (perWeightEta). */
+export const PER_WEIGHT_KINDS: readonly OptimizerKind[] = ["vsgd", "sdlm"];
+
+/** Per-run settings of the curvature-driven per-weight methods ([R] arrays; unused entries are ignored). */
+export interface PerWeightHyper {
+  /** vSGD: ε, slow-start constant, outlier level (its test is off where `outlier` is 0), fd variant (1/0). */
+  eps: Float32Array;
+  slow: Float32Array;
+  level: Float32Array;
+  outlier: Float32Array;
+  fd: Float32Array;
+  /** SDLM: the global ε (the run's base LR), μ and the averaging rate γ. */
+  lr: Float32Array;
+  mu: Float32Array;
+  gamma: Float32Array;
+}
+
+/**
+ * vSGD's finite-difference direction v = ḡ + ε (the step's own gradient + ε on a run's first step), for
+ * every parameter; runs of other kinds get their gradient + ε (ignored).
+ */
+export function vsgdDirection(
+  o: StackedOptimizer,
+  grads: readonly tf.Tensor[],
+  first: Float32Array,
+  eps: Float32Array,
+) {
+  const slots = o.slots.get("vsgd");
+  const f = tf.tensor3d(first, [first.length, 1, 1]);
+  const e = col(eps);
+  return grads.map((g, i) =>
+    tf.add(slots ? tf.where(tf.broadcastTo(tf.cast(f, "bool"), g.shape), g, slots[i][0]) : g, e),
+  );
+}
+
+/**
+ * One step of the per-weight statistics from this step's gradient g and curvature estimate h ≥ 0 (call inside
+ * tf.tidy): vSGD's running averages and memory τ (engine/vsgd.ts with each mini-batch gradient as one sample,
+ * b = 1), SDLM's ⟨h⟩ ← (1 − γ)⟨h⟩ + γh and η = ε/(⟨h⟩ + μ). `first` marks a run's first step, which
+ * initialises instead (vSGD's slow start on that batch; SDLM's ⟨h⟩ = h). Sets each kind's η slot and returns
+ * η per parameter (runs of other kinds: 0).
+ */
+export function perWeightEta(
+  o: StackedOptimizer,
+  grads: readonly tf.Tensor[],
+  curv: readonly tf.Tensor[],
+  h: PerWeightHyper,
+  first: Float32Array,
+): tf.Tensor[] {
+  const isFirst = tf.cast(tf.tensor3d(first, [first.length, 1, 1]), "bool");
+  const out = grads.map((g) => tf.zerosLike(g));
+  for (const k of PER_WEIGHT_KINDS) {
+    const slots = o.slots.get(k);
+    if (!slots) continue;
+    const m = o.masks.get(k);
+    grads.forEach((g, i) => {
+      const s = slots[i];
+      const F = tf.broadcastTo(isFirst, g.shape);
+      const hc = curv[i];
+      let eta: tf.Tensor;
+      if (k === "vsgd") {
+        const [gbar, vbar, hbar, vhbar, tau] = s;
+        const eps = col(h.eps);
+        const fd = tf.cast(tf.broadcastTo(col(h.fd), g.shape), "bool");
+        // The slow start on this batch: ḡ = g, v̄ = (g² + ε)·slow, h̄ = h (v̄ʰ = h²), τ = 2(1 + ε).
+        const g0 = g;
+        const v0 = tf.mul(tf.add(tf.square(g), eps), col(h.slow));
+        const tau0 = tf.mul(tf.add(1, eps), 2);
+        // Otherwise one update: the outlier test first (it raises τ by 1), then the averages with 1/τ.
+        const lvl2 = tf.square(col(h.level));
+        let out1 = tf.greater(tf.square(tf.sub(g, gbar)), tf.mul(lvl2, tf.sub(vbar, tf.square(gbar))));
+        out1 = tf.logicalOr(
+          out1,
+          tf.logicalAnd(
+            fd,
+            tf.greater(tf.square(tf.sub(hc, hbar)), tf.mul(lvl2, tf.sub(vhbar, tf.square(hbar)))),
+          ),
+        );
+        out1 = tf.logicalAnd(out1, tf.cast(tf.broadcastTo(col(h.outlier), g.shape), "bool"));
+        const tauO = tf.add(tau, tf.cast(out1, "float32"));
+        const fract = tf.div(1, tauO);
+        const keep = tf.sub(1, fract);
+        const g1 = tf.add(tf.mul(gbar, keep), tf.mul(fract, g));
+        const v1 = tf.add(tf.mul(vbar, keep), tf.add(tf.mul(fract, tf.square(g)), eps));
+        const h1 = tf.add(tf.mul(hbar, keep), tf.mul(fract, hc));
+        const vh1 = tf.add(tf.mul(vhbar, keep), tf.mul(fract, tf.square(hc)));
+        const G = tf.where(F, g0, g1);
+        const V = tf.where(F, v0, v1);
+        const H = tf.where(F, hc, h1);
+        const VH = tf.where(F, tf.square(hc), vh1);
+        const vpart = tf.div(tf.square(G), V);
+        const T1 = tf.add(tf.mul(tauO, tf.sub(1, vpart)), tf.add(1, eps));
+        const T = tf.where(F, tf.broadcastTo(tau0, g.shape), T1);
+        eta = tf.where(
+          fd,
+          tf.mul(vpart, tf.div(tf.add(H, eps), tf.add(VH, eps))),
+          tf.div(vpart, tf.add(H, eps)),
+        );
+        gbar.assign(G);
+        vbar.assign(V);
+        hbar.assign(H);
+        vhbar.assign(VH);
+        tau.assign(T);
+      } else {
+        const gm = col(h.gamma);
+        const avg = tf.where(F, hc, tf.add(tf.mul(tf.sub(1, gm), s[0]), tf.mul(gm, hc)));
+        s[0].assign(avg);
+        eta = tf.div(col(h.lr), tf.add(avg, col(h.mu)));
+      }
+      s[s.length - 1].assign(eta);
+      out[i] = m ? tf.where(tf.broadcastTo(m, g.shape), eta, out[i]) : eta;
+    });
+  }
+  return out;
+}
+
+/**
+ * What the page shows of the per-weight LRs (call inside tf.tidy): the 10%, 50% and 90% points of each run's
+ * η_i (over every weight, or an evenly spaced sample of 2048 when the model has more), and for vSGD runs τ,
+ * ḡ², v̄ and h̄ of three weights (the first, middle and last of the flattened parameters).
+ */
+export function perWeightSummary(
+  o: StackedOptimizer,
+  eta: readonly tf.Tensor[],
+): { quantiles: tf.Tensor1D[]; stats: tf.Tensor1D[] } {
+  const R = o.perRun.length;
+  const flat = (ts: readonly tf.Tensor[]) =>
+    tf.concat(
+      ts.map((t) => tf.reshape(t, [R, -1])),
+      1,
+    ) as tf.Tensor2D;
+  let all = flat(eta);
+  const N = all.shape[1];
+  const MAX = 2048;
+  if (N > MAX)
+    all = tf.gather(
+      all,
+      tf.tensor1d(
+        Array.from({ length: MAX }, (_, k) => Math.round((k * (N - 1)) / (MAX - 1))),
+        "int32",
+      ),
+      1,
+    );
+  const n = all.shape[1];
+  const sorted = tf.neg(tf.topk(tf.neg(all), n).values);
+  const at = (q: number) => {
+    const x = q * (n - 1);
+    const lo = Math.floor(x);
+    const hi = Math.ceil(x);
+    const pick = (k: number) => tf.reshape(tf.slice(sorted, [0, k], [R, 1]), [R]);
+    return (lo === hi ? pick(lo) : tf.add(tf.mul(pick(lo), hi - x), tf.mul(pick(hi), x - lo))) as tf.Tensor1D;
+  };
+  const quantiles = [at(0.1), at(0.5), at(0.9)];
+  const stats: tf.Tensor1D[] = [];
+  const v = o.slots.get("vsgd");
+  if (v) {
+    const cols = [0, Math.floor((N - 1) / 2), N - 1];
+    const [gbar, vbar, hbar, , tau] = [0, 1, 2, 3, 4].map((j) => flat(v.map((s) => s[j])));
+    for (const c of cols)
+      for (const t of [tau, tf.square(gbar), vbar, hbar])
+        stats.push(tf.reshape(tf.slice(t, [0, c], [R, 1]), [R]) as tf.Tensor1D);
+  }
+  return { quantiles, stats };
 }

@@ -21,10 +21,15 @@ import {
   disposeOptimizer,
   isScheduleFree,
   type OptimizerKind,
+  PER_WEIGHT_KINDS,
+  type PerWeightHyper,
+  perWeightEta,
+  perWeightSummary,
   resetRunSlots,
   type StackedOptimizer,
   type StepHyper,
   sfPoint,
+  vsgdDirection,
 } from "./optimizers";
 import { mulberry32, permutation, subSeed } from "./rng";
 import type { StackedModel } from "./stack";
@@ -97,6 +102,8 @@ export class Trainer {
   private sfAvg: SfAveraging[];
   /** The initial weights (all runs), for runs that restart from them. */
   private init: tf.Tensor[];
+  /** Steps taken by each run's per-weight statistics (vSGD, SDLM): 0 = the next step initialises them. */
+  private pwSteps: number[];
 
   constructor(exp: Experiment) {
     this.exp = exp;
@@ -123,6 +130,7 @@ export class Trainer {
     this.noise = noiseStream(exp.seed);
     this.history = exp.runs.map(() => []);
     this.sfAvg = exp.runs.map(initAveraging);
+    this.pwSteps = exp.runs.map(() => 0);
     this.refreshNeeds();
   }
 
@@ -283,7 +291,8 @@ export class Trainer {
         per = tf.keep(this.model.loss(vars, xb, yb));
         return tf.sum(per) as tf.Scalar;
       }, vars);
-      let gl = vars.map((v) => grads[v.name]);
+      const raw = vars.map((v) => grads[v.name]);
+      let gl = raw;
       if (noise.fired && cfg.target === "gradients") {
         const f = tf.tensor3d(
           noise.rel.map((x) => 1 + x),
@@ -311,6 +320,11 @@ export class Trainer {
           s.map((si, i) => tf.sum(tf.mul(si, tf.sub(g2[i], gl[i])), [1, 2])),
         ) as tf.Tensor1D;
         rows.secantSS = sumSq(s);
+      }
+      if (this.kinds.some((k) => PER_WEIGHT_KINDS.includes(k))) {
+        const { eta, stats } = this.perWeight(vars, raw, gl, xb, yb);
+        rows.etaQuantiles = eta;
+        rows.weightStats = stats;
       }
       // Schedule-free runs are evaluated at their average x: one more forward pass on the same batch.
       const x = sfPoint(this.opt, vars, "x");
@@ -349,6 +363,71 @@ export class Trainer {
     }
     const facts = await readFacts(factsT as tf.Tensor2D, layout!);
     return { facts, grads, lineTrials: lineCands.map((c) => c.length) };
+  }
+
+  /**
+   * The per-weight methods' step (inside facts' tf.tidy): a curvature estimate per weight from ONE more gradient
+   * on the same batch, at θ + d — vSGDfd: d = v = ḡ + ε and h = |(∇f(θ + v) − ∇f(θ))/v| (the authors' finite
+   * difference); vSGD, vSGD_original and SDLM: Hutchinson's d = δz with Rademacher z and h = |z ⊙ Hz|, Hz taken
+   * as (∇f(θ + δz) − ∇f(θ))/δ, the same z for every run (bbprop's Gauss–Newton diagonal is not available in tfjs; its estimates are ≥ 0,
+   * hence the absolute value). The raw gradient is differenced, before any gradient noise. Then the statistics
+   * and η (optimizers.ts), and what the page shows of them.
+   */
+  private perWeight(
+    vars: tf.Variable[],
+    raw: tf.Tensor[],
+    gl: tf.Tensor[],
+    xb: tf.Tensor2D | null,
+    yb: tf.Tensor | null,
+  ): { eta: tf.Tensor1D[]; stats: tf.Tensor1D[] } {
+    const R = this.runs;
+    const h: PerWeightHyper = {
+      eps: new Float32Array(R),
+      slow: new Float32Array(R),
+      level: new Float32Array(R),
+      outlier: new Float32Array(R),
+      fd: new Float32Array(R),
+      lr: new Float32Array(R),
+      mu: new Float32Array(R),
+      gamma: new Float32Array(R),
+    };
+    const probe = new Float32Array(R).fill(1);
+    this.scheds.forEach((s, r) => {
+      const p = s.params as Record<string, unknown>;
+      if (this.kinds[r] === "vsgd") {
+        h.eps[r] = num(p, "epsilon", 1e-9);
+        h.slow[r] = num(p, "slow_constant", 2);
+        h.level[r] = num(p, "outlier_level", 0);
+        h.outlier[r] = p.variant === "vSGD_original" || p.outlier_level === null ? 0 : 1;
+        h.fd[r] = p.variant === "vSGDfd" ? 1 : 0;
+      }
+      if (this.kinds[r] === "sdlm") {
+        h.lr[r] = this.exp.baseLr;
+        h.mu[r] = num(p, "mu", 0.1);
+        h.gamma[r] = num(p, "gamma", 0.05);
+      }
+      probe[r] = num(p, "probe", 1e-3);
+    });
+    const first = Float32Array.from(this.pwSteps, (k) => (k === 0 ? 1 : 0));
+    const col = (a: Float32Array) => tf.tensor3d(a, [R, 1, 1]);
+    const fdMask = tf.cast(col(h.fd), "bool");
+    const delta = col(probe);
+    const v = vsgdDirection(this.opt, raw, first, h.eps);
+    const seed = subSeed(this.exp.seed, 7000 + this.step);
+    const z = vars.map((x, i) =>
+      tf.where(tf.less(tf.randomUniform([1, ...x.shape.slice(1)], 0, 1, "float32", seed + i), 0.5), -1, 1),
+    );
+    const fd = (i: number) => tf.broadcastTo(fdMask, vars[i].shape);
+    const d = vars.map((_, i) => tf.where(fd(i), v[i], tf.mul(delta, z[i])));
+    const w = vars.map((_, i) => tf.where(fd(i), tf.div(1, v[i]), tf.div(z[i], delta)));
+    const moved = tf.grads((...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb)))(
+      vars.map((x, i) => tf.add(x, d[i])),
+    );
+    const curv = moved.map((m, i) => tf.abs(tf.mul(tf.sub(m, raw[i]), w[i])));
+    const eta = perWeightEta(this.opt, gl, curv, h, first);
+    for (let r = 0; r < R; r++) if (PER_WEIGHT_KINDS.includes(this.kinds[r])) this.pwSteps[r]++;
+    const { quantiles, stats } = perWeightSummary(this.opt, eta);
+    return { eta: quantiles, stats };
   }
 
   /** The step's mini-batch as tensors (sequences: one-hot next tokens of every position, [B·T, V]). */
