@@ -196,6 +196,15 @@ const REVIEWED: Record<string, Record<number, string>> = {
   },
   "noise-recovery": { 150: "the spike period 50 + ⌊50·s⌋ at s = 2", 5: "an instruction (a window of 5)" },
   "replay-noisy": { 100: "an instruction (patience from 10 to 100)" },
+  "curvature-step": {
+    1.9: "an instruction (factor 1.9)",
+    2.5: "an instruction (factor 2.5)",
+  },
+  "no-more-pesky": {
+    5: "“more than 5% below”: the claims' ratio 0.95",
+    10: "the internals' 10% point of η_i",
+    90: "the internals' 90% point of η_i",
+  },
 };
 
 describe("numbers in lesson texts", () => {

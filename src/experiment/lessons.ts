@@ -6,6 +6,7 @@
  */
 import { type Claim, claimsFor, lossNear, lrMoves } from "./claims";
 import { type Experiment, experimentSchema, type HIDEABLE, RUN_COLORS } from "./config";
+import { ANALYTIC_START, stabilityEdge } from "./tasks";
 import { encodeExperiment } from "./url";
 
 export interface Lesson {
@@ -481,6 +482,99 @@ const DEFINED: readonly Lesson[] = [
     },
   },
   {
+    id: "curvature-step",
+    controls: ["factor"],
+    title: "Curvature sets the step",
+    summary:
+      "The optimal LR is 1/curvature: the Rayleigh step measures the curvature along the gradient every step, against Armijo's backtracking and a constant LR.",
+    watch:
+      "The survey's function again, from a point where it is steep and sharply curved. Along the gradient g the loss is locally a parabola with curvature gᵀHg/‖g‖², and the step to its bottom is η = ‖g‖²/gᵀHg: the survey's 1/h, taken along the direction of travel. The Rayleigh run computes gᵀHg from one more gradient per step (a Hessian-vector product by finite difference) and takes that step: its LR grows more than tenfold as the path leaves the sharp region. It needs no LR and no trial losses, and it ends within 0.001 of the minimum f* ≈ 2.5593, as Armijo's backtracking does. A constant LR must suit the sharpest point of the path: at the start 2/λ_max (the dashed line) is below 0.015, so the constant run uses 0.01, and after 60 steps it is still more than 0.01 above f*.",
+    question:
+      "1/λ_max is the safe step for every direction, ‖g‖²/gᵀHg only for the direction of g. Why can the Rayleigh step be larger than 1/λ_max and still not diverge?",
+    next: "Set the Rayleigh factor to 1.9 (just under the edge of a quadratic along g), then to 2.5: what happens to its path on the contour plot?",
+    experiment: exp("curvature-step", {
+      task: { kind: "survey" },
+      optimizer: "sgd",
+      baseLr: 0.01,
+      steps: 60,
+      runs: [
+        run("Rayleigh", 0, "Rayleigh", { factor: 1, max_lr: 10 }),
+        run("Armijo", 1, "ArmijoLineSearch", { eta0: 1, beta: 0.5, c: 0.1 }),
+        run("Constant 0.01", 2, "Constant"),
+      ],
+    }),
+    claims: (c) => [
+      c.noBlowUp(),
+      ...[0, 1].map((i) =>
+        c.that(
+          `${["the Rayleigh step", "Armijo"][i]} ends within 0.001 of f* = 2√2·e^(−0.1) ≈ 2.5593`,
+          ({ runs }) => {
+            const gap = runs[i].loss.at(-1)! - 2 * Math.SQRT2 * Math.exp(-0.1);
+            return gap < 1e-3 ? null : `it ends ${gap} above f*`;
+          },
+        ),
+      ),
+      c.that("the Rayleigh step's LR grows more than tenfold from its first", ({ runs }) => {
+        const lr = runs[0].lr;
+        const top = Math.max(...lr);
+        return top > 10 * lr[0] ? null : `${lr[0]} → at most ${top}`;
+      }),
+      c.that("at the start, 2/λ_max is below 0.015 and above the constant run's 0.01", () => {
+        const [x1, x2] = ANALYTIC_START.survey;
+        const edge = stabilityEdge("survey", x1, x2);
+        return edge !== null && edge < 0.015 && edge > 0.01 ? null : `2/λ_max = ${edge}`;
+      }),
+      c.that("the constant run ends more than 0.01 above f*", ({ runs }) => {
+        const gap = runs[2].loss.at(-1)! - 2 * Math.SQRT2 * Math.exp(-0.1);
+        return gap > 0.01 ? null : `it ends ${gap} above f*`;
+      }),
+    ],
+  },
+  {
+    id: "no-more-pesky",
+    controls: ["variant"],
+    title: "No more pesky learning rates: vSGD",
+    summary:
+      "vSGD sets every weight's LR from that weight's own gradient statistics and curvature, against SGD at five hand-picked constant LRs.",
+    watch:
+      "The spiral, mini-batches of 32, 500 steps. Five SGD runs each keep one constant LR, from 0.03 to 3. vSGD (Schaul, Zhang & LeCun) gives each weight its own LR: the share of its gradient that is signal rather than noise (ḡ²/v̄, from running averages whose memory τ adapts), divided by its curvature h̄. It has no LR to tune and ignores the base LR. Its first LRs come from one batch's statistics, which cannot yet tell signal from noise: they are large, and its loss overshoots within the first 10 steps. Then its median LR falls more than tenfold, and untuned, vSGD ends more than 5% below every constant run, the best one included. The largest constant, 3, is too large: it ends above the loss it started at. The LR chart draws vSGD's median per-weight LR; its internals give the 10% and 90% points and three weights' statistics.",
+    question:
+      "vSGD's median LR sits far below the constants that do best here, yet it ends lower. How can a smaller median step win? Look at the spread of its per-weight LRs.",
+    next: "Switch vSGD's variant to vSGDfd, the authors' finite-difference curvature (along ḡ itself), and compare the median LR it settles at.",
+    experiment: exp("no-more-pesky", {
+      task: { kind: "spiral", samples: 200, noise: 0.1 },
+      optimizer: "sgd",
+      baseLr: 3,
+      batchSize: 32,
+      steps: 500,
+      view: { logLr: true },
+      runs: [
+        ...[0.03, 0.1, 0.3, 1, 3].map((lr, i) =>
+          run(`SGD ${lr}`, [0, 1, 2, 4, 5][i], "ConstantLR", { factor: lr / 3, total_iters: 100000 }),
+        ),
+        run("vSGD", 3, "vSGD", {}),
+      ],
+    }),
+    claims: (c) => [
+      c.noBlowUp([0, 1, 2, 3]),
+      c.that("vSGD's loss rises above its first loss within the first 10 steps", ({ runs }) => {
+        const l = runs[5].loss;
+        const top = Math.max(...l.slice(1, 10));
+        return top > l[0] ? null : `its peak over steps 1–9 is ${top}, its first ${l[0]}`;
+      }),
+      c.that("vSGD's median LR ends below a tenth of its first", ({ runs }) => {
+        const lr = runs[5].lr;
+        return lr.at(-1)! < lr[0] / 10 ? null : `${lr[0]} → ${lr.at(-1)}`;
+      }),
+      c.that("SGD 3 ends above its first loss", ({ runs }) => {
+        const l = runs[4].loss;
+        const end = lossNear(runs[4]);
+        return end !== null && end > l[0] ? null : `it ends at ${end}, from ${l[0]}`;
+      }),
+      ...[0, 1, 2, 3, 4].map((i) => c.endsBelow(5, i, 0.95)),
+    ],
+  },
+  {
     id: "refined",
     controls: ["adam", "opt"],
     title: "Refined schedules from gradient norms",
@@ -815,6 +909,8 @@ export const COURSE: readonly { id: string; core: boolean }[] = [
   { id: "schedule-free", core: false },
   { id: "schedule-free-schedules", core: false },
   { id: "refined", core: false },
+  { id: "curvature-step", core: false },
+  { id: "no-more-pesky", core: false },
   { id: "replay-noisy", core: false },
   { id: "replay-smooth", core: false },
 ];
