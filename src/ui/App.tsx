@@ -10,7 +10,6 @@ import { Charts } from "./Charts";
 import { useLab } from "./context";
 import { ExperimentPanel } from "./ExperimentPanel";
 import { ExplainPanel } from "./Explain";
-import { FormulaPanel } from "./Formula";
 import { Internals } from "./Internals";
 import { LessonPanel, LessonsDialog } from "./Lessons";
 import { MetricsTable } from "./MetricsTable";
@@ -18,6 +17,8 @@ import { ModelView } from "./ModelView";
 import { QrDialog } from "./QrDialog";
 
 // The replay view (and papaparse behind it) loads when a replay opens, not with the race.
+// KaTeX (about 70 KB gzipped with its CSS) loads after the first paint: the rule panel is below the charts.
+const FormulaPanel = lazy(() => import("./Formula").then((m) => ({ default: m.FormulaPanel })));
 const ReplayView = lazy(() => import("./Replay").then((m) => ({ default: m.ReplayView })));
 // The share bar (export, import, the run's PyTorch code) sits below the charts: it loads right after first paint.
 const ShareBar = lazy(() => import("./ShareBar").then((m) => ({ default: m.ShareBar })));
@@ -165,7 +166,11 @@ function Full() {
             {sums ? <SumsPanel /> : null}
             <TaskView />
             <ModelView />
-            {hide.has("internals") ? null : <FormulaPanel />}
+            {hide.has("internals") ? null : (
+              <Suspense fallback={<section className="formula" aria-label="Formula" aria-busy="true" />}>
+                <FormulaPanel />
+              </Suspense>
+            )}
             {hide.has("internals") ? null : <Internals />}
             {hide.has("metrics") ? null : <MetricsTable />}
             <Suspense fallback={null}>
