@@ -516,3 +516,105 @@ export const RegrettableDBD: SchedulerSpec<RdbdState> = {
     { label: "regrets (updates undone)", value: s.regrets },
   ],
 };
+
+// ---------------------------------------------------------------------------------------------------------
+/**
+ * η = factor/λ_max with λ_max from the on-line power method of LeCun, Simard & Pearlmutter (1993), as "Efficient
+ * BackProp" (LeCun, Bottou, Orr & Müller 1998, §5.4) gives it: the trainer keeps a vector ψ per run and moves it
+ * each step by ψ ← (1 − γ)ψ + γ·(∇f(w + αψ/‖ψ‖) − ∇f(w))/α, a Hessian-vector product by finite difference on the
+ * step's batch (one more gradient); ‖ψ‖ tends to λ_max, the Hessian's largest eigenvalue. factor 1 is the paper's
+ * η_opt ≈ 1/λ_max; gradient descent diverges above 2/λ_max on a quadratic. Without an estimate (‖ψ‖ not finite or
+ * 0) the LR is kept.
+ */
+export interface PowerState {
+  lr: number;
+  lambda: number | null;
+}
+
+const POWER_METAS: ParamMeta[] = [
+  {
+    key: "factor",
+    label: "factor",
+    type: "number",
+    default: 1,
+    min: 0,
+    minExclusive: true,
+    max: 2,
+    step: 0.05,
+    help: "η = factor/λ_max: 1 is the paper's optimal step, 2 the edge where gradient descent diverges on a quadratic.",
+    live: "from the next step",
+  },
+  {
+    key: "gamma",
+    label: "γ (power-method rate)",
+    type: "number",
+    default: 0.1,
+    min: 0,
+    minExclusive: true,
+    max: 1,
+    step: 0.01,
+    help: "ψ ← (1 − γ)ψ + γ·Hψ̂: larger follows a changing Hessian faster, with a noisier estimate.",
+  },
+  {
+    key: "alpha",
+    label: "α (difference step)",
+    type: "number",
+    default: 1e-2,
+    min: 0,
+    minExclusive: true,
+    scale: "log",
+    uiMin: 1e-5,
+    uiMax: 1,
+    help: "Hψ̂ is taken as (∇f(w + αψ/‖ψ‖) − ∇f(w))/α on the same batch.",
+  },
+  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the step."),
+  lrBound("max_lr", "max LR", 1, "Upper clip of the step."),
+];
+
+export const PowerMethod: SchedulerSpec<PowerState> = {
+  id: "PowerMethod",
+  python: { kind: "rule" },
+  example: () => ({}),
+  formula: (v) => {
+    const { p, t, eta } = v;
+    return {
+      rule: String.raw`\psi \leftarrow (1-\gamma)\,\psi + \gamma\,\frac{\nabla f(w + \alpha\,\psi/\lVert\psi\rVert) - \nabla f(w)}{\alpha},\quad \eta_t = \frac{\text{factor}}{\lVert\psi\rVert}`,
+      now: String.raw`\eta_{${t}} = ${eta},\ \lambda_{\max} \approx ${tn(v.internal("λ_max estimate ‖ψ‖") as number)},\ \text{factor} = ${tn(p.factor)}`,
+    };
+  },
+  label: "1/λ_max (on-line power method)",
+  family: "gradient",
+  description:
+    "η = factor/λ_max, with λ_max, the Hessian's largest eigenvalue, tracked by a running power method on Hessian-vector products (one more gradient per step).",
+  reference: "LeCun, Simard & Pearlmutter 1993; 'Efficient BackProp' (LeCun et al. 1998) §5.4",
+  params: POWER_METAS,
+  needs: ["power"],
+  timing: "before",
+  timeBased: false,
+  parse: (raw) => {
+    const p = parseParams("PowerMethod", POWER_METAS, raw);
+    if (num(p, "min_lr") > num(p, "max_lr"))
+      throw new ParamError("PowerMethod", "min_lr", "must not exceed max_lr");
+    return p;
+  },
+  init: (p, base) => ({ lr: Math.min(Math.max(base, num(p, "min_lr")), num(p, "max_lr")), lambda: null }),
+  lr: (s) => s.lr,
+  step: (p, s, obs) => {
+    const l = obs.lambdaMax;
+    if (l === undefined) return { lr: s.lr, state: s, events: [] };
+    if (!(l > 0) || !Number.isFinite(l)) {
+      const ev: SchedulerEvent = {
+        step: obs.step,
+        kind: "skip",
+        message: `1/λ_max: no estimate (‖ψ‖ = ${l}) → LR kept`,
+      };
+      return { lr: s.lr, state: s, events: [ev] };
+    }
+    const lr = Math.min(Math.max(num(p, "factor") / l, num(p, "min_lr")), num(p, "max_lr"));
+    return { lr, state: { lr, lambda: l }, events: [] };
+  },
+  inspect: (_p, s) => [
+    { label: "λ_max estimate ‖ψ‖", value: s.lambda ?? "—" },
+    { label: "η", value: s.lr },
+  ],
+};

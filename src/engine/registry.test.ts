@@ -8,7 +8,18 @@ import { describe, expect, it } from "vitest";
 import { exampleConfig, formulaFor, getSpec, SCHEDULERS } from "./registry";
 import { createScheduler } from "./runtime";
 
-const NEEDS = new Set(["loss", "gradSq", "gradL1", "gradDot", "dx", "dg", "secant", "lineSearch", "sfDot"]);
+const NEEDS = new Set([
+  "loss",
+  "gradSq",
+  "gradL1",
+  "gradDot",
+  "dx",
+  "dg",
+  "secant",
+  "lineSearch",
+  "sfDot",
+  "power",
+]);
 const EXPORTS = new Set(["torch", "composite", "lambda", "class", "rule"]);
 
 describe("registry", () => {
@@ -16,7 +27,7 @@ describe("registry", () => {
     const ids = SCHEDULERS.map((s) => s.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids[0]).toBe("GreedyLR");
-    expect(ids.length).toBe(35);
+    expect(ids.length).toBe(36);
   });
 
   for (const spec of SCHEDULERS)

@@ -3,7 +3,7 @@
  * CLI, the exporters and the docs all read this table instead of repeating it. A new scheduler is one spec
  * (its file) plus one line here.
  */
-import { AdGD, Polyak, Rayleigh, RegrettableDBD, Secant } from "./gradient";
+import { AdGD, Polyak, PowerMethod, Rayleigh, RegrettableDBD, Secant } from "./gradient";
 import { ArmijoLineSearch, ExactLineSearch } from "./linesearch";
 import { AdaDelta, DeltaBarDelta, ScheduleFree, SDLM } from "./optimizerSide";
 import { GreedyLR, ReduceLROnPlateau } from "./plateau";
@@ -51,6 +51,7 @@ export const SCHEDULERS: readonly AnySpec[] = [
   AdGD,
   Secant,
   Rayleigh,
+  PowerMethod,
   RegrettableDBD,
   ArmijoLineSearch,
   ExactLineSearch,

@@ -26,6 +26,8 @@ export interface Observation {
   sfDot?: number;
   /** Line search: the loss at x − η_k·g for each candidate η_k the scheduler listed (same batch). */
   lineLoss?: number[];
+  /** λ_max of the Hessian, from the trainer's running power method (‖ψ‖, LeCun, Simard & Pearlmutter 1993). */
+  lambdaMax?: number;
   /** Per-weight methods (vSGD, SDLM): the 10%, 50% and 90% points of this step's per-weight LRs η_i. */
   etaQuantiles?: number[];
   /** vSGD: τ, ḡ², v̄, h̄ of three weights (first, middle, last), in that order. */
@@ -33,7 +35,17 @@ export interface Observation {
 }
 
 /** Which gradient facts a scheduler needs; the trainer computes only these, so others pay nothing. */
-export type Need = "loss" | "gradSq" | "gradL1" | "gradDot" | "dx" | "dg" | "secant" | "lineSearch" | "sfDot";
+export type Need =
+  | "loss"
+  | "gradSq"
+  | "gradL1"
+  | "gradDot"
+  | "dx"
+  | "dg"
+  | "secant"
+  | "lineSearch"
+  | "sfDot"
+  | "power";
 
 export type EventKind =
   | "increase"

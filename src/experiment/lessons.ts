@@ -488,7 +488,7 @@ const DEFINED: readonly Lesson[] = [
     summary:
       "The optimal LR is 1/curvature: the Rayleigh step measures the curvature along the gradient every step, against Armijo's backtracking and a constant LR.",
     watch:
-      "The survey's function again, from a point where it is steep and sharply curved. Along the gradient g the loss is locally a parabola with curvature gᵀHg/‖g‖², and the step to its bottom is η = ‖g‖²/gᵀHg: the survey's 1/h, taken along the direction of travel. The Rayleigh run computes gᵀHg from one more gradient per step (a Hessian-vector product by finite difference) and takes that step: its LR grows more than tenfold as the path leaves the sharp region. It needs no LR and no trial losses, and it ends within 0.001 of the minimum f* ≈ 2.5593, as Armijo's backtracking does. A constant LR must suit the sharpest point of the path: at the start 2/λ_max (the dashed line) is below 0.015, so the constant run uses 0.01, and after 60 steps it is still more than 0.01 above f*.",
+      "The survey's function again, from a point where it is steep and sharply curved. Along the gradient g the loss is locally a parabola with curvature gᵀHg/‖g‖², and the step to its bottom is η = ‖g‖²/gᵀHg: the survey's 1/h, taken along the direction of travel. The Rayleigh run computes gᵀHg from one more gradient per step (a Hessian-vector product by finite difference) and takes that step: its LR grows more than tenfold as the path leaves the sharp region. It needs no LR and no trial losses, and it ends within 0.001 of the minimum f* ≈ 2.5593, as Armijo's backtracking does. The fourth run takes the step that is safe in every direction, 1/λ_max, with λ_max tracked by a running power method on Hessian-vector products (LeCun, Simard & Pearlmutter): its largest step is less than half the Rayleigh step's largest, and it too ends within 0.001 of f*. A constant LR must suit the sharpest point of the path: at the start 2/λ_max (the dashed line) is below 0.015, so the constant run uses 0.01, and after 60 steps it is still more than 0.01 above f*.",
     question:
       "1/λ_max is the safe step for every direction, ‖g‖²/gᵀHg only for the direction of g. Why can the Rayleigh step be larger than 1/λ_max and still not diverge?",
     next: "Set the Rayleigh factor to 1.9 (just under the edge of a quadratic along g), then to 2.5: what happens to its path on the contour plot?",
@@ -501,19 +501,24 @@ const DEFINED: readonly Lesson[] = [
         run("Rayleigh", 0, "Rayleigh", { factor: 1, max_lr: 10 }),
         run("Armijo", 1, "ArmijoLineSearch", { eta0: 1, beta: 0.5, c: 0.1 }),
         run("Constant 0.01", 2, "Constant"),
+        run("1/λ_max", 3, "PowerMethod", { factor: 1, max_lr: 10 }),
       ],
     }),
     claims: (c) => [
       c.noBlowUp(),
-      ...[0, 1].map((i) =>
+      ...[0, 1, 3].map((i) =>
         c.that(
-          `${["the Rayleigh step", "Armijo"][i]} ends within 0.001 of f* = 2√2·e^(−0.1) ≈ 2.5593`,
+          `${["the Rayleigh step", "Armijo", "", "1/λ_max"][i]} ends within 0.001 of f* = 2√2·e^(−0.1) ≈ 2.5593`,
           ({ runs }) => {
             const gap = runs[i].loss.at(-1)! - 2 * Math.SQRT2 * Math.exp(-0.1);
             return gap < 1e-3 ? null : `it ends ${gap} above f*`;
           },
         ),
       ),
+      c.that("the Rayleigh step's largest LR is more than twice 1/λ_max's largest", ({ runs }) => {
+        const [r, p] = [Math.max(...runs[0].lr), Math.max(...runs[3].lr)];
+        return r > 2 * p ? null : `Rayleigh at most ${r}, 1/λ_max at most ${p}`;
+      }),
       c.that("the Rayleigh step's LR grows more than tenfold from its first", ({ runs }) => {
         const lr = runs[0].lr;
         const top = Math.max(...lr);

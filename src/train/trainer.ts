@@ -102,6 +102,8 @@ export class Trainer {
   private sfAvg: SfAveraging[];
   /** The initial weights (all runs), for runs that restart from them. */
   private init: tf.Tensor[];
+  /** The power method's vector ψ per run (stacked like the variables); null until a run needs it. */
+  private psi: tf.Variable[] | null = null;
   /** Steps taken by each run's per-weight statistics (vSGD, SDLM): 0 = the next step initialises them. */
   private pwSteps: number[];
 
@@ -321,6 +323,7 @@ export class Trainer {
         ) as tf.Tensor1D;
         rows.secantSS = sumSq(s);
       }
+      if (needs.has("power")) rows.lambdaMax = this.powerMethod(vars, raw, xb, yb);
       if (this.kinds.some((k) => PER_WEIGHT_KINDS.includes(k))) {
         const { eta, stats } = this.perWeight(vars, raw, gl, xb, yb);
         rows.etaQuantiles = eta;
@@ -363,6 +366,52 @@ export class Trainer {
     }
     const facts = await readFacts(factsT as tf.Tensor2D, layout!);
     return { facts, grads, lineTrials: lineCands.map((c) => c.length) };
+  }
+
+  /**
+   * One step of the on-line power method (LeCun, Simard & Pearlmutter 1993; inside facts' tf.tidy), returning
+   * ‖ψ‖ per run, the λ_max estimate: ψ ← (1 − γ)ψ + γ·(∇f(w + αψ/‖ψ‖) − ∇f(w))/α on the step's batch, one more
+   * gradient. ψ starts as the same seeded random vector in every run, and the first time it is used it takes 10
+   * plain power iterations (γ = 1) on that batch, so the first LR already comes from an estimate near λ_max
+   * rather than from a random vector's Rayleigh quotient.
+   */
+  private powerMethod(
+    vars: tf.Variable[],
+    raw: tf.Tensor[],
+    xb: tf.Tensor2D | null,
+    yb: tf.Tensor | null,
+  ): tf.Tensor1D {
+    const R = this.runs;
+    const col = (f: (p: Record<string, unknown>) => number) =>
+      tf.tensor3d(
+        this.scheds.map((s) => f(s.params as Record<string, unknown>)),
+        [R, 1, 1],
+      );
+    const alpha = col((p) => num(p, "alpha", 1e-2));
+    const gamma = col((p) => num(p, "gamma", 0.1));
+    const norm = (ts: readonly tf.Tensor[]) =>
+      tf.sqrt(tf.addN(ts.map((x) => tf.sum(tf.square(x), [1, 2])))) as tf.Tensor1D;
+    const fresh = !this.psi;
+    if (!this.psi) {
+      const seed = subSeed(this.exp.seed, 8000);
+      this.psi = vars.map((v, i) =>
+        tf.variable(
+          tf.broadcastTo(tf.randomNormal([1, ...v.shape.slice(1)], 0, 1, "float32", seed + i), v.shape),
+          false,
+        ),
+      );
+    }
+    const psi = this.psi;
+    const loss = (...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb));
+    for (let k = 0; k < (fresh ? 10 : 1); k++) {
+      const n = tf.reshape(norm(psi), [R, 1, 1]);
+      const moved = tf.grads(loss)(vars.map((v, i) => tf.add(v, tf.mul(tf.div(alpha, n), psi[i]))));
+      const g = fresh ? tf.onesLike(gamma) : gamma;
+      psi.forEach((p, i) =>
+        p.assign(tf.add(tf.mul(tf.sub(1, g), p), tf.mul(g, tf.div(tf.sub(moved[i], raw[i]), alpha)))),
+      );
+    }
+    return norm(psi);
   }
 
   /**
@@ -608,6 +657,7 @@ export class Trainer {
       ...this.model.vars,
       ...(this.prevX ?? []),
       ...(this.prevG ?? []),
+      ...(this.psi ?? []),
     ]);
     disposeOptimizer(this.opt);
   }
