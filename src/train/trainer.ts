@@ -407,9 +407,9 @@ export class Trainer {
       const n = tf.reshape(norm(psi), [R, 1, 1]);
       const moved = tf.grads(loss)(vars.map((v, i) => tf.add(v, tf.mul(tf.div(alpha, n), psi[i]))));
       const g = fresh ? tf.onesLike(gamma) : gamma;
-      psi.forEach((p, i) =>
-        p.assign(tf.add(tf.mul(tf.sub(1, g), p), tf.mul(g, tf.div(tf.sub(moved[i], raw[i]), alpha)))),
-      );
+      psi.forEach((p, i) => {
+        p.assign(tf.add(tf.mul(tf.sub(1, g), p), tf.mul(g, tf.div(tf.sub(moved[i], raw[i]), alpha))));
+      });
     }
     return norm(psi);
   }
