@@ -538,6 +538,7 @@ const DEFINED: readonly Lesson[] = [
   {
     id: "no-more-pesky",
     controls: ["variant"],
+    follow: 5,
     title: "No more pesky learning rates: vSGD",
     summary:
       "vSGD sets every weight's LR from that weight's own gradient statistics and curvature, against SGD at five hand-picked constant LRs.",

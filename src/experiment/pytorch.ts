@@ -6,7 +6,7 @@
  */
 import { py } from "../engine/python";
 import { getSpec } from "../engine/registry";
-import type { Params, SchedulerConfig } from "../engine/types";
+import type { Need, Params, SchedulerConfig } from "../engine/types";
 
 export const TESTED_TORCH = "Runs on PyTorch 1.13 and 2.x (checked on 1.13.1).";
 
@@ -108,6 +108,20 @@ const OPTIMIZERS: Record<string, (lr: string) => string> = {
  * The Python file for one scheduler. `optimizer`: SGD, Momentum, Adam or AdamW (the experiment's); `steps`:
  * the length of the stand-in training in `__main__`.
  */
+/** What each gradient fact is, in words, for the comment block of a rule without a PyTorch class. */
+const NEED_WORDS: Record<Need, string> = {
+  loss: "the loss",
+  gradSq: "‖g‖²",
+  gradL1: "‖g‖₁",
+  gradDot: "⟨g_t, g_{t−1}⟩",
+  dx: "‖x_t − x_{t−1}‖",
+  dg: "‖g_t − g_{t−1}‖",
+  secant: "gᵀHg from a gradient difference",
+  lineSearch: "trial losses along −g",
+  sfDot: "⟨g, z − y⟩",
+  power: "λ_max from a running power method",
+};
+
 export function pytorchSnippet(
   cfg: SchedulerConfig,
   baseLr: number,
@@ -121,7 +135,7 @@ export function pytorchSnippet(
       `# ${spec.label}: ${spec.description}`,
       `# Reference: ${spec.reference}.`,
       "# It has no PyTorch scheduler class: its step size comes from the training itself",
-      `# (${spec.needs.join(", ") || "the optimizer's own state"}), computed by LR Lab's trainer each step.`,
+      `# (${spec.needs.map((n) => NEED_WORDS[n]).join(", ") || "the optimizer's own state"}), computed by LR Lab's trainer each step.`,
       `# LR Lab parameters: ${kwargs(cfg, true) || "(none)"}; base LR ${py(baseLr)}.`,
     ].join("\n");
   // PyTorch 1.13's CyclicLR cycles the optimizer's momentum, which Adam and plain SGD lack.
