@@ -73,9 +73,8 @@ for (const task of TASKS)
         ratio[i].push(x / t[0]);
       });
     }
-    METHODS.forEach((m, i) =>
-      rows.push({ model: task.model, runs: R, method: m.name, ms: median(ms[i])!, ratio: median(ratio[i])! }),
-    );
+    for (const [i, m] of METHODS.entries())
+      rows.push({ model: task.model, runs: R, method: m.name, ms: median(ms[i])!, ratio: median(ratio[i])! });
   }
 
 log(`tfjs ${tf.version.tfjs}, WASM in Node ${process.version}, ${ROUNDS} rounds of ${STEPS} steps, medians`);
