@@ -5,7 +5,7 @@
  */
 import { num, parseParams } from "./params";
 import { tn } from "./tex";
-import { ParamError, type ParamMeta, type SchedulerEvent, type SchedulerSpec } from "./types";
+import { ParamError, type ParamMeta, type Params, type SchedulerEvent, type SchedulerSpec } from "./types";
 
 const lrBound = (key: string, label: string, def: number | null, help: string): ParamMeta => ({
   key,
@@ -19,6 +19,18 @@ const lrBound = (key: string, label: string, def: number | null, help: string): 
   uiMax: 10,
   help,
 });
+
+/** A step rule's clip to [min_lr, max_lr]: its two parameters, the parse that checks them, and the clip. */
+const clipMetas = (of: string): ParamMeta[] => [
+  lrBound("min_lr", "min LR", 1e-6, `Lower clip of the ${of}.`),
+  lrBound("max_lr", "max LR", 1, `Upper clip of the ${of}.`),
+];
+function parseClipped(id: string, metas: ParamMeta[], raw: Record<string, unknown>) {
+  const p = parseParams(id, metas, raw);
+  if (num(p, "min_lr") > num(p, "max_lr")) throw new ParamError(id, "min_lr", "must not exceed max_lr");
+  return p;
+}
+const clipLr = (p: Params, x: number) => Math.min(Math.max(x, num(p, "min_lr")), num(p, "max_lr"));
 
 // ---------------------------------------------------------------------------------------------------------
 export interface PolyakState {
@@ -218,8 +230,7 @@ const SECANT_METAS: ParamMeta[] = [
     step: 0.01,
     help: "Exponential moving average of the curvature h (0 = none).",
   },
-  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the LR."),
-  lrBound("max_lr", "max LR", 1, "Upper clip of the LR."),
+  ...clipMetas("LR"),
 ];
 
 export const Secant: SchedulerSpec<SecantState> = {
@@ -243,12 +254,7 @@ export const Secant: SchedulerSpec<SecantState> = {
   needs: ["secant"],
   timing: "before",
   timeBased: false,
-  parse: (raw) => {
-    const p = parseParams("Secant", SECANT_METAS, raw);
-    if (num(p, "min_lr") > num(p, "max_lr"))
-      throw new ParamError("Secant", "min_lr", "must not exceed max_lr");
-    return p;
-  },
+  parse: (raw) => parseClipped("Secant", SECANT_METAS, raw),
   init: (_p, base) => ({ lr: base, h: null }),
   lr: (s) => s.lr,
   step: (p, s, obs) => {
@@ -264,7 +270,7 @@ export const Secant: SchedulerSpec<SecantState> = {
     }
     const b = num(p, "beta");
     const h = s.h !== null ? b * s.h + (1 - b) * hNew : hNew;
-    const lr = Math.min(Math.max(1 / h, num(p, "min_lr")), num(p, "max_lr"));
+    const lr = clipLr(p, 1 / h);
     return { lr, state: { lr, h }, events: [] };
   },
   inspect: (_p, s) => [
@@ -322,8 +328,7 @@ const RAYLEIGH_METAS: ParamMeta[] = [
     help: "No minimiser along −g (negative or zero curvature): keep the previous step, or take max LR.",
     live: "from the next step",
   },
-  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the step."),
-  lrBound("max_lr", "max LR", 1, "Upper clip of the step."),
+  ...clipMetas("step"),
 ];
 
 export const Rayleigh: SchedulerSpec<RayleighState> = {
@@ -348,14 +353,9 @@ export const Rayleigh: SchedulerSpec<RayleighState> = {
   needs: ["secant"],
   timing: "before",
   timeBased: false,
-  parse: (raw) => {
-    const p = parseParams("Rayleigh", RAYLEIGH_METAS, raw);
-    if (num(p, "min_lr") > num(p, "max_lr"))
-      throw new ParamError("Rayleigh", "min_lr", "must not exceed max_lr");
-    return p;
-  },
+  parse: (raw) => parseClipped("Rayleigh", RAYLEIGH_METAS, raw),
   init: (p, base) => ({
-    lr: Math.min(Math.max(base, num(p, "min_lr")), num(p, "max_lr")),
+    lr: clipLr(p, base),
     q: null,
     fallbacks: 0,
   }),
@@ -363,11 +363,9 @@ export const Rayleigh: SchedulerSpec<RayleighState> = {
   step: (p, s, obs) => {
     const sy = obs.secantSY ?? Number.NaN;
     const ss = obs.secantSS ?? Number.NaN;
-    const lo = num(p, "min_lr");
-    const hi = num(p, "max_lr");
     const q = sy / ss;
     if (!(sy > 0) || !(ss > 0) || !Number.isFinite(q)) {
-      const lr = p.fallback === "max" ? hi : Math.min(Math.max(s.lr, lo), hi);
+      const lr = p.fallback === "max" ? num(p, "max_lr") : clipLr(p, s.lr);
       const ev: SchedulerEvent = {
         step: obs.step,
         kind: "skip",
@@ -375,7 +373,7 @@ export const Rayleigh: SchedulerSpec<RayleighState> = {
       };
       return { lr, state: { lr, q: Number.isFinite(q) ? q : s.q, fallbacks: s.fallbacks + 1 }, events: [ev] };
     }
-    const lr = Math.min(Math.max(num(p, "factor") / q, lo), hi);
+    const lr = clipLr(p, num(p, "factor") / q);
     return { lr, state: { lr, q, fallbacks: s.fallbacks }, events: [] };
   },
   inspect: (_p, s) => [
@@ -434,8 +432,7 @@ const RDBD_METAS: ParamMeta[] = [
     help: "Multiplicative decrease, η ← (1 − φ)η, when consecutive gradients disagree.",
     live: "from the next step",
   },
-  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the LR."),
-  lrBound("max_lr", "max LR", 1, "Upper clip of the LR."),
+  ...clipMetas("LR"),
 ];
 
 export const RegrettableDBD: SchedulerSpec<RdbdState> = {
@@ -458,14 +455,9 @@ export const RegrettableDBD: SchedulerSpec<RdbdState> = {
   needs: ["gradDot"],
   timing: "before",
   timeBased: false,
-  parse: (raw) => {
-    const p = parseParams("RegrettableDBD", RDBD_METAS, raw);
-    if (num(p, "min_lr") > num(p, "max_lr"))
-      throw new ParamError("RegrettableDBD", "min_lr", "must not exceed max_lr");
-    return p;
-  },
+  parse: (raw) => parseClipped("RegrettableDBD", RDBD_METAS, raw),
   init: (p, base) => ({
-    lr: Math.min(Math.max(base, num(p, "min_lr")), num(p, "max_lr")),
+    lr: clipLr(p, base),
     undo: null,
     lastDot: null,
     regrets: 0,
@@ -475,7 +467,6 @@ export const RegrettableDBD: SchedulerSpec<RdbdState> = {
   lr: (s) => s.lr,
   step: (p, s, obs) => {
     const d = obs.gradDot;
-    const clip = (x: number) => Math.min(Math.max(x, num(p, "min_lr")), num(p, "max_lr"));
     if (d === undefined || !Number.isFinite(d)) {
       const events: SchedulerEvent[] =
         d === undefined
@@ -484,7 +475,7 @@ export const RegrettableDBD: SchedulerSpec<RdbdState> = {
       return { lr: s.lr, state: { ...s, undo: null, lastDot: null }, events };
     }
     if (s.undo !== null && s.lastDot !== null && s.lastDot * d < 0) {
-      const lr = clip(s.undo);
+      const lr = clipLr(p, s.undo);
       const ev: SchedulerEvent = {
         step: obs.step,
         kind: s.lastDot > 0 ? "decrease" : "increase",
@@ -495,7 +486,7 @@ export const RegrettableDBD: SchedulerSpec<RdbdState> = {
       return { lr, state: { ...s, lr, undo: null, lastDot: null, regrets: s.regrets + 1 }, events: [ev] };
     }
     if (d === 0) return { lr: s.lr, state: { ...s, undo: null, lastDot: null }, events: [] };
-    const lr = clip(d > 0 ? s.lr + num(p, "kappa") : (1 - num(p, "phi")) * s.lr);
+    const lr = clipLr(p, d > 0 ? s.lr + num(p, "kappa") : (1 - num(p, "phi")) * s.lr);
     return {
       lr,
       state: {
@@ -567,8 +558,7 @@ const POWER_METAS: ParamMeta[] = [
     uiMax: 1,
     help: "Hψ̂ is taken as (∇f(w + αψ/‖ψ‖) − ∇f(w))/α on the same batch.",
   },
-  lrBound("min_lr", "min LR", 1e-6, "Lower clip of the step."),
-  lrBound("max_lr", "max LR", 1, "Upper clip of the step."),
+  ...clipMetas("step"),
 ];
 
 export const PowerMethod: SchedulerSpec<PowerState> = {
@@ -591,13 +581,8 @@ export const PowerMethod: SchedulerSpec<PowerState> = {
   needs: ["power"],
   timing: "before",
   timeBased: false,
-  parse: (raw) => {
-    const p = parseParams("PowerMethod", POWER_METAS, raw);
-    if (num(p, "min_lr") > num(p, "max_lr"))
-      throw new ParamError("PowerMethod", "min_lr", "must not exceed max_lr");
-    return p;
-  },
-  init: (p, base) => ({ lr: Math.min(Math.max(base, num(p, "min_lr")), num(p, "max_lr")), lambda: null }),
+  parse: (raw) => parseClipped("PowerMethod", POWER_METAS, raw),
+  init: (p, base) => ({ lr: clipLr(p, base), lambda: null }),
   lr: (s) => s.lr,
   step: (p, s, obs) => {
     const l = obs.lambdaMax;
@@ -610,7 +595,7 @@ export const PowerMethod: SchedulerSpec<PowerState> = {
       };
       return { lr: s.lr, state: s, events: [ev] };
     }
-    const lr = Math.min(Math.max(num(p, "factor") / l, num(p, "min_lr")), num(p, "max_lr"));
+    const lr = clipLr(p, num(p, "factor") / l);
     return { lr, state: { lr, lambda: l }, events: [] };
   },
   inspect: (_p, s) => [

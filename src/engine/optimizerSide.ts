@@ -282,6 +282,20 @@ export function perWeightSpec(
   };
 }
 
+/** The finite-difference step of Hutchinson's curvature estimate |z ⊙ Hz| (`who`: the variants that use it). */
+export const hutchinsonProbe = (who: string): ParamMeta => ({
+  key: "probe",
+  label: "Hutchinson δ",
+  type: "number",
+  default: 1e-3,
+  min: 0,
+  minExclusive: true,
+  scale: "log",
+  uiMin: 1e-6,
+  uiMax: 1,
+  help: `${who}Hz is taken as (∇f(θ + δz) − ∇f(θ))/δ on the same batch, z a random ±1 vector (the same for every run).`,
+});
+
 const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
 
 export const SDLM = perWeightSpec({
@@ -325,17 +339,6 @@ export const SDLM = perWeightSpec({
       step: 0.01,
       help: "⟨h⟩ ← (1−γ)⟨h⟩ + γ·h: how fast the curvature estimate follows the newest batch.",
     },
-    {
-      key: "probe",
-      label: "finite-difference δ",
-      type: "number",
-      default: 1e-3,
-      min: 0,
-      minExclusive: true,
-      scale: "log",
-      uiMin: 1e-6,
-      uiMax: 1,
-      help: "Hz is taken as (∇f(θ + δz) − ∇f(θ))/δ on the same batch, z a random ±1 vector.",
-    },
+    hutchinsonProbe(""),
   ],
 });

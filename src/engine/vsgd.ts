@@ -21,7 +21,7 @@
  * Pure float64 on plain arrays: the reference for the trainer's tfjs vSGD and the exported optimizer.
  */
 
-import { perWeightSpec } from "./optimizerSide";
+import { hutchinsonProbe, perWeightSpec } from "./optimizerSide";
 
 export type VsgdVariant = "vSGD" | "vSGD_original" | "vSGDfd";
 export const VSGD_VARIANTS: readonly VsgdVariant[] = ["vSGD", "vSGD_original", "vSGDfd"];
@@ -353,18 +353,7 @@ export const VSGD = perWeightSpec({
       uiMax: 1e-3,
       help: "Added to v̄ every step and to the curvature (the authors' 1e-9).",
     },
-    {
-      key: "probe",
-      label: "Hutchinson δ",
-      type: "number",
-      default: 1e-3,
-      min: 0,
-      minExclusive: true,
-      scale: "log",
-      uiMin: 1e-6,
-      uiMax: 1,
-      help: "vSGD, vSGD_original: Hz is taken as (∇f(θ + δz) − ∇f(θ))/δ on the same batch, z a random ±1 vector.",
-    },
+    hutchinsonProbe("vSGD, vSGD_original: "),
   ],
   inspectStats: (st) =>
     ["first", "middle", "last"].map((w, k) => ({
