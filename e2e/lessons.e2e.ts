@@ -129,6 +129,19 @@ for (const backend of ["wasm", "webgl"] as const)
             }),
           );
           expect(Math.max(0, ...offsets), "series paths end at their end labels").toBeLessThan(2);
+          // A per-weight method (vSGD, SDLM) draws the spread of its η_i as a band on the LR chart.
+          const perWeight = experiment.runs.flatMap((r, i) =>
+            ["vSGD", "SDLM"].includes(r.scheduler.scheduler) ? [String(i)] : [],
+          );
+          const bands = await page.evaluate(() =>
+            [...document.querySelectorAll('figure[data-metric="lr"] path.band')].map((p) => ({
+              run: p.getAttribute("data-run"),
+              closed: (p.getAttribute("d") ?? "").endsWith("Z") && (p.getAttribute("d") ?? "").length > 50,
+            })),
+          );
+          expect(bands, "a band per per-weight run, and none for the others").toEqual(
+            perWeight.map((run) => ({ run, closed: true })),
+          );
           if (backend === "wasm" && k === 0 && SHOTS.has(l.id))
             await page.screenshot({ path: `test-results/lesson-${l.id}-1280x720.png` });
           expect(errors).toEqual([]);

@@ -25,6 +25,9 @@ export interface Series {
   /** Schedule-free runs: the loss at the gradient point y (drawn faint); empty for the others. */
   lossY: number[];
   lr: number[];
+  /** Per-weight methods (vSGD, SDLM): the 10% and 90% points of η_i, drawn as a band around `lr` (their median). */
+  lrLo: number[];
+  lrHi: number[];
   events: SchedulerEvent[];
   divergedAt: number | null;
   internals: Internal[];
@@ -148,6 +151,8 @@ const emptySeries = (): Series => ({
   steps: [],
   loss: [],
   lossY: [],
+  lrLo: [],
+  lrHi: [],
   lr: [],
   events: [],
   divergedAt: null,
@@ -408,6 +413,10 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
             s.lr.push(b.lr[i]);
           }
           if (b.lossY) s.lossY.push(...b.lossY);
+          if (b.lrLo && b.lrHi) {
+            s.lrLo.push(...b.lrLo);
+            s.lrHi.push(...b.lrHi);
+          }
           if (b.events.length) s.events.push(...b.events);
           if (b.x1 && b.x2) {
             for (let i = 0; i < b.x1.length; i++) {

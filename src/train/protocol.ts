@@ -48,6 +48,9 @@ export interface RunBatch {
   /** Schedule-free runs: the loss at the gradient point y, step for step with `loss`. */
   lossY?: number[];
   lr: number[];
+  /** Per-weight methods: the 10% and 90% points of η_i, step for step with `lr` (their median). */
+  lrLo?: number[];
+  lrHi?: number[];
   events: SchedulerEvent[];
   divergedAt: number | null;
   internals?: { label: string; value: number | string | boolean; limit?: number }[];

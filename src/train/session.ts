@@ -422,6 +422,10 @@ export class TrainingSession {
         b.lossY.push(r.lossY);
       }
       b.lr.push(r.lr);
+      if (r.lrBand) {
+        (b.lrLo ??= []).push(r.lrBand[0]);
+        (b.lrHi ??= []).push(r.lrBand[1]);
+      }
       if (r.events.length) b.events.push(...r.events);
       if (r.pos) {
         b.x1 = b.x1 ?? [];

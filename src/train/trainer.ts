@@ -44,6 +44,8 @@ export interface RunStep {
   /** Schedule-free runs: the batch loss at the gradient point y (what the optimizer and the scheduler see). */
   lossY?: number;
   lr: number;
+  /** Per-weight methods (vSGD, SDLM): the 10% and 90% points of η_i; `lr` is their median. */
+  lrBand?: [number, number];
   events: SchedulerEvent[];
   /** η of the noise at this step (0 when clean). */
   eta?: number;
@@ -566,6 +568,9 @@ export class Trainer {
         ...(diverged ? { diverged: true } : {}),
       };
       if (eta[r] !== 0) run.eta = eta[r];
+      const q = obs[r].etaQuantiles;
+      if (q && this.divergedAt[r] === null && PER_WEIGHT_KINDS.includes(this.kinds[r]))
+        run.lrBand = [q[0], q[2]];
       const g2 = facts.get("gradSq", r);
       if (g2 !== undefined) run.gradNorm = Math.sqrt(g2);
       const x1 = facts.get("x1", r);

@@ -83,6 +83,8 @@ interface Layer {
   name: string;
   main: Pt[];
   raw: Pt[] | null;
+  /** A spread around `main` (a per-weight method's 10–90% of η_i), drawn as a faint band. */
+  band?: [Pt[], Pt[]];
   run: number;
   /** Imported reference curve (dashed, not part of the live runs). */
   ref?: boolean;
@@ -127,11 +129,19 @@ function Plot(props: {
   // Path strings depend only on the layers and the scales: recharts re-renders this layer far more often.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scales' domains and ranges
   const paths = useMemo(() => {
-    if (!xs || !ys) return new Map<Layer, { main: string; raw: string | null }>();
+    if (!xs || !ys) return new Map<Layer, { main: string; raw: string | null; band: string | null }>();
     const fx = (v: number) => xs(v) as number;
     const fy = (v: number) => ys(v) as number;
     return new Map(
-      props.layers.map((l) => [l, { main: path(l.main, fx, fy), raw: l.raw ? path(l.raw, fx, fy) : null }]),
+      props.layers.map((l) => [
+        l,
+        {
+          main: path(l.main, fx, fy),
+          raw: l.raw ? path(l.raw, fx, fy) : null,
+          // The band's outline: the low edge forward, the high edge back.
+          band: l.band ? `${path([...l.band[0], ...[...l.band[1]].reverse()], fx, fy)}Z` : null,
+        },
+      ]),
     );
   }, [props.layers, key]);
   if (!xs || !ys || !area) return null;
@@ -171,6 +181,19 @@ function Plot(props: {
                 />
               ))
           : null}
+        {props.layers.map((l) =>
+          l.band ? (
+            <path
+              key={`band${l.run}`}
+              className="band"
+              data-run={l.run}
+              d={paths.get(l)?.band ?? ""}
+              fill={l.color}
+              fillOpacity={0.15}
+              stroke="none"
+            />
+          ) : null,
+        )}
         {props.layers.map((l) =>
           l.raw ? (
             <path
@@ -323,6 +346,7 @@ function SeriesChart(props: ChartProps) {
         const raw = props.metric === "loss" ? s.loss : s.lr;
         // A schedule-free run's bold loss is at its average x; the loss at the gradient point y is drawn faint.
         const atY = props.metric === "loss" && s.lossY.length === s.steps.length && s.lossY.length > 0;
+        const banded = props.metric === "lr" && s.lrLo.length === s.steps.length && s.lrLo.length > 0;
         return [
           {
             run: i,
@@ -334,6 +358,14 @@ function SeriesChart(props: ChartProps) {
               : smoothing > 0
                 ? decimate(s.steps, raw, props.log)
                 : null,
+            ...(banded
+              ? {
+                  band: [decimate(s.steps, s.lrLo, props.log), decimate(s.steps, s.lrHi, props.log)] as [
+                    Pt[],
+                    Pt[],
+                  ],
+                }
+              : {}),
           },
         ];
       }),
@@ -453,7 +485,7 @@ function SeriesChart(props: ChartProps) {
   const font = present ? 18 : 12;
   const yAxis = axisTicks(
     yDomain(
-      all.map((l) => l.main),
+      all.flatMap((l) => (l.band ? [l.main, ...l.band] : [l.main])),
       props.log,
     ),
     props.log,
@@ -475,6 +507,9 @@ function SeriesChart(props: ChartProps) {
           </span>
         ) : null}
         {edge[0]?.caption ? <span className="muted sf-note">dashed: {edge[0].caption}</span> : null}
+        {layers.some((l) => l.band) ? (
+          <span className="muted sf-note">per-weight methods: median η_i, shaded 10–90%</span>
+        ) : null}
         <span className="row">
           {props.onSmoothing ? (
             <label className="toggle">
