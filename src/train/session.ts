@@ -423,8 +423,10 @@ export class TrainingSession {
       }
       b.lr.push(r.lr);
       if (r.lrBand) {
-        (b.lrLo ??= []).push(r.lrBand[0]);
-        (b.lrHi ??= []).push(r.lrBand[1]);
+        b.lrLo = b.lrLo ?? [];
+        b.lrHi = b.lrHi ?? [];
+        b.lrLo.push(r.lrBand[0]);
+        b.lrHi.push(r.lrBand[1]);
       }
       if (r.events.length) b.events.push(...r.events);
       if (r.pos) {
