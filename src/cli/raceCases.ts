@@ -203,6 +203,24 @@ export const RACE_CASES: RaceCase[] = [
     { lr: 1e-3, loss: 1e-3 },
     "Rayleigh's quotient from a probe of 0.1·g on a non-convex MLP: more cancellation than on the convex case (measured 2.5e-4 on the LR, 1.5e-4 on the loss)",
   ),
+  race(
+    "sf-polyak-adam",
+    {
+      task: { kind: "logistic", samples: 400, noise: 0.1 },
+      optimizer: "adam",
+      baseLr: 0.01,
+      batchSize: 40,
+      steps: 120,
+      seed: 2,
+    },
+    [
+      run("SF Polyak (Adam, M = 0)", { scheduler: "ScheduleFreePolyak", params: { variant: "adam", M: 0 } }),
+      run("SF Polyak (Adam, M = 1)", { scheduler: "ScheduleFreePolyak", params: { variant: "adam", M: 1 } }),
+      run("SF Polyak (SGD)", { scheduler: "ScheduleFreePolyak", params: { M: 0 } }),
+    ],
+    { lr: 1e-5, loss: 1e-3 },
+    "the Polyak step's LR is the loss gap plus ⟨g, z − y⟩ over a sum of g²/D: float32 sums in another order leave about 1e-6 in it (measured 1.4e-6 with Adam, 7e-7 with SGD)",
+  ),
   race("spiral-regrettable-dbd", { ...spiral, optimizer: "sgd", baseLr: 0.05 }, [
     run("RDBD", { scheduler: "RegrettableDBD", params: { kappa: 0.005, phi: 0.2, max_lr: 0.5 } }),
     run("RDBD, gentle", { scheduler: "RegrettableDBD", params: { kappa: 1e-3, phi: 0.05 } }),

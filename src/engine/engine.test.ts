@@ -347,6 +347,18 @@ describe("gradient-driven and refined", () => {
   });
 });
 
+describe("the schedule-free Polyak step for Adam", () => {
+  it("divides by max(M, Σ g²/D) instead of ‖g‖², and trains with schedule-free AdamW", () => {
+    const obs = { step: 0, loss: 1, sfDot: 0.5, gradSq: 100, gradSqD: 3 };
+    const adam = createScheduler({ scheduler: "ScheduleFreePolyak", params: { variant: "adam", M: 1 } }, 0.1);
+    expect(adam.step(obs).lr).toBe(0.5);
+    expect(adam.params.optimizer).toBe("schedulefree-adamw");
+    const sgd = createScheduler({ scheduler: "ScheduleFreePolyak", params: { M: 1 } }, 0.1);
+    expect(sgd.step(obs).lr).toBe(0.015);
+    expect(sgd.params.optimizer).toBe("schedulefree-sgd");
+  });
+});
+
 describe("Regrettable delta-bar-delta (derived from the survey's description)", () => {
   const make = () =>
     createScheduler({ scheduler: "RegrettableDBD", params: { kappa: 0.01, phi: 0.5, max_lr: 1 } }, 0.1);

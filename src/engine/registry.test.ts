@@ -18,6 +18,7 @@ const NEEDS = new Set([
   "secant",
   "lineSearch",
   "sfDot",
+  "gradSqD",
   "power",
 ]);
 const EXPORTS = new Set(["torch", "composite", "lambda", "class", "rule"]);

@@ -3,7 +3,7 @@
 /**
  * Schedule-free optimizers for PyTorch (1.13 and 2.x, nothing beyond torch), the same arithmetic as above:
  * `ScheduleFreeSGD` / `ScheduleFreeAdamW` take their LR from the param group — so any scheduler drives them —
- * with `averaging` 'schedulet', 'reference' or 'theory'; `ScheduleFreePolyakSGD` computes its own step.
+ * with `averaging` 'schedulet', 'reference' or 'theory'; `ScheduleFreePolyakSGD` and `ScheduleFreePolyakAdam` compute their own step.
  * Call `optimizer.train()` before training steps and `optimizer.eval()` before evaluating (x is evaluated).
  */
 export const SF_PYTHON = `class _ScheduleFreeBase(torch.optim.Optimizer):
@@ -56,6 +56,19 @@ export const SF_PYTHON = `class _ScheduleFreeBase(torch.optim.Optimizer):
             weight = lr
         group["weight_sum"] += weight
         return weight / group["weight_sum"] if group["weight_sum"] != 0 else 0.0
+
+    def _polyak(self, loss, dot, norm):
+        """lr = max(f(y) - ell_star + <g, z - y>, 0) / max(M, norm); M <= 0: the first norm becomes M."""
+        num = max(float(loss) - self.ell_star + dot, 0.0)
+        if self.M <= 0:
+            den, side = norm, "gradient"
+            self.M = norm
+        else:
+            side = "gradient" if norm >= self.M else "M"
+            den = norm if side == "gradient" else self.M
+        lr = num / den if den > 0 and math.isfinite(num / den) else 0.0
+        self.last = dict(lr=lr, numerator=num, denominator=den, side=side)
+        return lr
 
     @staticmethod
     def _move(y, z, d, lr, c, beta):
@@ -157,15 +170,7 @@ class ScheduleFreePolyakSGD(_ScheduleFreeBase):
                     self.state[p]["z"] = p.detach().clone()
                 dot += float(torch.sum(p.grad * (self.state[p]["z"] - p)))
                 norm += float(torch.sum(p.grad * p.grad))
-        num = max(float(loss) - self.ell_star + dot, 0.0)
-        if self.M <= 0:
-            den, side = norm, "gradient"
-            self.M = norm
-        else:
-            side = "gradient" if norm >= self.M else "M"
-            den = norm if side == "gradient" else self.M
-        lr = num / den if den > 0 and math.isfinite(num / den) else 0.0
-        self.last = dict(lr=lr, numerator=num, denominator=den, side=side)
+        lr = self._polyak(loss, dot, norm)
         for group in self.param_groups:
             group["lr"] = lr
             c = self._average(group, lr)
@@ -173,4 +178,50 @@ class ScheduleFreePolyakSGD(_ScheduleFreeBase):
             for p in group["params"]:
                 if p.grad is not None:
                     self._move(p, self.state[p]["z"], p.grad, lr, c, group["beta"])
+        return loss
+
+
+class ScheduleFreePolyakAdam(_ScheduleFreeBase):
+    """The schedule-free Polyak step for Adam (buchholzmd/step-back AdamWScheduleFree, mode
+    'schedule-free-polyak-adam'): v <- beta2 v + (1 - beta2) g^2 and D = sqrt(v / (1 - beta2^k)) + eps first, then
+    lr_t = max(f(y) - ell_star + <g, z - y>, 0) / max(M, sum g^2 / D) (the raw g in the numerator), uniform
+    averaging c = 1/(t+1), and the step moves along g / D. M <= 0 means the first sum g^2 / D becomes M."""
+
+    def __init__(self, params, beta=0.9, beta2=0.999, eps=1e-8, ell_star=0.0, M=1.0):
+        if not 0 < beta < 1:
+            raise ValueError("beta must lie strictly between 0 and 1")
+        super().__init__(params, dict(lr=0.0, betas=(beta, beta2), eps=eps, averaging="theory", k=0, train_mode=True))
+        self.ell_star, self.M = float(ell_star), float(M)
+        self.last = {}
+
+    @torch.no_grad()
+    def step(self, closure=None, loss=None):
+        if closure is not None:
+            with torch.enable_grad():
+                loss = closure()
+        if loss is None:
+            raise ValueError("ScheduleFreePolyakAdam.step needs the batch loss: step(loss=loss) or a closure")
+        dot, norm = 0.0, 0.0
+        for group in self.param_groups:
+            beta2 = group["betas"][1]
+            bias_correction2 = 1 - beta2 ** (group["k"] + 1)
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if "z" not in state:
+                    state["z"] = p.detach().clone()
+                    state["exp_avg_sq"] = torch.zeros_like(p)
+                state["exp_avg_sq"].mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+                state["d"] = state["exp_avg_sq"].div(bias_correction2).sqrt().add_(group["eps"])
+                dot += float(torch.sum(p.grad * (state["z"] - p)))
+                norm += float(torch.sum(p.grad * p.grad / state["d"]))
+        lr = self._polyak(loss, dot, norm)
+        for group in self.param_groups:
+            group["lr"] = lr
+            c = self._average(group, lr)
+            group["last_c"] = c
+            for p in group["params"]:
+                if p.grad is not None:
+                    self._move(p, self.state[p]["z"], p.grad / self.state[p]["d"], lr, c, group["betas"][0])
         return loss`;

@@ -246,6 +246,14 @@ export const SF_BETA_META: ParamMeta = {
 
 const POLYAK_SF_METAS: ParamMeta[] = [
   {
+    key: "variant",
+    label: "variant",
+    type: "enum",
+    default: "sgd",
+    options: ["sgd", "adam"],
+    help: "SGD (SGDScheduleFreeSPS), or Adam: the step divides by ‖g‖² in Adam's metric, Σ g²/D, and moves along g/D.",
+  },
+  {
     key: "ell_star",
     label: "ℓ* (lower bound)",
     type: "number",
@@ -264,7 +272,7 @@ const POLYAK_SF_METAS: ParamMeta[] = [
     scale: "log",
     uiMin: 1e-6,
     uiMax: 100,
-    help: "The step divides by max(M, ‖g‖²); M ≤ 0: the first ‖g‖² becomes M.",
+    help: "The step divides by max(M, ‖g‖²) (Adam: Σ g²/D); M ≤ 0: the first of them becomes M.",
     live: "from the next step",
   },
   SF_BETA_META,
@@ -281,7 +289,10 @@ export interface SfPolyakState {
 
 /**
  * The schedule-free Polyak step (SGDScheduleFreeSPS): before each update, γ from the batch loss at y, ⟨g, z − y⟩
- * and ‖g‖², with uniform averaging (c = 1/(t+1)). It trains its run with schedule-free SGD.
+ * and ‖g‖², with uniform averaging (c = 1/(t+1)). It trains its run with schedule-free SGD. The Adam variant
+ * (buchholzmd/step-back AdamWScheduleFree, mode 'schedule-free-polyak-adam'; the paper's v2, Remark C.1) keeps
+ * the numerator with the raw gradient, divides by max(M, Σ g²/D) with D = √(v̂) + ε after v has taken this g, and
+ * trains with schedule-free AdamW (z ← z − γ·g/D).
  */
 export const ScheduleFreePolyak: SchedulerSpec<SfPolyakState> = {
   id: "ScheduleFreePolyak",
@@ -292,15 +303,18 @@ export const ScheduleFreePolyak: SchedulerSpec<SfPolyakState> = {
   reference:
     "Pun, Buchholz & Gower, Schedulers for Schedule-free (arXiv 2511.07767); buchholzmd/step-back SGDScheduleFreeSPS",
   params: POLYAK_SF_METAS,
-  needs: ["loss", "gradSq", "sfDot"],
+  needs: ["loss", "gradSq", "sfDot", "gradSqD"],
   timing: "before",
   timeBased: false,
   optimizer: "from-params",
-  parse: (raw) => ({
-    ...parseParams("ScheduleFreePolyak", POLYAK_SF_METAS, raw),
-    optimizer: "schedulefree-sgd",
-    averaging: "theory",
-  }),
+  parse: (raw) => {
+    const p = parseParams("ScheduleFreePolyak", POLYAK_SF_METAS, raw);
+    return {
+      ...p,
+      optimizer: p.variant === "adam" ? "schedulefree-adamw" : "schedulefree-sgd",
+      averaging: "theory",
+    };
+  },
   init: (p) => ({
     lr: 0,
     M: p.M as number,
@@ -312,7 +326,7 @@ export const ScheduleFreePolyak: SchedulerSpec<SfPolyakState> = {
   lr: (s) => s.lr,
   step: (p, s, obs) => {
     const f = obs.loss ?? Number.NaN;
-    const g2 = obs.gradSq ?? Number.NaN;
+    const g2 = (p.variant === "adam" ? obs.gradSqD : obs.gradSq) ?? Number.NaN;
     const dot = obs.sfDot ?? 0;
     if (!Number.isFinite(f) || !Number.isFinite(g2) || !Number.isFinite(dot)) {
       const ev: SchedulerEvent = {
@@ -342,12 +356,15 @@ export const ScheduleFreePolyak: SchedulerSpec<SfPolyakState> = {
     { label: "step size γ", value: s.lr },
     { label: "numerator max(f − ℓ* + ⟨g, z − y⟩, 0)", value: s.numerator },
     { label: "denominator", value: s.denominator },
-    { label: "max(M, ‖g‖²) taken from", value: s.side === "gradient" ? "‖g‖²" : s.side },
+    { label: "max(M, ‖g‖²) taken from", value: s.side === "gradient" ? "the gradient" : s.side },
     { label: "M", value: s.M },
   ],
   example: () => ({}),
   formula: (v) => ({
-    rule: String.raw`\gamma_t = \frac{\max\left(f(y_t) - \ell^* + \langle g_t,\, z_t - y_t\rangle,\ 0\right)}{\max\left(M,\ \lVert g_t\rVert^2\right)},\quad c_{t+1} = \tfrac{1}{t+1}`,
+    rule:
+      v.p.variant === "adam"
+        ? String.raw`\gamma_t = \frac{\max\left(f(y_t) - \ell^* + \langle g_t,\, z_t - y_t\rangle,\ 0\right)}{\max\left(M,\ \sum g_t^2 / D_t\right)},\quad z \leftarrow z - \gamma_t\, g_t / D_t,\quad c_{t+1} = \tfrac{1}{t+1}`
+        : String.raw`\gamma_t = \frac{\max\left(f(y_t) - \ell^* + \langle g_t,\, z_t - y_t\rangle,\ 0\right)}{\max\left(M,\ \lVert g_t\rVert^2\right)},\quad c_{t+1} = \tfrac{1}{t+1}`,
     now: String.raw`\gamma_{${v.t}} = ${v.eta},\ \ell^* = ${tn(v.p.ell_star)},\ M = ${tn(v.internal("M") as number)}`,
   }),
   python: { kind: "rule" },

@@ -26,6 +26,8 @@ export interface Observation {
   sfDot?: number;
   /** Line search: the loss at x − η_k·g for each candidate η_k the scheduler listed (same batch). */
   lineLoss?: number[];
+  /** Schedule-free Adam: ‖g‖² in the metric of Adam's preconditioner, Σ g²/D with D = √(v̂) + ε (v updated with g). */
+  gradSqD?: number;
   /** λ_max of the Hessian, from the trainer's running power method (‖ψ‖, LeCun, Simard & Pearlmutter 1993). */
   lambdaMax?: number;
   /** Per-weight methods (vSGD, SDLM): the 10%, 50% and 90% points of this step's per-weight LRs η_i. */
@@ -45,6 +47,7 @@ export type Need =
   | "secant"
   | "lineSearch"
   | "sfDot"
+  | "gradSqD"
   | "power";
 
 export type EventKind =

@@ -119,6 +119,7 @@ const NEED_WORDS: Record<Need, string> = {
   secant: "gᵀHg from a gradient difference",
   lineSearch: "trial losses along −g",
   sfDot: "⟨g, z − y⟩",
+  gradSqD: "Σ g²/D in Adam's metric",
   power: "λ_max from a running power method",
 };
 

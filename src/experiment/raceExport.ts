@@ -361,7 +361,7 @@ function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
       const beta = r.sf?.beta ?? p.beta;
       return [
         ...head,
-        `    optimizer = ScheduleFreePolyakSGD(params, beta=${py(beta)}, ell_star=${py(p.ell_star)}, M=${py(p.M)})`,
+        `    optimizer = ScheduleFreePolyak${(p.variant as unknown) === "adam" ? "Adam" : "SGD"}(params, beta=${py(beta)}, ell_star=${py(p.ell_star)}, M=${py(p.M)})`,
         '    return optimizer, None, "self"  # it computes its own step in step(loss=...)',
       ];
     }

@@ -21,6 +21,8 @@ export interface FactRows {
   /** Schedule-free runs: the batch loss at the average x (what they promise), and ⟨g, z − y⟩ (Polyak step). */
   lossX?: tf.Tensor1D;
   sfDot?: tf.Tensor1D;
+  /** Schedule-free Adam's Polyak step: Σ g²/D. */
+  gradSqD?: tf.Tensor1D;
   /** The power method's λ_max estimate ‖ψ‖. */
   lambdaMax?: tf.Tensor1D;
   /** Analytic tasks: the point (x₁, x₂) of each run. */
@@ -44,6 +46,7 @@ const SCALARS: readonly Scalar[] = [
   "secantSS",
   "lossX",
   "sfDot",
+  "gradSqD",
   "lambdaMax",
   "x1",
   "x2",
@@ -131,6 +134,7 @@ export class Facts {
     put("secantSY", this.get("secantSY", r));
     put("secantSS", this.get("secantSS", r));
     put("sfDot", this.get("sfDot", r));
+    put("gradSqD", this.get("gradSqD", r));
     put("lambdaMax", this.get("lambdaMax", r));
     if (lineTrials > 0) o.lineLoss = this.lineLoss(r, lineTrials);
     const { etaFrom, etaCount, statsFrom, statsCount } = this.layout;

@@ -262,6 +262,24 @@ export function sfPoint(
   });
 }
 
+/**
+ * Schedule-free AdamW's squared gradient norm in its preconditioner's metric, Σ g²/D with D = √(v/(1 − β₂^k)) + ε
+ * and v already moved by this g, as the step about to be taken will compute it (call inside tf.tidy; [R]). The
+ * schedule-free Polyak step for Adam divides by it. Null when no run trains with schedule-free AdamW.
+ */
+export function sfAdamNormSq(o: StackedOptimizer, grads: readonly tf.Tensor[]): tf.Tensor1D | null {
+  const slots = o.slots.get("schedulefree-adamw");
+  if (!slots) return null;
+  const bc2 = 1 - 0.999 ** (o.t + 1);
+  return tf.addN(
+    grads.map((g, i) => {
+      const v = tf.add(tf.mul(0.999, slots[i][2]), tf.mul(0.001, tf.square(g)));
+      const d = tf.add(tf.sqrt(tf.div(v, bc2)), 1e-8);
+      return tf.sum(tf.div(tf.square(g), d), [1, 2]);
+    }),
+  ) as tf.Tensor1D;
+}
+
 export function disposeOptimizer(o: StackedOptimizer): void {
   for (const s of o.slots.values()) for (const p of s) for (const v of p) v.dispose();
   for (const m of o.masks.values()) m.dispose();

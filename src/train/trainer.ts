@@ -28,6 +28,7 @@ import {
   resetRunSlots,
   type StackedOptimizer,
   type StepHyper,
+  sfAdamNormSq,
   sfPoint,
   vsgdDirection,
 } from "./optimizers";
@@ -334,6 +335,10 @@ export class Trainer {
       // Schedule-free runs are evaluated at their average x: one more forward pass on the same batch.
       const x = sfPoint(this.opt, vars, "x");
       if (x) rows.lossX = this.model.loss(x, xb, yb);
+      if (needs.has("gradSqD")) {
+        const n = sfAdamNormSq(this.opt, gl);
+        if (n) rows.gradSqD = n;
+      }
       if (needs.has("sfDot")) {
         const z = sfPoint(this.opt, vars, "z");
         if (z)
