@@ -221,6 +221,22 @@ export const RACE_CASES: RaceCase[] = [
     { lr: 1e-5, loss: 1e-3 },
     "the Polyak step's LR is the loss gap plus ⟨g, z − y⟩ over a sum of g²/D: float32 sums in another order leave about 1e-6 in it (measured 1.4e-6 with Adam, 7e-7 with SGD)",
   ),
+  race(
+    "spiral-curvature-per-weight",
+    { ...spiral, optimizer: "sgd", baseLr: 0.3, steps: 60 },
+    [
+      run("vSGD", { scheduler: "vSGD", params: { probe: 0.1, slow_constant: 10 } }),
+      run("vSGD_original", {
+        scheduler: "vSGD",
+        params: { variant: "vSGD_original", probe: 0.1, slow_constant: 10 },
+      }),
+      run("vSGDfd", { scheduler: "vSGD", params: { variant: "vSGDfd", epsilon: 1e-3 } }),
+      run("SDLM", { scheduler: "SDLM", params: { mu: 1 } }),
+      run("1/λ_max", { scheduler: "PowerMethod", params: { max_lr: 5 } }),
+    ],
+    { lr: 3e-3, loss: 1e-3 },
+    "each per-weight LR is a quotient of float32 gradient differences (Hutchinson's over δ = 0.1, vSGDfd's over ḡ + ε, ε raised to 1e-3 from the authors' 1e-9, which float32 cannot resolve) summed in another order, and vSGD reports their median: measured 1.2e-3 on vSGD's median LR with its loss at 5e-6, vSGDfd 3.9e-4, SDLM 8.3e-6, 1/λ_max 1.1e-6",
+  ),
   race("spiral-regrettable-dbd", { ...spiral, optimizer: "sgd", baseLr: 0.05 }, [
     run("RDBD", { scheduler: "RegrettableDBD", params: { kappa: 0.005, phi: 0.2, max_lr: 0.5 } }),
     run("RDBD, gentle", { scheduler: "RegrettableDBD", params: { kappa: 1e-3, phi: 0.05 } }),

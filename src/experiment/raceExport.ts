@@ -357,6 +357,22 @@ function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
         `    rule = RegrettableDBD(optimizer, kappa=${py(p.kappa)}, phi=${py(p.phi)}, min_lr=${py(p.min_lr)}, max_lr=${py(p.max_lr)})`,
         '    return optimizer, rule, "before"',
       ];
+    case "PowerMethod":
+      return [
+        ...head,
+        `    optimizer = ${OPTIMIZER_PY[e.optimizer](e)}`,
+        `    rule = PowerMethodStep(optimizer, factor=${py(p.factor)}, gamma=${py(p.gamma)}, alpha=${py(p.alpha)}, min_lr=${py(p.min_lr)}, max_lr=${py(p.max_lr)})`,
+        '    return optimizer, rule, "before"',
+      ];
+    case "vSGD":
+    case "SDLM": {
+      const q = p as unknown as Record<string, unknown>;
+      const args =
+        id === "vSGD"
+          ? `"vsgd", BASE_LR, variant=${py(q.variant)}, slow_constant=${py(q.slow_constant)}, epsilon=${py(q.epsilon)}, outlier_level=${py(q.outlier_level)}, probe=${py(q.probe)}`
+          : `"sdlm", BASE_LR, mu=${py(q.mu)}, gamma=${py(q.gamma)}, probe=${py(q.probe)}`;
+      return [...head, `    return PerWeightCurvature(params, ${args}), None, "perweight"`];
+    }
     case "ScheduleFreePolyak": {
       const beta = r.sf?.beta ?? p.beta;
       return [
@@ -387,6 +403,103 @@ function ruleRun(e: Experiment, r: RunConfig, i: number): string[] {
       ];
   }
 }
+
+/**
+ * vSGD and SDLM as LR Lab's trainer runs them (train/optimizers.ts perWeightEta, trainer.ts perWeight): float32
+ * tensor arithmetic in the same order, the same Hutchinson vectors (tfjs's seeded uniform draws), the same
+ * quantiles of η_i for the reported LR.
+ */
+const PER_WEIGHT_PY = `class PerWeightCurvature:
+    """Per-weight LRs from a curvature estimate, as LR Lab's trainer computes them: vSGD (Schaul, Zhang & LeCun
+    2013, each mini-batch gradient one sample; the slow start on the first batch) or SDLM (LeCun et al. 1998,
+    eta_i = base LR / (<h_ii> + mu)). The curvature takes one more gradient on the step's batch: vSGDfd's
+    |(grad(w + v) - grad(w)) / v| along v = gbar + eps, or Hutchinson's |z * Hz| with LR Lab's Rademacher z.
+    step_with() updates the weights and returns the median eta_i, the LR LR Lab reports."""
+
+    def __init__(self, params, kind, base_lr, variant="vSGD", slow_constant=2.0, epsilon=1e-9, outlier_level=1.0,
+                 probe=1e-3, mu=0.1, gamma=0.05):
+        self.kind, self.base_lr, self.variant = kind, base_lr, variant
+        self.slow, self.eps, self.probe, self.mu, self.gamma = slow_constant, epsilon, probe, mu, gamma
+        self.outlier = kind == "vsgd" and variant != "vSGD_original" and outlier_level is not None
+        self.level = outlier_level if outlier_level is not None else 0.0
+        self.fd = kind == "vsgd" and variant == "vSGDfd"
+        self.params, self.state, self.lr = list(params), None, base_lr
+        self.param_groups = [{"lr": base_lr}]
+
+    def zero_grad(self):
+        for p in self.params:
+            p.grad = None
+
+    def _curvature(self, params, raw, loss_of, t):
+        eps, probe = f32(self.eps), f32(self.probe)
+        if self.fd:
+            d = [(r if self.state is None else s["gbar"]) + eps for r, s in zip(raw, self.state or [{}] * len(raw))]
+            w = [1 / di for di in d]
+        else:
+            z = [torch.where(random_uniform(list(p.shape), sub_seed(SEED, 7000 + t) + k) < 0.5,
+                             torch.tensor(-1.0), torch.tensor(1.0)) for k, p in enumerate(params)]
+            d = [probe * zi for zi in z]
+            w = [zi / probe for zi in z]
+        shifted = [(p.detach() + di).requires_grad_() for p, di in zip(params, d)]
+        moved = torch.autograd.grad(loss_of(shifted), shifted)
+        return [((m - r) * wi).abs() for m, r, wi in zip(moved, raw, w)]
+
+    def _vsgd(self, g, h, s):
+        eps, one = f32(self.eps), torch.tensor(1.0)
+        if s is None:
+            s = {"gbar": g.clone(), "vbar": (g ** 2 + eps) * f32(self.slow), "hbar": h.clone(), "vhbar": h ** 2,
+                 "tau": ((one + eps) * 2).expand_as(g).clone()}
+        else:
+            lvl2 = f32(self.level) ** 2
+            out = (g - s["gbar"]) ** 2 > lvl2 * (s["vbar"] - s["gbar"] ** 2)
+            if self.fd:
+                out = out | ((h - s["hbar"]) ** 2 > lvl2 * (s["vhbar"] - s["hbar"] ** 2))
+            tau = s["tau"] + (out & self.outlier).float()
+            fract = 1 / tau
+            keep = 1 - fract
+            s = {"gbar": s["gbar"] * keep + fract * g, "vbar": s["vbar"] * keep + (fract * g ** 2 + eps),
+                 "hbar": s["hbar"] * keep + fract * h, "vhbar": s["vhbar"] * keep + fract * h ** 2, "tau": tau}
+            vpart = s["gbar"] ** 2 / s["vbar"]
+            s["tau"] = tau * (1 - vpart) + (one + eps)
+        vpart = s["gbar"] ** 2 / s["vbar"]
+        eta = vpart * ((s["hbar"] + eps) / (s["vhbar"] + eps)) if self.fd else vpart / (s["hbar"] + eps)
+        return s, eta
+
+    def _sdlm(self, h, s):
+        g = f32(self.gamma)
+        avg = h.clone() if s is None else (1 - g) * s["avg"] + g * h
+        return {"avg": avg}, f32(self.base_lr) / (avg + f32(self.mu))
+
+    @staticmethod
+    def _median(eta):
+        flat = torch.cat([e.reshape(-1) for e in eta])
+        n = flat.numel()
+        if n > 2048:
+            flat = flat[torch.tensor([math.floor(k * (n - 1) / 2047 + 0.5) for k in range(2048)])]
+            n = 2048
+        srt = torch.sort(flat).values
+        x = 0.5 * (n - 1)
+        lo, hi = math.floor(x), math.ceil(x)
+        return srt[lo].item() if lo == hi else (srt[lo] * (hi - x) + srt[hi] * (x - lo)).item()
+
+    @torch.no_grad()
+    def _apply(self, params, eta):
+        for p, e in zip(params, eta):
+            p.sub_(e * p.grad)
+
+    def step_with(self, params, raw, loss_of, t):
+        h = self._curvature(params, raw, loss_of, t)
+        states = self.state or [None] * len(params)
+        with torch.no_grad():
+            pairs = [self._vsgd(p.grad, hi, s) if self.kind == "vsgd" else self._sdlm(hi, s)
+                     for p, hi, s in zip(params, h, states)]
+        self.state = [s for s, _ in pairs]
+        eta = [e for _, e in pairs]
+        med = self._median(eta)
+        if math.isfinite(med) and med >= 0:
+            self.lr = med
+        self._apply(params, eta)
+        return self.lr`;
 
 /** The Python of the rules above (only those a race uses are written). */
 const RULES_PY: Record<string, string> = {
@@ -527,6 +640,37 @@ class _Rule:
             return self._set(self.lr)
         self.undo, self.last_dot = self.lr, d
         return self._set(clip(self.lr + self.kappa if d > 0 else (1 - self.phi) * self.lr))`,
+  PowerMethod: `class PowerMethodStep(_Rule):
+    """lr = factor / lambda_max, lambda_max = |psi| from LR Lab's on-line power method (LeCun, Simard & Pearlmutter
+    1993): psi <- (1 - gamma) psi + gamma (grad(w + alpha psi/|psi|) - grad(w)) / alpha on the step's batch, psi
+    starting as LR Lab's seeded random vector and taking 10 plain power iterations (gamma = 1) the first time;
+    clipped to [min_lr, max_lr]; without an estimate the LR is kept."""
+    needs_power = True
+
+    def __init__(self, optimizer, factor=1.0, gamma=0.1, alpha=1e-2, min_lr=1e-6, max_lr=1.0):
+        self.factor, self.gamma, self.alpha, self.min_lr, self.max_lr, self.psi = factor, gamma, alpha, min_lr, max_lr, None
+        super().__init__(optimizer, min(max(optimizer.param_groups[0]["lr"], min_lr), max_lr))
+
+    def power(self, params, raw, loss_of):
+        fresh = self.psi is None
+        if fresh:
+            self.psi = [random_normal(list(p.shape), sub_seed(SEED, 8000) + k) for k, p in enumerate(params)]
+        alpha = f32(self.alpha)
+        for _ in range(10 if fresh else 1):
+            n = torch.sqrt(torch.stack([(q ** 2).sum() for q in self.psi]).sum())
+            shifted = [(p.detach() + (alpha / n) * q).requires_grad_() for p, q in zip(params, self.psi)]
+            moved = torch.autograd.grad(loss_of(shifted), shifted)
+            g = f32(1.0 if fresh else self.gamma)
+            self.psi = [(1 - g) * q + g * ((m - r) / alpha) for q, m, r in zip(self.psi, moved, raw)]
+        return torch.sqrt(torch.stack([(q ** 2).sum() for q in self.psi]).sum()).item()
+
+    def decide(self, loss, facts):
+        lam = facts.get("lambda_max", math.nan) if facts else math.nan
+        if not (lam > 0) or not math.isfinite(lam):
+            return self._set(self.lr)
+        return self._set(min(max(self.factor / lam, self.min_lr), self.max_lr))`,
+  vSGD: PER_WEIGHT_PY,
+  SDLM: PER_WEIGHT_PY,
   ArmijoLineSearch: `class ArmijoLineSearch(_Rule):
     """Armijo backtracking (Nocedal & Wright, Alg. 3.1): lr = eta0 * beta^k for the first k with
     f(x - lr g) <= f(x) - c lr |g|^2, tried on the step's batch; if none passes, the smallest trial."""
@@ -759,7 +903,13 @@ def random_normal(shape, seed):
                 break
         mul = math.sqrt(-2.0 * math.log(s) / s)
         out += [0 + 1 * v1 * mul, 0 + 1 * v2 * mul]
-    return torch.tensor(out[:count], dtype=torch.float32).reshape(shape)`;
+    return torch.tensor(out[:count], dtype=torch.float32).reshape(shape)
+
+
+def random_uniform(shape, seed):
+    """tf.randomUniform(shape, 0, 1, 'float32', seed): Alea's draws, stored as float32."""
+    rand = alea(str(seed))
+    return torch.tensor([rand() for _ in range(math.prod(shape))], dtype=torch.float32).reshape(shape)`;
 
 function noiseSection(e: Experiment): Section {
   const n = e.noise;
@@ -864,6 +1014,8 @@ function raceSection(e: Experiment, d: RaceData): Section {
       '            run["loss"].append(shown)',
       "            optimizer.zero_grad()",
       "            loss.backward()",
+      '            needs_raw = run["mode"] == "perweight" or getattr(run["scheduler"], "needs_power", False)',
+      "            raw = [p.grad.clone() for p in params] if needs_raw else None  # before any gradient noise",
       '            if fired and NOISE["target"] == "gradients":',
       "                for p in params:",
       "                    p.grad.mul_(f32(1 + rel))",
@@ -876,12 +1028,17 @@ function raceSection(e: Experiment, d: RaceData): Section {
       "                    moved = torch.autograd.grad(loss_fn(shifted, xb, y_run), shifted)",
       '                    facts["sy"] = torch.stack([(si * (gm - p.grad)).sum() for si, gm, p in zip(s, moved, params)]).sum().item()',
       '                    facts["ss"] = torch.stack([(si ** 2).sum() for si in s]).sum().item()',
+      '                if getattr(run["scheduler"], "needs_power", False):  # lambda_max by the running power method, same batch',
+      '                    facts["lambda_max"] = run["scheduler"].power(params, raw, lambda ps: loss_fn(ps, xb, y_run))',
       '                if hasattr(run["scheduler"], "candidates"):  # a line search: the loss at each trial step, same batch',
       "                    with torch.no_grad():",
       '                        facts["line"] = [loss_fn([p.detach() - f32(eta) * p.grad for p in params], xb, y_run).item()',
       '                                         for eta in run["scheduler"].candidates()]',
       '                lr = run["scheduler"].decide(seen, facts)',
       '                run["prev"] = ([p.detach().clone() for p in params], [p.grad.clone() for p in params])',
+      '            if run["mode"] == "perweight":  # vSGD, SDLM: per-weight LRs from a curvature estimate, one more gradient',
+      '                run["lr"].append(optimizer.step_with(params, raw, lambda ps: loss_fn(ps, xb, y_run), t))',
+      "                continue",
       '            if run["mode"] == "self":  # the optimizer sets its own step from the loss (the schedule-free Polyak step)',
       "                optimizer.step(loss=seen)",
       '                run["lr"].append(optimizer.param_groups[0]["lr"])',
