@@ -4,8 +4,9 @@
  * that fails (with the figures). The unit test checks the same claims; this is the tool to tune a lesson.
  */
 import * as tf from "@tensorflow/tfjs";
+import type { ClaimRace } from "../experiment/claims";
 import { blowUpAt, failedClaims, lossNear, lrMoves, peakLoss } from "../experiment/claims";
-import { LESSONS, lessonRaces } from "../experiment/lessons";
+import { joinRaces, jointClaims, LESSONS, lessonRaces } from "../experiment/lessons";
 import { provideMnist } from "../train/mnist";
 import { playExperiment } from "../train/play";
 import { packMnist } from "./mnistPack";
@@ -38,9 +39,11 @@ if (LESSONS.some((l) => l.experiment.task.kind === "mnist")) provideMnist(packMn
 
 let failed = 0;
 for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
+  const races: ClaimRace[] = [];
   for (const { label, experiment: e, claims } of lessonRaces(l)) {
     const t0 = performance.now();
     const race = await playExperiment(e);
+    races.push(race);
     const ms = performance.now() - t0;
     log(`\n${label}  [${l.id}, ${e.steps} steps, ${backend}, ${(ms / 1000).toFixed(1)} s]`);
     race.runs.forEach((r, i) => {
@@ -62,6 +65,15 @@ for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
     failed += bad.length;
     for (const c of claims) {
       const why = c.check(race);
+      log(`  ${why === null ? "✓" : "✗"} ${c.says}${why === null ? "" : ` — ${why}`}`);
+    }
+  }
+  const joint = jointClaims(l);
+  if (joint.length && races.length === 2) {
+    log(`\n${l.title} — both races`);
+    for (const c of joint) {
+      const why = c.check(joinRaces(races[0], races[1]));
+      if (why !== null) failed++;
       log(`  ${why === null ? "✓" : "✗"} ${c.says}${why === null ? "" : ` — ${why}`}`);
     }
   }

@@ -4,6 +4,7 @@ import {
   COURSE,
   DEFINED_LESSONS,
   isCore,
+  jointClaims,
   LESSONS,
   lessonById,
   lessonQuery,
@@ -200,6 +201,13 @@ const REVIEWED: Record<string, Record<number, string>> = {
     1.9: "an instruction (factor 1.9)",
     2.5: "an instruction (factor 2.5)",
   },
+  "batch-size": {
+    2017: "the linear scaling rule's paper (Goyal et al. 2017)",
+    8: "256/32 and 0.4/0.05, from the settings",
+    25600: "256 × 100 = 32 × 800 examples, from the settings",
+    5: "“more than 5 times higher”: the claim's ratio 0.2",
+    0.2: "an instruction (base LR 0.2)",
+  },
   "no-more-pesky": {
     5: "“more than 5% below”: the claims' ratio 0.95",
     10: "the internals' 10% point of η_i",
@@ -226,6 +234,7 @@ describe("numbers in lesson texts", () => {
         numbers(r.experiment, known);
         for (const c of r.claims) numbers(c.says, known);
       }
+      for (const c of jointClaims(l)) numbers(c.says, known);
       const reviewed = REVIEWED[l.id] ?? {};
       const unchecked = [...numbers(text)].filter(
         (x) => ![...known].some((k) => near(x, k)) && !(x in reviewed),

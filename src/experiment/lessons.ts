@@ -4,7 +4,7 @@
  * Lessons hide the controls they do not need (a teacher can still show everything) and can carry a second
  * link for a contrast (`alt`).
  */
-import { type Claim, claimsFor, lossNear, lrMoves } from "./claims";
+import { type Claim, type ClaimRace, claimsFor, lossNear, lrMoves } from "./claims";
 import { type Experiment, experimentSchema, type HIDEABLE, RUN_COLORS } from "./config";
 import { ANALYTIC_START, stabilityEdge } from "./tasks";
 import { encodeExperiment } from "./url";
@@ -20,6 +20,11 @@ export interface Lesson {
   experiment: Experiment;
   /** A contrasting variant of the same experiment (e.g. the same noise entering elsewhere), with its own text. */
   alt?: { label: string; experiment: Experiment; watch: string; claims?: Claims };
+  /**
+   * Claims that compare the two races (the lesson's runs, then the alt link's, as one list): checked once both
+   * have run, wherever the lesson's claims are checked.
+   */
+  joint?: Claims;
   /** What the text says about the runs, as predicates the tests check on every backend (see claims.ts). */
   claims?: Claims;
   /** Extra panels the lesson needs. */
@@ -482,6 +487,69 @@ const DEFINED: readonly Lesson[] = [
     },
   },
   {
+    id: "batch-size",
+    controls: ["lr"],
+    title: "Batch size and the LR: linear scaling",
+    summary:
+      "Eight times the batch, eight times the LR (Goyal et al. 2017), on MNIST digits: without the scaling training lags, without a warmup it jumps.",
+    watch:
+      "MNIST digits, SGD with momentum 0.9. A batch of 256 averages 8 times as many examples per step as a batch of 32, so the linear scaling rule multiplies the LR by 8: 0.05 at batch 32 becomes 0.4. All three runs here train at batch 256 for 100 steps, the same 25 600 examples that batch 32 sees in 800 steps (open the batch-32 link to compare). Kept at 0.05, the unscaled run lags: it ends more than 5 times higher than the scaled run with a warmup. At 0.4 from the first step, the loss jumps above 1.4 times where it started before it recovers. Ramped up over the first 20 steps, 0.4 never rises above its first loss, and it ends within 0.03 of the batch-32 run's loss.",
+    question:
+      "Both the warmed-up run and batch 32 add up to the same total LR over the run (0.4 × 100 = 0.05 × 800). Why does the big batch need the warmup and the small batch not?",
+    next: "Set the base LR to 0.2 (every run scales with it: half the scaled LR) and play again: does the run without a warmup still jump?",
+    experiment: exp("batch-size", {
+      task: { kind: "mnist", samples: 2000 },
+      optimizer: "momentum",
+      momentum: 0.9,
+      baseLr: 0.4,
+      batchSize: 256,
+      steps: 100,
+      runs: [
+        run("LR 0.05 (unscaled)", 0, "ConstantLR", { factor: 0.125, total_iters: 100000 }),
+        run("LR 0.4, no warmup", 1, "Constant"),
+        run("LR 0.4, warmup 20", 2, "LinearLR", { start_factor: 0.05, end_factor: 1, total_iters: 20 }),
+      ],
+    }),
+    claims: (c) => [
+      c.noBlowUp([0, 2]),
+      c.that(
+        "LR 0.4 without warmup rises above 1.4 × its first loss within the first 20 steps",
+        ({ runs }) => {
+          const l = runs[1].loss;
+          const top = Math.max(...l.slice(0, 20));
+          return top > 1.4 * l[0] ? null : `its peak over steps 0–19 is ${top}, its first ${l[0]}`;
+        },
+      ),
+      c.that("LR 0.4 with warmup never rises above its first loss (to 1%)", ({ runs }) => {
+        const l = runs[2].loss;
+        const top = Math.max(...l);
+        return top <= 1.01 * l[0] ? null : `it peaks at ${top}, from ${l[0]}`;
+      }),
+      c.endsBelow(2, 0, 0.2),
+    ],
+    alt: {
+      label: "batch 32",
+      watch:
+        "Batch 32 at LR 0.05 for 800 steps: the same 25 600 examples the batch-256 runs see in 100 steps. Compare its final loss with the warmed-up run at LR 0.4 in the first link.",
+      experiment: exp("batch-size", {
+        task: { kind: "mnist", samples: 2000 },
+        optimizer: "momentum",
+        momentum: 0.9,
+        baseLr: 0.05,
+        batchSize: 32,
+        steps: 800,
+        runs: [run("batch 32, LR 0.05", 3, "Constant")],
+      }),
+      claims: (c) => [c.noBlowUp()],
+    },
+    joint: (c) => [
+      c.that("at batch 256, LR 0.4 with warmup ends within 0.03 of batch 32 at LR 0.05", ({ runs }) => {
+        const [a, b] = [lossNear(runs[2]), lossNear(runs[3])];
+        return a !== null && b !== null && Math.abs(a - b) < 0.03 ? null : `${a} against ${b}`;
+      }),
+    ],
+  },
+  {
     id: "curvature-step",
     controls: ["factor"],
     title: "Curvature sets the step",
@@ -910,6 +978,7 @@ export const COURSE: readonly { id: string; core: boolean }[] = [
   { id: "meet-greedylr", core: true },
   { id: "plateau-vs-greedy", core: true },
   { id: "f-sweep", core: true },
+  { id: "batch-size", core: false },
   { id: "warm-restarts", core: false },
   { id: "noise-recovery", core: false },
   { id: "schedule-free", core: false },
@@ -1017,6 +1086,15 @@ export function lessonClaims(l: Lesson, e: Experiment = l.experiment): Claim[] {
 }
 
 /** Every race a lesson can show — its own experiment and its contrast link — with the claims of each. */
+/** The claims across a lesson's two races, with the runs named as in both (the lesson's first). */
+export function jointClaims(l: Lesson): Claim[] {
+  if (!l.joint || !l.alt) return [];
+  return l.joint(claimsFor([...l.experiment.runs, ...l.alt.experiment.runs].map((r) => r.name)));
+}
+
+/** Two races as one, for joint claims: the first race's runs, then the second's (onsets: the first's). */
+export const joinRaces = (a: ClaimRace, b: ClaimRace): ClaimRace => ({ ...a, runs: [...a.runs, ...b.runs] });
+
 export function lessonRaces(l: Lesson): { label: string; experiment: Experiment; claims: Claim[] }[] {
   return [
     { label: l.title, experiment: l.experiment, claims: lessonClaims(l) },
