@@ -142,15 +142,16 @@ class ScheduleFreeAdamW(_ScheduleFreeBase):
         return loss
 
 
-class ScheduleFreePolyakSGD(_ScheduleFreeBase):
-    """The schedule-free Polyak step (buchholzmd/step-back SGDScheduleFreeSPS), uniform averaging c = 1/(t+1):
-    lr_t = max(f(y) - ell_star + <g, z - y>, 0) / max(M, |g|^2); M <= 0 means the first |g|^2 becomes M.
-    step(loss=...) needs the mini-batch loss at y (or a closure that returns it)."""
+class _ScheduleFreePolyakBase(_ScheduleFreeBase):
+    """The schedule-free Polyak step (buchholzmd/step-back): lr_t = max(f(y) - ell_star + <g, z - y>, 0) /
+    max(M, sum g * d) with each parameter's direction d (_direction), uniform averaging c = 1/(t+1), then the
+    schedule-free move along d. M <= 0 means the first sum g * d becomes M. step(loss=...) needs the mini-batch
+    loss at y (or a closure that returns it)."""
 
-    def __init__(self, params, beta=0.9, ell_star=0.0, M=1.0):
-        if not 0 < beta < 1:
+    def __init__(self, params, group, ell_star, M):
+        if not 0 < self._beta(group) < 1:
             raise ValueError("beta must lie strictly between 0 and 1")
-        super().__init__(params, dict(lr=0.0, beta=beta, averaging="theory", k=0, train_mode=True))
+        super().__init__(params, dict(group, lr=0.0, averaging="theory", k=0, train_mode=True))
         self.ell_star, self.M = float(ell_star), float(M)
         self.last = {}
 
@@ -160,7 +161,7 @@ class ScheduleFreePolyakSGD(_ScheduleFreeBase):
             with torch.enable_grad():
                 loss = closure()
         if loss is None:
-            raise ValueError("ScheduleFreePolyakSGD.step needs the batch loss: step(loss=loss) or a closure")
+            raise ValueError(f"{type(self).__name__}.step needs the batch loss: step(loss=loss) or a closure")
         dot, norm = 0.0, 0.0
         for group in self.param_groups:
             for p in group["params"]:
@@ -168,8 +169,10 @@ class ScheduleFreePolyakSGD(_ScheduleFreeBase):
                     continue
                 if "z" not in self.state[p]:
                     self.state[p]["z"] = p.detach().clone()
+                d, g_d = self._direction(group, p)
+                self.state[p]["d"] = d
                 dot += float(torch.sum(p.grad * (self.state[p]["z"] - p)))
-                norm += float(torch.sum(p.grad * p.grad))
+                norm += float(torch.sum(g_d))
         lr = self._polyak(loss, dot, norm)
         for group in self.param_groups:
             group["lr"] = lr
@@ -177,51 +180,33 @@ class ScheduleFreePolyakSGD(_ScheduleFreeBase):
             group["last_c"] = c
             for p in group["params"]:
                 if p.grad is not None:
-                    self._move(p, self.state[p]["z"], p.grad, lr, c, group["beta"])
+                    self._move(p, self.state[p]["z"], self.state[p]["d"], lr, c, self._beta(group))
         return loss
 
 
-class ScheduleFreePolyakAdam(_ScheduleFreeBase):
-    """The schedule-free Polyak step for Adam (buchholzmd/step-back AdamWScheduleFree, mode
-    'schedule-free-polyak-adam'): v <- beta2 v + (1 - beta2) g^2 and D = sqrt(v / (1 - beta2^k)) + eps first, then
-    lr_t = max(f(y) - ell_star + <g, z - y>, 0) / max(M, sum g^2 / D) (the raw g in the numerator), uniform
-    averaging c = 1/(t+1), and the step moves along g / D. M <= 0 means the first sum g^2 / D becomes M."""
+class ScheduleFreePolyakSGD(_ScheduleFreePolyakBase):
+    """SGDScheduleFreeSPS: the direction is the gradient, the denominator max(M, |g|^2)."""
+
+    def __init__(self, params, beta=0.9, ell_star=0.0, M=1.0):
+        super().__init__(params, dict(beta=beta), ell_star, M)
+
+    def _direction(self, group, p):
+        return p.grad, p.grad * p.grad
+
+
+class ScheduleFreePolyakAdam(_ScheduleFreePolyakBase):
+    """AdamWScheduleFree in 'schedule-free-polyak-adam' mode (the paper's v2): v <- beta2 v + (1 - beta2) g^2 and
+    D = sqrt(v / (1 - beta2^k)) + eps first; the direction is g / D, the denominator max(M, sum g^2 / D), the
+    numerator keeps the raw g."""
 
     def __init__(self, params, beta=0.9, beta2=0.999, eps=1e-8, ell_star=0.0, M=1.0):
-        if not 0 < beta < 1:
-            raise ValueError("beta must lie strictly between 0 and 1")
-        super().__init__(params, dict(lr=0.0, betas=(beta, beta2), eps=eps, averaging="theory", k=0, train_mode=True))
-        self.ell_star, self.M = float(ell_star), float(M)
-        self.last = {}
+        super().__init__(params, dict(betas=(beta, beta2), eps=eps), ell_star, M)
 
-    @torch.no_grad()
-    def step(self, closure=None, loss=None):
-        if closure is not None:
-            with torch.enable_grad():
-                loss = closure()
-        if loss is None:
-            raise ValueError("ScheduleFreePolyakAdam.step needs the batch loss: step(loss=loss) or a closure")
-        dot, norm = 0.0, 0.0
-        for group in self.param_groups:
-            beta2 = group["betas"][1]
-            bias_correction2 = 1 - beta2 ** (group["k"] + 1)
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if "z" not in state:
-                    state["z"] = p.detach().clone()
-                    state["exp_avg_sq"] = torch.zeros_like(p)
-                state["exp_avg_sq"].mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
-                state["d"] = state["exp_avg_sq"].div(bias_correction2).sqrt().add_(group["eps"])
-                dot += float(torch.sum(p.grad * (state["z"] - p)))
-                norm += float(torch.sum(p.grad * p.grad / state["d"]))
-        lr = self._polyak(loss, dot, norm)
-        for group in self.param_groups:
-            group["lr"] = lr
-            c = self._average(group, lr)
-            group["last_c"] = c
-            for p in group["params"]:
-                if p.grad is not None:
-                    self._move(p, self.state[p]["z"], p.grad / self.state[p]["d"], lr, c, group["betas"][0])
-        return loss`;
+    def _direction(self, group, p):
+        state, beta2 = self.state[p], group["betas"][1]
+        if "exp_avg_sq" not in state:
+            state["exp_avg_sq"] = torch.zeros_like(p)
+        state["exp_avg_sq"].mul_(beta2).addcmul_(p.grad, p.grad, value=1 - beta2)
+        d = state["exp_avg_sq"].div(1 - beta2 ** (group["k"] + 1)).sqrt().add_(group["eps"])
+        return p.grad / d, p.grad * p.grad / d
+`;
