@@ -71,8 +71,9 @@ for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
   const joint = jointClaims(l);
   if (joint.length && races.length === 2) {
     log(`\n${l.title} — both races`);
+    const both = joinRaces(races[0], races[1]);
     for (const c of joint) {
-      const why = c.check(joinRaces(races[0], races[1]));
+      const why = c.check(both);
       if (why !== null) failed++;
       log(`  ${why === null ? "✓" : "✗"} ${c.says}${why === null ? "" : ` — ${why}`}`);
     }

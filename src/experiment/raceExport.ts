@@ -446,6 +446,7 @@ const PER_WEIGHT_PY = `class PerWeightCurvature:
 
     def _vsgd(self, g, h, s):
         eps, one = f32(self.eps), torch.tensor(1.0)
+        updated = s is not None
         if s is None:
             s = {"gbar": g.clone(), "vbar": (g ** 2 + eps) * f32(self.slow), "hbar": h.clone(), "vhbar": h ** 2,
                  "tau": ((one + eps) * 2).expand_as(g).clone()}
@@ -459,9 +460,9 @@ const PER_WEIGHT_PY = `class PerWeightCurvature:
             keep = 1 - fract
             s = {"gbar": s["gbar"] * keep + fract * g, "vbar": s["vbar"] * keep + (fract * g ** 2 + eps),
                  "hbar": s["hbar"] * keep + fract * h, "vhbar": s["vhbar"] * keep + fract * h ** 2, "tau": tau}
-            vpart = s["gbar"] ** 2 / s["vbar"]
-            s["tau"] = tau * (1 - vpart) + (one + eps)
         vpart = s["gbar"] ** 2 / s["vbar"]
+        if updated:
+            s["tau"] = s["tau"] * (1 - vpart) + (one + eps)
         eta = vpart * ((s["hbar"] + eps) / (s["vhbar"] + eps)) if self.fd else vpart / (s["hbar"] + eps)
         return s, eta
 

@@ -127,7 +127,17 @@ export function resetRunSlots(o: StackedOptimizer, r: number, init: tf.Tensor[],
   });
 }
 
-const col = (a: Float32Array) => tf.tensor3d(a, [a.length, 1, 1]);
+/** Per-run values as an [R, 1, 1] column that broadcasts over each run's slice of a stacked tensor. */
+export const col = (a: ArrayLike<number>) => tf.tensor3d(Float32Array.from(a), [a.length, 1, 1]);
+
+/**
+ * Schedule-free AdamW's second moment after gradient g, and the denominator D = √(v/(1 − β₂^k)) + ε it gives at
+ * step k (call inside tf.tidy): the update and the Adam Polyak step's Σ g²/D read the same D.
+ */
+function sfAdamMoment(v: tf.Tensor, g: tf.Tensor, k: number): { v: tf.Tensor; d: tf.Tensor } {
+  const next = tf.add(tf.mul(0.999, v), tf.mul(0.001, tf.square(g)));
+  return { v: next, d: tf.add(tf.sqrt(tf.div(next, 1 - 0.999 ** k)), 1e-8) };
+}
 
 /** The new value of one parameter under one optimizer kind (assigns that kind's slots). */
 function update(
@@ -167,10 +177,9 @@ function update(
       const [z, x] = s;
       let dir: tf.Tensor = g;
       if (k === "schedulefree-adamw") {
-        const vv = s[2];
-        vv.assign(tf.add(tf.mul(0.999, vv), tf.mul(0.001, tf.square(g))));
-        const d = tf.add(tf.sqrt(tf.div(vv, 1 - 0.999 ** o.t)), 1e-8);
-        dir = tf.add(tf.div(g, d), tf.mul(T.wd, v));
+        const m = sfAdamMoment(s[2], g, o.t);
+        s[2].assign(m.v);
+        dir = tf.add(tf.div(g, m.d), tf.mul(T.wd, v));
       }
       z.assign(tf.sub(z, tf.mul(T.lr, dir)));
       x.assign(tf.add(tf.mul(tf.sub(1, T.c), x), tf.mul(T.c, z)));
@@ -270,13 +279,8 @@ export function sfPoint(
 export function sfAdamNormSq(o: StackedOptimizer, grads: readonly tf.Tensor[]): tf.Tensor1D | null {
   const slots = o.slots.get("schedulefree-adamw");
   if (!slots) return null;
-  const bc2 = 1 - 0.999 ** (o.t + 1);
   return tf.addN(
-    grads.map((g, i) => {
-      const v = tf.add(tf.mul(0.999, slots[i][2]), tf.mul(0.001, tf.square(g)));
-      const d = tf.add(tf.sqrt(tf.div(v, bc2)), 1e-8);
-      return tf.sum(tf.div(tf.square(g), d), [1, 2]);
-    }),
+    grads.map((g, i) => tf.sum(tf.div(tf.square(g), sfAdamMoment(slots[i][2], g, o.t + 1).d), [1, 2])),
   ) as tf.Tensor1D;
 }
 

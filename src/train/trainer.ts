@@ -17,6 +17,7 @@ import { createModel } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
   applyUpdate,
+  col,
   createOptimizer,
   disposeOptimizer,
   isScheduleFree,
@@ -305,6 +306,9 @@ export class Trainer {
         );
         gl = gl.map((g) => tf.mul(g, f));
       }
+      // Every run's gradient at other weights on this step's batch: the curvature facts' one extra gradient.
+      const gradAt = (ps: tf.Tensor[]) =>
+        tf.grads((...q: tf.Tensor[]) => tf.sum(this.model.loss(q, xb, yb)))(ps);
       const sumSq = (ts: tf.Tensor[]) => tf.addN(ts.map((x) => tf.sum(tf.square(x), [1, 2]))) as tf.Tensor1D;
       const rows: FactRows = { loss: per! };
       if (needs.has("gradSq")) rows.gradSq = sumSq(gl);
@@ -320,15 +324,15 @@ export class Trainer {
         const probe = tf.tensor3d(Float32Array.from(secantProbe), [R, 1, 1]);
         const s = gl.map((g) => tf.mul(probe, g));
         const shifted = vars.map((v, i) => tf.add(v, s[i]));
-        const g2 = tf.grads((...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb)))(shifted);
+        const g2 = gradAt(shifted);
         rows.secantSY = tf.addN(
           s.map((si, i) => tf.sum(tf.mul(si, tf.sub(g2[i], gl[i])), [1, 2])),
         ) as tf.Tensor1D;
         rows.secantSS = sumSq(s);
       }
-      if (needs.has("power")) rows.lambdaMax = this.powerMethod(vars, raw, xb, yb);
+      if (needs.has("power")) rows.lambdaMax = this.powerMethod(vars, raw, gradAt);
       if (this.kinds.some((k) => PER_WEIGHT_KINDS.includes(k))) {
-        const { eta, stats } = this.perWeight(vars, raw, gl, xb, yb);
+        const { eta, stats } = this.perWeight(vars, raw, gl, gradAt);
         rows.etaQuantiles = eta;
         rows.weightStats = stats;
       }
@@ -385,17 +389,12 @@ export class Trainer {
   private powerMethod(
     vars: tf.Variable[],
     raw: tf.Tensor[],
-    xb: tf.Tensor2D | null,
-    yb: tf.Tensor | null,
+    gradAt: (ps: tf.Tensor[]) => tf.Tensor[],
   ): tf.Tensor1D {
     const R = this.runs;
-    const col = (f: (p: Record<string, unknown>) => number) =>
-      tf.tensor3d(
-        this.scheds.map((s) => f(s.params as Record<string, unknown>)),
-        [R, 1, 1],
-      );
-    const alpha = col((p) => num(p, "alpha", 1e-2));
-    const gamma = col((p) => num(p, "gamma", 0.1));
+    const param = (k: string, d: number) => col(this.scheds.map((s) => num(s.params, k, d)));
+    const alpha = param("alpha", 1e-2);
+    const gamma = param("gamma", 0.1);
     const norm = (ts: readonly tf.Tensor[]) =>
       tf.sqrt(tf.addN(ts.map((x) => tf.sum(tf.square(x), [1, 2])))) as tf.Tensor1D;
     const fresh = !this.psi;
@@ -409,10 +408,9 @@ export class Trainer {
       );
     }
     const psi = this.psi;
-    const loss = (...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb));
     for (let k = 0; k < (fresh ? 10 : 1); k++) {
       const n = tf.reshape(norm(psi), [R, 1, 1]);
-      const moved = tf.grads(loss)(vars.map((v, i) => tf.add(v, tf.mul(tf.div(alpha, n), psi[i]))));
+      const moved = gradAt(vars.map((v, i) => tf.add(v, tf.mul(tf.div(alpha, n), psi[i]))));
       const g = fresh ? tf.onesLike(gamma) : gamma;
       psi.forEach((p, i) => {
         p.assign(tf.add(tf.mul(tf.sub(1, g), p), tf.mul(g, tf.div(tf.sub(moved[i], raw[i]), alpha))));
@@ -433,8 +431,7 @@ export class Trainer {
     vars: tf.Variable[],
     raw: tf.Tensor[],
     gl: tf.Tensor[],
-    xb: tf.Tensor2D | null,
-    yb: tf.Tensor | null,
+    gradAt: (ps: tf.Tensor[]) => tf.Tensor[],
   ): { eta: tf.Tensor1D[]; stats: tf.Tensor1D[] } {
     const R = this.runs;
     const h: PerWeightHyper = {
@@ -465,7 +462,6 @@ export class Trainer {
       probe[r] = num(p, "probe", 1e-3);
     });
     const first = Float32Array.from(this.pwSteps, (k) => (k === 0 ? 1 : 0));
-    const col = (a: Float32Array) => tf.tensor3d(a, [R, 1, 1]);
     const fdMask = tf.cast(col(h.fd), "bool");
     const delta = col(probe);
     const v = vsgdDirection(this.opt, raw, first, h.eps);
@@ -476,9 +472,7 @@ export class Trainer {
     const fd = (i: number) => tf.broadcastTo(fdMask, vars[i].shape);
     const d = vars.map((_, i) => tf.where(fd(i), v[i], tf.mul(delta, z[i])));
     const w = vars.map((_, i) => tf.where(fd(i), tf.div(1, v[i]), tf.div(z[i], delta)));
-    const moved = tf.grads((...ps: tf.Tensor[]) => tf.sum(this.model.loss(ps, xb, yb)))(
-      vars.map((x, i) => tf.add(x, d[i])),
-    );
+    const moved = gradAt(vars.map((x, i) => tf.add(x, d[i])));
     const curv = moved.map((m, i) => tf.abs(tf.mul(tf.sub(m, raw[i]), w[i])));
     const eta = perWeightEta(this.opt, gl, curv, h, first);
     for (let r = 0; r < R; r++) if (PER_WEIGHT_KINDS.includes(this.kinds[r])) this.pwSteps[r]++;
