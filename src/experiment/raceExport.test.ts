@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { defaultExperiment, type Experiment, experimentSchema } from "./config";
 import { readExperimentFile, toExportJson } from "./export";
 import { type RaceData, raceNotebook, racePython, raceRefusals } from "./raceExport";
-import { RACE_RULES } from "./raceRefusals";
+import { RACE_RULES, raceCaveats } from "./raceRefusals";
 import { encodeExperiment } from "./url";
 
 const data: RaceData = {
@@ -46,6 +46,13 @@ describe("the PyTorch race export refuses what PyTorch cannot mirror, and says w
     expect(() => racePython(withRuns([run("Refined", { phase_steps: 100 })]), data)).toThrow(
       /cannot be exported to PyTorch/,
     );
+  });
+
+  it("says which exported runs cannot follow LR Lab's step by step (vSGD), and only those", () => {
+    expect(raceCaveats(withRuns([run("vSGD"), run("SDLM"), run("Constant")]))).toEqual([
+      expect.stringMatching(/^"vSGD" follows vSGD's rule in PyTorch but parts from LR Lab's run/),
+    ]);
+    expect(raceCaveats(defaultExperiment())).toEqual([]);
   });
 
   it("plain SGD with OneCycleLR: the export turns momentum cycling off (LR Lab's SGD has none to cycle)", () => {

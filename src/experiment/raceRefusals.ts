@@ -67,3 +67,18 @@ export function raceRefusals(e: Experiment): string[] {
   });
   return out;
 }
+
+/**
+ * Runs an export writes but cannot follow step by step, one note per run ([] when every run can): vSGD's
+ * per-weight LRs are quotients of float32 gradient differences that each framework rounds its own way, and its
+ * large first steps amplify the difference, so the PyTorch run follows the same rule but parts from LR Lab's
+ * within a few steps (docs/fidelity.md; the export check uses a Hutchinson step of 0.1 to follow it).
+ */
+export function raceCaveats(e: Experiment): string[] {
+  return e.runs
+    .filter((r) => r.scheduler.scheduler === "vSGD")
+    .map(
+      (r) =>
+        `"${r.name}" follows vSGD's rule in PyTorch but parts from LR Lab's run within a few steps: its per-weight LRs are quotients of float32 gradient differences, rounded differently by each framework and amplified by its first steps`,
+    );
+}

@@ -17,7 +17,7 @@ import {
   sameRace,
 } from "../experiment/lessons";
 import { NOISE_TYPES } from "../experiment/noise";
-import { raceRefusals } from "../experiment/raceRefusals";
+import { raceCaveats, raceRefusals } from "../experiment/raceRefusals";
 import { TASKS } from "../experiment/tasks";
 import { FIELDS, getPath, setPath, validateExperiment } from "../experiment/validate";
 import { useLab } from "./context";
@@ -53,6 +53,7 @@ function LessonLink({
 /** "Take this lesson home": the race as PyTorch (the Export menu), or why this one cannot go. */
 function TakeHome({ e }: { e: Experiment }) {
   const why = raceRefusals(e);
+  const caveats = why.length ? [] : raceCaveats(e);
   return (
     <p className="take-home muted">
       {why.length ? (
@@ -60,8 +61,8 @@ function TakeHome({ e }: { e: Experiment }) {
       ) : (
         <>
           <strong>Take this lesson home:</strong> <em>Export → PyTorch script</em> or{" "}
-          <em>Jupyter notebook</em> reproduces this race step by step in PyTorch: the same data, weights,
-          batches and schedulers.
+          <em>Jupyter notebook</em> reproduces this race {caveats.length ? "" : "step by step "}in PyTorch:
+          the same data, weights, batches and schedulers.{caveats.length ? ` But ${caveats.join("; ")}.` : ""}
         </>
       )}
     </p>

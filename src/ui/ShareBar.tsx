@@ -180,7 +180,7 @@ export function ShareBar() {
             </button>
             <button
               type="button"
-              title="The whole race as one Python file that reproduces it step by step in PyTorch"
+              title="The whole race as one Python file that reproduces it in PyTorch"
               onClick={() => {
                 closeMenu();
                 void exportRace("script");
