@@ -27,6 +27,7 @@ interface Lab {
       lr: number[];
       events: { step: number; kind: string }[];
       divergedAt: number | null;
+      bound: number[];
     }[];
     play(): void;
   };
@@ -44,6 +45,7 @@ const readRace = (page: Page): Promise<ClaimRace> =>
         lr: r.lr,
         events: r.events.map((e) => ({ step: e.step, kind: e.kind })),
         divergedAt: r.divergedAt,
+        ...(r.bound.length ? { bound: r.bound } : {}),
       })),
     };
   });

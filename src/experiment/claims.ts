@@ -16,6 +16,9 @@ export interface ClaimRun {
   /** Scheduler decisions (kind and step). */
   events: readonly { step: number; kind: string }[];
   divergedAt: number | null;
+  /** Schedule-free SGD with schedulet averaging, on a task with a known optimum: f* + the convex bound, step for
+   * step with `loss` (NaN where none yet). */
+  bound?: readonly number[];
 }
 
 export interface ClaimRace {

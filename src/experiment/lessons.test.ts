@@ -197,6 +197,10 @@ const REVIEWED: Record<string, Record<number, string>> = {
   },
   "noise-recovery": { 150: "the spike period 50 + ⌊50·s⌋ at s = 2", 5: "an instruction (a window of 5)" },
   "replay-noisy": { 100: "an instruction (patience from 10 to 100)" },
+  "convex-bound": {
+    2: "the bound's formula (2c*, 2Σγᵢ)",
+    0.08: "the rising schedule's first LR: start_factor 0.01 × the base LR 8, from the settings",
+  },
   "curvature-step": {
     1.9: "an instruction (factor 1.9)",
     2.5: "an instruction (factor 2.5)",

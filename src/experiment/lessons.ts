@@ -56,6 +56,35 @@ function exp(id: string, e: Record<string, unknown>, hide: Hide[] = ["experiment
   return experimentSchema.parse({ ...e, view: { hide, ...view, lesson: id } });
 }
 
+/** The convex-bound lesson's four schedules, all schedule-free SGD with the paper's schedulet averaging. */
+function convexBoundRuns(steps: number) {
+  const sf = { variant: "sgd", averaging: "schedulet", beta: 0.9 };
+  return [
+    { ...run("Constant", 0, "Constant"), sf },
+    {
+      ...run("WSD", 1, "WSD", {
+        num_warmup_steps: Math.round(steps * 0.05),
+        num_stable_steps: Math.round(steps * 0.75),
+        num_decay_steps: Math.round(steps * 0.2),
+      }),
+      sf,
+    },
+    { ...run("Cosine", 2, "CosineAnnealingLR", { T_max: steps }), sf },
+    { ...run("Rising", 3, "LinearLR", { start_factor: 0.01, end_factor: 1, total_iters: steps }), sf },
+  ];
+}
+
+/** Null when every run's loss stays at or below its convex bound wherever one is drawn; else the first break. */
+function boundBroken(runs: ClaimRace["runs"]): string | null {
+  for (const [k, r] of runs.entries()) {
+    if (!r.bound?.length) return `run ${k} has no bound`;
+    for (let i = 0; i < r.steps.length; i++)
+      if (r.loss[i] > r.bound[i])
+        return `run ${k} at step ${r.steps[i]}: loss ${r.loss[i]} > bound ${r.bound[i]}`;
+  }
+  return null;
+}
+
 /** The noise-recovery race; its two links differ only in where the spikes enter. */
 const noiseRecovery = (target: "signal" | "gradients") =>
   exp("noise-recovery", {
@@ -794,6 +823,71 @@ const DEFINED: readonly Lesson[] = [
     ],
   },
   {
+    id: "convex-bound",
+    controls: [],
+    title: "The convex bound as a prediction",
+    summary:
+      "Schedule-free SGD's convex guarantee, drawn beside the loss from each run's own step sizes and gradients: on a convex task it holds and ranks the schedules; on a non-convex one it fails.",
+    watch:
+      "Logistic regression is convex, so the seed paper's bound is a theorem here: with schedulet averaging, the loss at the average x is at most f* + (2c* + Σγᵢ²‖gᵢ‖²)/(2Σγᵢ), where c* is half the squared distance from the start to the nearest minimiser and the sums run over the steps taken. LR Lab finds f* and c* for this data by Newton's method and draws each run's bound dashed in its colour. Four schedules share the peak LR 8 on the full batch: constant, WSD, cosine, and one that rises from 0.08 to 8 all the way. Every loss stays under its bound. The bound is a guarantee for the worst convex function, not an estimate of this one: from step 100 on it sits more than 0.02 above every run, while the four losses end within 0.001 of each other. Yet it predicts the race: at step 60 the four bounds come in the order of the four losses, the rising schedule far behind. The bound assumes convexity: the Rosenbrock link shows it failing.",
+    question:
+      "Each step adds γ to the bound's denominator and γ²‖g‖² to its numerator. Why does the schedule that starts small still have the highest bound long after its LR has caught up?",
+    next: "Set the base LR to 1 and play again: is the bound still above every loss, and which of its two terms now keeps it high?",
+    experiment: exp("convex-bound", {
+      task: { kind: "logistic", samples: 400, noise: 0.5 },
+      optimizer: "sgd",
+      baseLr: 8,
+      batchSize: 400,
+      steps: 300,
+      runs: convexBoundRuns(300),
+    }),
+    claims: (c) => [
+      c.noBlowUp(),
+      c.that("every run's loss at x stays at or below its bound at every step", ({ runs }) =>
+        boundBroken(runs),
+      ),
+      c.that("at step 60 the four bounds come in the order of the four losses", ({ runs }) => {
+        const at = (xs: readonly number[] | undefined, r: ClaimRace["runs"][number]) =>
+          xs?.[r.steps.indexOf(60)];
+        const order = (key: (r: ClaimRace["runs"][number]) => number | undefined) =>
+          [0, 1, 2, 3].sort((a, b) => (key(runs[a]) ?? Number.NaN) - (key(runs[b]) ?? Number.NaN)).join("");
+        const byLoss = order((r) => at(r.loss, r));
+        const byBound = order((r) => at(r.bound, r));
+        return byLoss === byBound ? null : `by loss ${byLoss}, by bound ${byBound}`;
+      }),
+      c.that("from step 100 on, every bound is more than 0.02 above its run's loss", ({ runs }) => {
+        for (const r of runs)
+          for (let i = 0; i < r.steps.length; i++)
+            if (r.steps[i] >= 100 && !((r.bound?.[i] ?? Number.NaN) - r.loss[i] > 0.02))
+              return `at step ${r.steps[i]}: loss ${r.loss[i]}, bound ${r.bound?.[i]}`;
+        return null;
+      }),
+      c.that("the four final losses are within 0.001 of each other", ({ runs }) => {
+        const ends = runs.map((r) => r.loss.at(-1)!);
+        return Math.max(...ends) - Math.min(...ends) < 1e-3 ? null : `they end at ${ends.join(", ")}`;
+      }),
+    ],
+    alt: {
+      label: "Rosenbrock (not convex)",
+      watch:
+        "The same four schedules on Rosenbrock's valley, with the peak LR 0.003 for 500 steps. Its minimum is known, f* = 0 at (1, 1), so the bound can be drawn, but the function is not convex and the bound is no theorem here: WSD's loss at x rises above its bound and ends more than 20% above it.",
+      experiment: exp("convex-bound", {
+        task: { kind: "rosenbrock" },
+        optimizer: "sgd",
+        baseLr: 0.003,
+        steps: 500,
+        runs: convexBoundRuns(500),
+      }),
+      claims: (c) => [
+        c.that("WSD's loss at x rises above its bound and ends more than 20% above it", ({ runs }) => {
+          const r = runs[1];
+          const end = r.bound?.at(-1) ?? Number.NaN;
+          return r.loss.at(-1)! > 1.2 * end ? null : `it ends at ${r.loss.at(-1)}, its bound at ${end}`;
+        }),
+      ],
+    },
+  },
+  {
     id: "line-search",
     controls: ["c", "beta"],
     title: "Line search: Armijo vs exact",
@@ -983,6 +1077,7 @@ export const COURSE: readonly { id: string; core: boolean }[] = [
   { id: "noise-recovery", core: false },
   { id: "schedule-free", core: false },
   { id: "schedule-free-schedules", core: false },
+  { id: "convex-bound", core: false },
   { id: "refined", core: false },
   { id: "curvature-step", core: false },
   { id: "no-more-pesky", core: false },

@@ -24,6 +24,9 @@ export interface Series {
   loss: number[];
   /** Schedule-free runs: the loss at the gradient point y (drawn faint); empty for the others. */
   lossY: number[];
+  /** Schedule-free SGD with schedulet averaging on a task with a known optimum: f* + the convex bound, step for
+   * step (NaN where none yet); empty for the others. */
+  bound: number[];
   lr: number[];
   /** Per-weight methods (vSGD, SDLM): the 10% and 90% points of η_i, drawn as a band around `lr` (their median). */
   lrLo: number[];
@@ -151,6 +154,7 @@ const emptySeries = (): Series => ({
   steps: [],
   loss: [],
   lossY: [],
+  bound: [],
   lrLo: [],
   lrHi: [],
   lr: [],
@@ -413,6 +417,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
             s.lr.push(b.lr[i]);
           }
           if (b.lossY) s.lossY.push(...b.lossY);
+          if (b.bound) s.bound.push(...b.bound);
           if (b.lrLo && b.lrHi) {
             s.lrLo.push(...b.lrLo);
             s.lrHi.push(...b.lrHi);

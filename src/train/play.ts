@@ -23,6 +23,7 @@ export async function playExperiment(e: Experiment, steps = e.steps): Promise<Cl
     lr: [] as number[],
     events: [] as { step: number; kind: string }[],
     divergedAt: null as number | null,
+    bound: [] as number[],
   }));
   try {
     for (let i = 0; i < steps; i++) {
@@ -35,6 +36,7 @@ export async function playExperiment(e: Experiment, steps = e.steps): Promise<Cl
         s.lr.push(r.lr);
         for (const ev of r.events) s.events.push({ step: ev.step, kind: ev.kind });
         if (r.diverged) s.divergedAt = rep.step;
+        if (tr.hasBound(k)) s.bound.push(r.bound ?? Number.NaN);
       });
     }
     return { runs: runs as ClaimRun[], onsets: [...tr.onsets], range };

@@ -47,6 +47,9 @@ export interface RunBatch {
   loss: number[];
   /** Schedule-free runs: the loss at the gradient point y, step for step with `loss`. */
   lossY?: number[];
+  /** Schedule-free SGD with schedulet averaging on a task with a known optimum: f* + the convex bound
+   * (NaN before the first step counts). */
+  bound?: number[];
   lr: number[];
   /** Per-weight methods: the 10% and 90% points of η_i, step for step with `lr` (their median). */
   lrLo?: number[];

@@ -112,3 +112,55 @@ describe("schedule-free in the trainer matches the engine's float64 reference", 
     tr.dispose();
   });
 });
+
+describe("the convex bound beside a schedule-free run", () => {
+  /** Plays a logistic-regression race (full batch, so the batch loss is the loss) and returns its steps. */
+  async function play(averaging: string, steps: number) {
+    const e = experimentSchema.parse({
+      task: { kind: "logistic", samples: 200, noise: 0.5 },
+      optimizer: "sgd",
+      baseLr: 4,
+      batchSize: 200,
+      steps,
+      runs: [
+        {
+          name: "cosine",
+          color: "#1f77b4",
+          scheduler: { scheduler: "CosineAnnealingLR", params: { T_max: steps } },
+          sf: { variant: "sgd", averaging, beta: 0.9 },
+        },
+        { name: "plain", color: "#ff7f0e", scheduler: { scheduler: "Constant" } },
+      ],
+    });
+    const tr = new Trainer(e);
+    const out = [];
+    for (let t = 0; t < steps; t++) out.push((await tr.trainStep()).runs);
+    const at = tr.optimum;
+    const has = [tr.hasBound(0), tr.hasBound(1)];
+    tr.dispose();
+    return { out, at, has };
+  }
+
+  it("is f* + (2c* + Σγᵢ²‖gᵢ‖²)/(2Σγᵢ) over the steps before, from the run's own LRs and gradients", async () => {
+    const { out, at, has } = await play("schedulet", 40);
+    expect(has).toEqual([true, false]);
+    expect(at?.convex).toBe(true);
+    let sg = 0;
+    let sg2 = 0;
+    for (const [t, runs] of out.entries()) {
+      const r = runs[0]!;
+      if (t === 0) expect(r.bound).toBeUndefined();
+      else expect(r.bound).toBeCloseTo(at!.fStar + (2 * at!.cStar + sg2) / (2 * sg), 10);
+      // The theorem, on a convex loss: the loss at x never exceeds it.
+      if (r.bound !== undefined) expect(r.loss).toBeLessThanOrEqual(r.bound);
+      sg += r.lr;
+      sg2 += r.lr * r.lr * r.gradNorm! ** 2;
+      expect(runs[1]!.bound).toBeUndefined();
+    }
+  });
+
+  it("is drawn only where it is the theorem: schedulet averaging", async () => {
+    for (const averaging of ["reference", "theory"])
+      expect((await play(averaging, 2)).has).toEqual([false, false]);
+  });
+});

@@ -421,6 +421,10 @@ export class TrainingSession {
         b.lossY = b.lossY ?? [];
         b.lossY.push(r.lossY);
       }
+      if (this.trainer?.hasBound(k)) {
+        b.bound = b.bound ?? [];
+        b.bound.push(r.bound ?? Number.NaN);
+      }
       b.lr.push(r.lr);
       if (r.lrBand) {
         b.lrLo = b.lrLo ?? [];

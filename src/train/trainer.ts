@@ -9,11 +9,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { describeChange } from "../engine/params";
 import { createScheduler, type Scheduler } from "../engine/runtime";
-import { initAveraging, type SfAveraging, type SfMode, sfAverage } from "../engine/scheduleFreeAny";
+import { initAveraging, type SfAveraging, type SfMode, sfAverage, sfBound } from "../engine/scheduleFreeAny";
 import type { Need, Observation, SchedulerConfig, SchedulerEvent } from "../engine/types";
 import type { Experiment } from "../experiment/config";
+import { type Optimum, taskOptimum } from "../experiment/optimum";
+import { ANALYTIC_START, isAnalytic } from "../experiment/tasks";
 import { type FactLayout, type FactRows, type Facts, packFacts, readFacts } from "./facts";
-import { createModel } from "./model";
+import { createModel, initialWeights } from "./model";
 import { isOnset, type NoiseDraw, noiseStream, noiseValue } from "./noise";
 import {
   applyUpdate,
@@ -48,6 +50,8 @@ export interface RunStep {
   lr: number;
   /** Per-weight methods (vSGD, SDLM): the 10% and 90% points of η_i; `lr` is their median. */
   lrBand?: [number, number];
+  /** Schedule-free SGD with schedulet averaging, on a task with a known optimum: f* + the convex bound. */
+  bound?: number;
   events: SchedulerEvent[];
   /** η of the noise at this step (0 when clean). */
   eta?: number;
@@ -110,6 +114,11 @@ export class Trainer {
   private psi: tf.Variable[] | null = null;
   /** Steps taken by each run's per-weight statistics (vSGD, SDLM): 0 = the next step initialises them. */
   private pwSteps: number[];
+  /**
+   * The convex bound of schedule-free SGD runs with schedulet averaging, on a task whose optimum is known:
+   * the optimum, and per run Σγᵢ and Σγᵢ²‖gᵢ‖² over the steps taken (null: no run gets a bound).
+   */
+  private bound: { at: Optimum; runs: boolean[]; sumG: number[]; sumG2: number[] } | null = null;
 
   constructor(exp: Experiment) {
     this.exp = exp;
@@ -137,7 +146,32 @@ export class Trainer {
     this.history = exp.runs.map(() => []);
     this.sfAvg = exp.runs.map(initAveraging);
     this.pwSteps = exp.runs.map(() => 0);
+    this.bound = this.boundSetup();
     this.refreshNeeds();
+  }
+
+  /** Whether run r reports the convex bound (a step may still have none: the first, or after it diverged). */
+  hasBound(r: number): boolean {
+    return this.bound?.runs[r] ?? false;
+  }
+
+  /** The task's optimum behind the convex bound, when some run has one. */
+  get optimum(): Optimum | null {
+    return this.bound?.at ?? null;
+  }
+
+  /** Which runs get the convex bound, and the task's optimum from the shared initial weights (plain numbers). */
+  private boundSetup(): Trainer["bound"] {
+    const runs = this.exp.runs.map(
+      (r, i) => this.kinds[i] === "schedulefree-sgd" && r.sf?.averaging === "schedulet",
+    );
+    const kind = this.exp.task.kind;
+    if (!runs.some(Boolean) || !(isAnalytic(kind) || kind === "logistic")) return null;
+    const init = isAnalytic(kind)
+      ? [ANALYTIC_START[kind]]
+      : initialWeights([this.data.dim, this.data.outputs], this.exp.seed);
+    const at = taskOptimum(kind, this.data, init);
+    return at ? { at, runs, sumG: runs.map(() => 0), sumG2: runs.map(() => 0) } : null;
   }
 
   /** Run r's optimizer: schedule-free when the run says so, the spec's own (optimizer-side methods), else the experiment's. */
@@ -149,6 +183,7 @@ export class Trainer {
 
   private refreshNeeds() {
     this.needs = new Set(this.scheds.flatMap((s) => s.spec.needs));
+    if (this.bound) this.needs.add("gradSq");
   }
 
   /** The next mini-batch indices: a seeded reshuffle each epoch, shared by every run. */
@@ -572,6 +607,13 @@ export class Trainer {
         run.lrBand = [q[0], q[2]];
       const g2 = facts.get("gradSq", r);
       if (g2 !== undefined) run.gradNorm = Math.sqrt(g2);
+      const b = this.bound;
+      if (b?.runs[r] && g2 !== undefined && !diverged) {
+        // The bound on f(x) − f* for the x this step evaluated: the steps taken before this one.
+        if (b.sumG[r] > 0) run.bound = b.at.fStar + sfBound(b.at.cStar, b.sumG[r], b.sumG2[r]);
+        b.sumG[r] += lr;
+        b.sumG2[r] += lr * lr * g2;
+      }
       const x1 = facts.get("x1", r);
       const x2 = facts.get("x2", r);
       if (x1 !== undefined && x2 !== undefined) run.pos = [x1, x2];
@@ -617,6 +659,10 @@ export class Trainer {
     });
     resetRunSlots(this.opt, r, this.init, this.exp.baseLr);
     this.sfAvg[r] = initAveraging();
+    if (this.bound) {
+      this.bound.sumG[r] = 0;
+      this.bound.sumG2[r] = 0;
+    }
   }
 
   /** Per-run optimizer hyper-parameters of this step. */

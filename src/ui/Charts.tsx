@@ -85,6 +85,9 @@ interface Layer {
   raw: Pt[] | null;
   /** A spread around `main` (a per-weight method's 10–90% of η_i), drawn as a faint band. */
   band?: [Pt[], Pt[]];
+  /** A prediction beside the run's loss (schedule-free's convex bound), dashed in the run's colour; it does
+   * not set the axis. */
+  guide?: Pt[];
   run: number;
   /** Imported reference curve (dashed, not part of the live runs). */
   ref?: boolean;
@@ -129,7 +132,11 @@ function Plot(props: {
   // Path strings depend only on the layers and the scales: recharts re-renders this layer far more often.
   // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scales' domains and ranges
   const paths = useMemo(() => {
-    if (!xs || !ys) return new Map<Layer, { main: string; raw: string | null; band: string | null }>();
+    if (!xs || !ys)
+      return new Map<
+        Layer,
+        { main: string; raw: string | null; band: string | null; guide: string | null }
+      >();
     const fx = (v: number) => xs(v) as number;
     const fy = (v: number) => ys(v) as number;
     return new Map(
@@ -140,6 +147,7 @@ function Plot(props: {
           raw: l.raw ? path(l.raw, fx, fy) : null,
           // The band's outline: the low edge forward, the high edge back.
           band: l.band ? `${path([...l.band[0], ...[...l.band[1]].reverse()], fx, fy)}Z` : null,
+          guide: l.guide ? path(l.guide, fx, fy) : null,
         },
       ]),
     );
@@ -202,6 +210,20 @@ function Plot(props: {
               stroke={l.color}
               strokeOpacity={0.25}
               strokeWidth={1}
+              fill="none"
+            />
+          ) : null,
+        )}
+        {props.layers.map((l) =>
+          l.guide ? (
+            <path
+              key={`guide${l.run}`}
+              className="guide"
+              data-run={l.run}
+              d={paths.get(l)?.guide ?? ""}
+              stroke={l.color}
+              strokeWidth={1.5}
+              strokeDasharray="5 4"
               fill="none"
             />
           ) : null,
@@ -347,6 +369,7 @@ function SeriesChart(props: ChartProps) {
         // A schedule-free run's bold loss is at its average x; the loss at the gradient point y is drawn faint.
         const atY = props.metric === "loss" && s.lossY.length === s.steps.length && s.lossY.length > 0;
         const banded = props.metric === "lr" && s.lrLo.length === s.steps.length && s.lrLo.length > 0;
+        const bounded = props.metric === "loss" && s.bound.length === s.steps.length && s.bound.length > 0;
         return [
           {
             run: i,
@@ -358,6 +381,7 @@ function SeriesChart(props: ChartProps) {
               : smoothing > 0
                 ? decimate(s.steps, raw, props.log)
                 : null,
+            ...(bounded ? { guide: decimate(s.steps, s.bound, props.log) } : {}),
             ...(banded
               ? {
                   band: [decimate(s.steps, s.lrLo, props.log), decimate(s.steps, s.lrHi, props.log)] as [
@@ -507,6 +531,11 @@ function SeriesChart(props: ChartProps) {
           </span>
         ) : null}
         {edge[0]?.caption ? <span className="muted sf-note">dashed: {edge[0].caption}</span> : null}
+        {layers.some((l) => l.guide) ? (
+          <span className="muted sf-note">
+            dashed: f* + the convex bound (2c* + Σγᵢ²‖gᵢ‖²)/(2Σγᵢ), a guarantee only if the loss is convex
+          </span>
+        ) : null}
         {layers.some((l) => l.band) ? (
           <span className="muted sf-note">per-weight methods: median η_i, shaded 10–90%</span>
         ) : null}
