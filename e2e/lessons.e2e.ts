@@ -21,6 +21,7 @@ interface Lab {
     step: number;
     onsets: number[];
     range: { state: string; result: ClaimRace["range"] };
+    taskView: { type: string; step?: number; accuracy?: number[] } | null;
     series: {
       steps: number[];
       loss: number[];
@@ -36,16 +37,20 @@ interface Lab {
 const readRace = (page: Page): Promise<ClaimRace> =>
   page.evaluate(() => {
     const s = (window as unknown as { lrlab: Lab }).lrlab.getState();
+    // MNIST: the digits view's held-out accuracy, when it was taken after the last step.
+    const v = s.taskView;
+    const acc = v?.type === "digits" && v.step === s.step ? v.accuracy : undefined;
     return {
       onsets: s.onsets,
       range: s.range.result,
-      runs: s.series.map((r) => ({
+      runs: s.series.map((r, i) => ({
         steps: r.steps,
         loss: r.loss,
         lr: r.lr,
         events: r.events.map((e) => ({ step: e.step, kind: e.kind })),
         divergedAt: r.divergedAt,
         ...(r.bound.length ? { bound: r.bound } : {}),
+        ...(acc ? { accuracy: acc[i] } : {}),
       })),
     };
   });
@@ -112,6 +117,16 @@ for (const backend of ["wasm", "webgl"] as const)
             experiment.steps,
             { timeout: ALL ? 880_000 : 230_000, polling: 250 },
           );
+          // MNIST: the digits view after the last step carries the held-out accuracy the claims read.
+          if (experiment.task.kind === "mnist")
+            await page.waitForFunction(
+              (n) => {
+                const v = (window as unknown as { lrlab: Lab }).lrlab.getState().taskView;
+                return v?.type === "digits" && v.step === n;
+              },
+              experiment.steps,
+              { timeout: 60_000 },
+            );
           const race = await readRace(page);
           expect(race.runs[0].steps.length, "the whole run is in the store").toBe(experiment.steps);
           expect(failedClaims(claims, race)).toEqual([]);

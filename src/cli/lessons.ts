@@ -49,7 +49,7 @@ for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
     race.runs.forEach((r, i) => {
       const lr = r.lr.filter(Number.isFinite);
       log(
-        `  ${e.runs[i].name.padEnd(26)} final ${fmt(lossNear(r))}  peak ${fmt(peakLoss(r))}  blow-up ${blowUpAt(r) ?? "—"}  LR ↑${lrMoves(r, 1)} ↓${lrMoves(r, -1)}  ${fmt(lr[0])} → max ${fmt(Math.max(...lr))} → ${fmt(lr[lr.length - 1])}`,
+        `  ${e.runs[i].name.padEnd(26)} final ${fmt(lossNear(r))}  peak ${fmt(peakLoss(r))}  blow-up ${blowUpAt(r) ?? "—"}  LR ↑${lrMoves(r, 1)} ↓${lrMoves(r, -1)}  ${fmt(lr[0])} → max ${fmt(Math.max(...lr))} → ${fmt(lr[lr.length - 1])}${r.accuracy === undefined ? "" : `  held-out ${(100 * r.accuracy).toFixed(1)}%`}`,
       );
     });
     if (race.range) {

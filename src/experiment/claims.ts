@@ -19,6 +19,8 @@ export interface ClaimRun {
   /** Schedule-free SGD with schedulet averaging, on a task with a known optimum: f* + the convex bound, step for
    * step with `loss` (NaN where none yet). */
   bound?: readonly number[];
+  /** MNIST: the run's accuracy on the held-out digits after its last step (0–1). */
+  accuracy?: number;
 }
 
 export interface ClaimRace {

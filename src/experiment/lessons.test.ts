@@ -197,6 +197,12 @@ const REVIEWED: Record<string, Record<number, string>> = {
   },
   "noise-recovery": { 150: "the spike period 50 + ⌊50·s⌋ at s = 2", 5: "an instruction (a window of 5)" },
   "replay-noisy": { 100: "an instruction (patience from 10 to 100)" },
+  "held-out": {
+    64: "epochs, from the settings: 600 steps × batch 32 / 300 digits",
+    500: "the held-out digits MNIST keeps aside (MNIST_TEST), a fact of the task",
+    10: "epochs at 2000 digits, from the settings: 600 × 32 / 2000 ≈ 9.6",
+    1000: "an instruction (the digits field)",
+  },
   "convex-bound": {
     2: "the bound's formula (2c*, 2Σγᵢ)",
     0.08: "the rising schedule's first LR: start_factor 0.01 × the base LR 8, from the settings",

@@ -56,6 +56,14 @@ function exp(id: string, e: Record<string, unknown>, hide: Hide[] = ["experiment
   return experimentSchema.parse({ ...e, view: { hide, ...view, lesson: id } });
 }
 
+/** The held-out lesson's four schedules: two constants, a step drop and cosine, from the base LR 0.15. */
+const heldOutRuns = () => [
+  run("Constant 0.15", 0, "Constant"),
+  run("Constant 0.01", 1, "ConstantLR", { factor: 1 / 15, total_iters: 100000 }),
+  run("Step ×0.1 at 300", 2, "StepLR", { step_size: 300, gamma: 0.1 }),
+  run("Cosine", 3, "CosineAnnealingLR", { T_max: 600 }),
+];
+
 /** The convex-bound lesson's four schedules, all schedule-free SGD with the paper's schedulet averaging. */
 function convexBoundRuns(steps: number) {
   const sf = { variant: "sgd", averaging: "schedulet", beta: 0.9 };
@@ -579,6 +587,84 @@ const DEFINED: readonly Lesson[] = [
     ],
   },
   {
+    id: "held-out",
+    controls: [],
+    title: "Lower training loss is not a better model",
+    summary:
+      "MNIST with only 300 training digits: every schedule all but memorises them, and the held-out digits, not the training loss, say which model is better.",
+    watch:
+      "MNIST digits, SGD with momentum 0.9, batch 32, 600 steps, but only 300 training digits, so each is seen 64 times. Four schedules: two constant LRs (0.15 and 0.01), a step drop to a tenth at step 300, and cosine from 0.15. Every run ends with a training loss (the mean of its last 50 batches) below 0.02: the model has all but memorised its 300 digits. None classifies 90% of the 500 held-out digits correctly (the digits view shows each run's accuracy). Constant 0.01 ends with more than 20 times the training loss of every other run, yet its held-out accuracy is within 2.5 points of the best. The training loss says how well a model fits the digits it has seen; only digits it has never seen say how good it is. Open the 2000-digit link: the same Constant 0.01 ends with a training loss more than 5 times higher, and classifies more than 5 points more of the held-out digits.",
+    question:
+      "Three of these runs end with a training loss more than 20 times lower than Constant 0.01's. What did that extra fitting buy on the held-out digits, and why?",
+    next: "Show all controls, set the digits to 1000 under Experiment and play again: which moves more, the training loss or the held-out accuracy?",
+    experiment: exp("held-out", {
+      task: { kind: "mnist", samples: 300 },
+      optimizer: "momentum",
+      momentum: 0.9,
+      baseLr: 0.15,
+      batchSize: 32,
+      steps: 600,
+      runs: heldOutRuns(),
+    }),
+    claims: (c) => [
+      c.that("every run ends with a training loss below 0.02 (mean of its last 50 batches)", ({ runs }) => {
+        const ends = runs.map((r) => lossNear(r, Number.POSITIVE_INFINITY, 50));
+        return ends.every((x) => x !== null && x < 0.02) ? null : `they end at ${ends.join(", ")}`;
+      }),
+      c.that("every run classifies fewer than 90% of the held-out digits", ({ runs }) => {
+        const acc = runs.map((r) => r.accuracy);
+        return acc.every((a) => a !== undefined && a < 0.9) ? null : `accuracies ${acc.join(", ")}`;
+      }),
+      c.that(
+        "Constant 0.01 ends with more than 20 times the training loss of every other run",
+        ({ runs }) => {
+          const ends = runs.map((r) => lossNear(r, Number.POSITIVE_INFINITY, 50) ?? Number.NaN);
+          return [0, 2, 3].every((k) => ends[1] > 20 * ends[k]) ? null : `they end at ${ends.join(", ")}`;
+        },
+      ),
+      c.that("Constant 0.01's held-out accuracy is within 2.5 points of the best run's", ({ runs }) => {
+        const acc = runs.map((r) => r.accuracy ?? Number.NaN);
+        return Math.max(...acc) - acc[1] < 0.025 ? null : `accuracies ${acc.join(", ")}`;
+      }),
+    ],
+    alt: {
+      label: "2000 training digits",
+      watch:
+        "The same four schedules with 2000 training digits, each seen about 10 times. Compare Constant 0.01 with the first link: its training loss ends more than 5 times higher, and its held-out accuracy more than 5 points higher, above 93%.",
+      experiment: exp("held-out", {
+        task: { kind: "mnist", samples: 2000 },
+        optimizer: "momentum",
+        momentum: 0.9,
+        baseLr: 0.15,
+        batchSize: 32,
+        steps: 600,
+        runs: heldOutRuns(),
+      }),
+      claims: (c) => [
+        c.that("Constant 0.01 classifies more than 93% of the held-out digits", ({ runs }) => {
+          const a = runs[1].accuracy;
+          return a !== undefined && a > 0.93 ? null : `its accuracy is ${a}`;
+        }),
+      ],
+    },
+    joint: (c) => [
+      c.that(
+        "with 2000 training digits, Constant 0.01 ends with more than 5 times the training loss it has with 300, and more than 5 points more held-out accuracy",
+        ({ runs }) => {
+          const [few, many] = [runs[1], runs[5]];
+          const [lf, lm] = [
+            lossNear(few, Number.POSITIVE_INFINITY, 50),
+            lossNear(many, Number.POSITIVE_INFINITY, 50),
+          ];
+          const [af, am] = [few.accuracy ?? Number.NaN, many.accuracy ?? Number.NaN];
+          return lf !== null && lm !== null && lm > 5 * lf && am - af > 0.05
+            ? null
+            : `loss ${lf} → ${lm}, accuracy ${af} → ${am}`;
+        },
+      ),
+    ],
+  },
+  {
     id: "curvature-step",
     controls: ["factor"],
     title: "Curvature sets the step",
@@ -1073,6 +1159,7 @@ export const COURSE: readonly { id: string; core: boolean }[] = [
   { id: "plateau-vs-greedy", core: true },
   { id: "f-sweep", core: true },
   { id: "batch-size", core: false },
+  { id: "held-out", core: false },
   { id: "warm-restarts", core: false },
   { id: "noise-recovery", core: false },
   { id: "schedule-free", core: false },
@@ -1180,7 +1267,6 @@ export function lessonClaims(l: Lesson, e: Experiment = l.experiment): Claim[] {
   return make ? make(claimsFor(e.runs.map((r) => r.name))) : [];
 }
 
-/** Every race a lesson can show — its own experiment and its contrast link — with the claims of each. */
 /** The claims across a lesson's two races, with the runs named as in both (the lesson's first). */
 export function jointClaims(l: Lesson): Claim[] {
   if (!l.joint || !l.alt) return [];
@@ -1190,6 +1276,7 @@ export function jointClaims(l: Lesson): Claim[] {
 /** Two races as one, for joint claims: the first race's runs, then the second's (onsets: the first's). */
 export const joinRaces = (a: ClaimRace, b: ClaimRace): ClaimRace => ({ ...a, runs: [...a.runs, ...b.runs] });
 
+/** Every race a lesson can show — its own experiment and its contrast link — with the claims of each. */
 export function lessonRaces(l: Lesson): { label: string; experiment: Experiment; claims: Claim[] }[] {
   return [
     { label: l.title, experiment: l.experiment, claims: lessonClaims(l) },

@@ -102,3 +102,13 @@ export async function sample(
   }
   return outs;
 }
+
+/** Every run's predictions on held-out digits and its accuracy on them (the digits view, the lessons' claims). */
+export async function heldOutAccuracy(
+  m: Inferable,
+  held: { x: Float32Array; y: ArrayLike<number>; n: number },
+): Promise<{ preds: Int32Array[]; accuracy: number[] }> {
+  const preds = await classify(m, held.x, held.n);
+  const accuracy = preds.map((p) => p.reduce((a, c, i) => a + (c === held.y[i] ? 1 : 0), 0) / held.n);
+  return { preds, accuracy };
+}

@@ -7,6 +7,8 @@ import { parseRangeTest } from "../engine/rangeTest";
 import type { ClaimRace, ClaimRun } from "../experiment/claims";
 import type { Experiment } from "../experiment/config";
 import { LESSONS } from "../experiment/lessons";
+import { heldOutAccuracy } from "./inference";
+import { mnistTest } from "./mnist";
 import { runRangeTestOn } from "./rangeTest";
 import { Trainer } from "./trainer";
 
@@ -37,6 +39,13 @@ export async function playExperiment(e: Experiment, steps = e.steps): Promise<Cl
         for (const ev of r.events) s.events.push({ step: ev.step, kind: ev.kind });
         if (r.diverged) s.divergedAt = rep.step;
         if (tr.hasBound(k)) s.bound.push(r.bound ?? Number.NaN);
+      });
+    }
+    // MNIST: each run's accuracy on the held-out digits after the last step, as the digits view shows it.
+    if (e.task.kind === "mnist") {
+      const { accuracy } = await heldOutAccuracy(tr, mnistTest());
+      accuracy.forEach((a, k) => {
+        (runs[k] as ClaimRun & { accuracy?: number }).accuracy = a;
       });
     }
     return { runs: runs as ClaimRun[], onsets: [...tr.onsets], range };

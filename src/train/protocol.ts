@@ -120,7 +120,8 @@ export type TaskViewMessage =
   /** Model outputs on the view grid: [run][point]; grid = G×G over [lo, hi]² (classification) or G points. */
   | { type: "view"; grid: number; lo: number; hi: number; values: Float32Array[] }
   /** Digits: each run's predicted class for the shown digits, and its accuracy on all held-out digits. */
-  | { type: "digits"; preds: Int32Array[]; accuracy: number[]; heldOut: number }
+  /** MNIST: the first held-out digits' predictions and every run's accuracy on all of them, at `step`. */
+  | { type: "digits"; preds: Int32Array[]; accuracy: number[]; heldOut: number; step: number }
   /** Char-LM: text sampled from every run after the prompt, at `step`. */
   | { type: "text"; prompt: string; samples: string[]; step: number };
 

@@ -17,7 +17,7 @@ import { parseRangeTest } from "../engine/rangeTest";
 import type { SchedulerConfig } from "../engine/types";
 import type { Experiment } from "../experiment/config";
 import { CORPUS_TITLE } from "./corpus";
-import { classify, predict, sample } from "./inference";
+import { heldOutAccuracy, predict, sample } from "./inference";
 import { type Digits, loadMnist, mnistTest } from "./mnist";
 import type { BackendInfo, BackendName, FromWorker, RunBatch, ToWorker } from "./protocol";
 import { raceData } from "./raceData";
@@ -355,9 +355,15 @@ export class TrainingSession {
     const post = this.deps.post;
     const held = this.heldOut;
     if (held) {
-      const preds = await classify(t, held.x, held.n);
-      const accuracy = preds.map((p) => p.reduce((a, c, i) => a + (c === held.y[i] ? 1 : 0), 0) / held.n);
-      post({ type: "digits", preds: preds.map((p) => p.slice(0, DIGITS_SHOWN)), accuracy, heldOut: held.n });
+      const step = t.step;
+      const { preds, accuracy } = await heldOutAccuracy(t, held);
+      post({
+        type: "digits",
+        preds: preds.map((p) => p.slice(0, DIGITS_SHOWN)),
+        accuracy,
+        heldOut: held.n,
+        step,
+      });
       return true;
     }
     if (t.data.type === "sequence") {

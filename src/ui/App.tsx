@@ -69,6 +69,8 @@ function Notices() {
 function modelWords(exp: Experiment): string {
   const k = exp.task.kind;
   if (isAnalytic(k)) return `${TASK_LABELS[k]} · the parameters are the point (x₁, x₂)`;
+  // MNIST trains on the first `samples` digits of its pool: how many is part of what the class sees.
+  if (k === "mnist") return `${TASK_LABELS[k]} · ${exp.task.samples} training digits`;
   if (FIXED_TASKS.includes(k)) return TASK_LABELS[k];
   const data = `${TASK_LABELS[k].replace(/ \(.*\)$/, "")} (${exp.task.samples} samples, noise ${exp.task.noise})`;
   return k === "logistic" ? data : `${data} · MLP ${exp.hidden.join("–")}`;
