@@ -1,101 +1,110 @@
 /**
- * "auto": the fastest backend for *this* experiment on *this* device, measured rather than guessed. Each
- * usable backend (hardware WebGPU, WebGL, WASM; never a software WebGPU adapter) trains a throwaway copy of
- * the experiment for about a second, in the worker, so the page paints and responds meanwhile; the fastest
- * wins. The choice and the times are kept per device and task in IndexedDB (idb-keyval), so the next visit
- * starts at once. An explicit backend in the link never comes here.
+ * "auto": the fastest backend for *this* experiment on *this* device, measured rather than guessed — without
+ * making anyone wait for it. A first visit trains at once on WASM, which is always usable; the session then
+ * measures the other usable backends (hardware WebGPU, WebGL; never a software WebGPU adapter) *while the race
+ * trains*, in interleaved rounds on a throwaway copy of the race, takes medians, and switches only to a backend
+ * that is clearly faster (session.ts). The choice and its times are kept per device and task in IndexedDB
+ * (idb-keyval, which works in workers), so the next visit starts on it; a choice that training later
+ * contradicts is measured again and not kept. An explicit backend in the link never comes here.
  */
-import { get, set } from "idb-keyval";
+import * as tf from "@tensorflow/tfjs";
+import { del, get, set } from "idb-keyval";
 import type { Experiment } from "../experiment/config";
 import { probeWebGpu, selectBackend, tryBackend } from "./backend";
-import { loadMnist } from "./mnist";
 import type { BackendInfo, BackendName } from "./protocol";
-import { Trainer } from "./trainer";
 
-/** How long each backend trains the experiment, after its warm-up steps. */
-export const MEASURE_MS = 1000;
-
-/**
- * Milliseconds per step of `exp` on the current backend: two warm-up steps (shader compilation, first
- * allocations), then steps for about `budgetMs`. Every step reads its losses back, so GPU work is included.
- * A backend whose warm-up alone exceeds 3 × the budget is timed by that step and not kept waiting.
- */
-export async function msPerStep(exp: Experiment, budgetMs = MEASURE_MS): Promise<number> {
-  if (exp.task.kind === "mnist") await loadMnist();
-  const tr = new Trainer(exp);
-  try {
-    let t0 = performance.now();
-    await tr.trainStep();
-    const first = performance.now() - t0;
-    if (first > 3 * budgetMs) return first;
-    await tr.trainStep();
-    t0 = performance.now();
-    let n = 0;
-    do {
-      await tr.trainStep();
-      n++;
-    } while (performance.now() - t0 < budgetMs && n < 500);
-    return (performance.now() - t0) / n;
-  } finally {
-    tr.dispose();
-  }
-}
+/** Interleaved rounds, and the steps each backend takes per round. */
+export const MEASURE_ROUNDS = 5;
+export const MEASURE_STEPS = 6;
+/** Another backend must be this much faster (median against median) before training moves to it. */
+export const SWITCH_RATIO = 1.3;
+/** Training that runs this much slower than its backend was measured at has the choice measured again. */
+export const CONTRADICTION_RATIO = 2;
 
 interface Cached {
   backend: BackendName;
   times: Partial<Record<BackendName, number>>;
 }
 
-export async function autoBackend(exp: Experiment): Promise<BackendInfo> {
+/** What the session measures in the background: the cache key, and the backends to race against the current. */
+export interface AutoJob {
+  key: string;
+  task: string;
+  /** Every usable backend ("auto" may train on): the session measures those it is not training on. */
+  usable: BackendName[];
+  /** The note on the WebGPU probe the badge keeps ("software fallback, not measured"). */
+  soft: string;
+}
+
+export interface AutoPlan {
+  info: BackendInfo;
+  job: AutoJob;
+  /** Measure now (a first visit); false when the cache answered: measured again only if training contradicts it. */
+  measure: boolean;
+}
+
+/** The median of a non-empty list. */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/**
+ * Where "auto" starts: the cached choice for this device and task, or WASM at once with the other usable
+ * backends left to measure while training. If WASM cannot start, the fixed order (it ends on the CPU backend).
+ */
+export async function autoStart(exp: Experiment): Promise<AutoPlan> {
   const probe = await probeWebGpu();
   const nav = globalThis.navigator;
   const device = [probe.kind, probe.adapter ?? "", nav?.userAgent ?? "", nav?.hardwareConcurrency ?? ""].join(
     "|",
   );
-  const key = `lrlab:auto:${device}:${exp.task.kind}`;
+  const task = exp.task.kind;
   const base = { requested: "auto" as const, webgpu: probe.kind, adapter: probe.adapter };
   const soft =
     probe.kind === "software"
       ? "the WebGPU adapter is a software fallback (SwiftShader), not measured; "
       : "";
-  const cached = (await get<Cached>(key).catch(() => undefined)) ?? null;
-  if (cached && (await tryBackend(cached.backend)) === null)
-    return {
-      ...base,
-      backend: cached.backend,
-      measured: { times: cached.times, cached: true, task: exp.task.kind },
-      reason: `${soft}measured earlier on this device for this task`,
-    };
-  const candidates: BackendName[] = [
+  const usable: BackendName[] = [
     ...(probe.kind === "hardware" ? (["webgpu"] as const) : []),
     "wasm",
     "webgl",
   ];
-  const times: Partial<Record<BackendName, number>> = {};
-  const notes: string[] = [];
-  for (const b of candidates) {
-    const err = await tryBackend(b);
-    if (err) {
-      notes.push(err);
-      continue;
-    }
-    try {
-      times[b] = await msPerStep(exp);
-    } catch (e) {
-      notes.push(`${b} failed while measuring: ${(e as Error).message}`);
-    }
-  }
-  const ranked = (Object.entries(times) as [BackendName, number][]).sort((a, b) => a[1] - b[1]);
-  for (const [b] of ranked)
-    if ((await tryBackend(b)) === null) {
-      await set(key, { backend: b, times } satisfies Cached).catch(() => undefined);
-      return {
+  const job: AutoJob = { key: `lrlab:auto:${device}:${task}`, task, usable, soft };
+  const cached = (await get<Cached>(job.key).catch(() => undefined)) ?? null;
+  if (cached && (await tryBackend(cached.backend)) === null)
+    return {
+      info: {
         ...base,
-        backend: b,
-        measured: { times, cached: false, task: exp.task.kind },
-        reason: `${soft}${notes.length ? `${notes.join("; ")}; ` : ""}each usable backend trained this experiment for about ${MEASURE_MS / 1000} s`,
-      };
-    }
-  // Nothing could be measured: the fixed order (it ends on the CPU backend).
-  return selectBackend("auto");
+        backend: cached.backend,
+        measured: { times: cached.times, cached: true, task },
+        reason: `${soft}measured earlier on this device for this task`,
+      },
+      job,
+      measure: false,
+    };
+  if ((await tryBackend("wasm")) !== null) return { info: await selectBackend("auto"), job, measure: false };
+  const others = usable.filter((b) => b !== "wasm");
+  return {
+    info: {
+      ...base,
+      backend: "wasm",
+      measuring: true,
+      reason: `${soft}training on WASM at once; ${others.join(" and ")} ${others.length > 1 ? "are" : "is"} measured on this race while it trains`,
+    },
+    job,
+    measure: true,
+  };
 }
+
+/** Makes `name` the backend new tensors go to (tensors already made stay on theirs); null, or what failed. */
+export async function useBackend(name: BackendName): Promise<string | null> {
+  if (tf.getBackend() === name) return null;
+  return (await tf.setBackend(name)) ? null : `${name} could not start`;
+}
+
+export const saveChoice = (key: string, backend: BackendName, times: Cached["times"]) =>
+  set(key, { backend, times } satisfies Cached).catch(() => undefined);
+
+export const forgetChoice = (key: string) => del(key).catch(() => undefined);

@@ -22,6 +22,8 @@ export interface BackendInfo {
   reason: string;
   /** "auto": each usable backend's measured milliseconds per step of this experiment (or of this task, cached). */
   measured?: { times: Partial<Record<BackendName, number>>; cached: boolean; task: string };
+  /** "auto" on a first visit: training already runs here while the other backends are measured. */
+  measuring?: boolean;
 }
 
 export type ToWorker =

@@ -197,3 +197,152 @@ describe("TrainingSession", () => {
     expect(h.session.trainer!.step).toBe(2);
   });
 });
+
+describe('"auto": training starts at once, the other backends are measured while it trains', () => {
+  /**
+   * A session whose "auto" starts on "wasm" and measures "webgl". Backends are labels (the arithmetic stays on
+   * the CPU); the measurement away from the race answers after a few turns of the event loop with wasm at 50 ms
+   * and webgl `webglScale` times faster (slower than any real step here: no contradiction). `cached`: the cache answered with these times instead.
+   */
+  function autoHarness(opts: { webglScale?: number; cached?: Record<string, number> } = {}) {
+    const got: FromWorker[] = [];
+    let current: BackendName = "wasm";
+    const log = {
+      uses: [] as string[],
+      measured: [] as string[][],
+      saved: [] as unknown[],
+      forgot: 0,
+      starts: 0,
+      inStart: 0,
+      maxInStart: 0,
+    };
+    const session = new TrainingSession({
+      post: (m) => got.push(m),
+      selectBackend: async (requested): Promise<BackendInfo> => ({
+        backend: "wasm",
+        requested,
+        webgpu: "unavailable",
+        reason: "fixed",
+      }),
+      auto: {
+        start: async (e) => {
+          log.starts++;
+          log.inStart++;
+          log.maxInStart = Math.max(log.maxInStart, log.inStart);
+          await new Promise((r) => setTimeout(r, 5));
+          log.inStart--;
+          const job = {
+            key: `k:${e.task.kind}`,
+            task: e.task.kind,
+            usable: ["wasm", "webgl"] as BackendName[],
+            soft: "",
+          };
+          const base = { requested: "auto" as const, webgpu: "software" as const, backend: "wasm" as const };
+          return opts.cached
+            ? {
+                info: {
+                  ...base,
+                  reason: "cached",
+                  measured: { times: opts.cached, cached: true, task: e.task.kind },
+                },
+                job,
+                measure: false,
+              }
+            : { info: { ...base, reason: "training on WASM at once", measuring: true }, job, measure: true };
+        },
+        measure: {
+          measure: (_e, backends) => {
+            log.measured.push([...backends]);
+            const result = (async () => {
+              await new Promise((r) => setTimeout(r, 0));
+              return { times: { wasm: 50, webgl: 50 / (opts.webglScale ?? 1) }, notes: [] };
+            })();
+            return { result, cancel: () => {} };
+          },
+          use: async (b) => {
+            current = b;
+            log.uses.push(b);
+            return null;
+          },
+          save: async (key, b, times) => log.saved.push({ key, b, times }),
+          forget: async () => {
+            log.forgot++;
+          },
+        },
+      },
+    });
+    const readies = () => got.filter((m): m is Extract<FromWorker, { type: "ready" }> => m.type === "ready");
+    const losses = (run: number) =>
+      got.flatMap((m) => (m.type === "batch" && m.gen === 0 ? m.runs[run].loss : []));
+    const steps = (run: number) =>
+      got.flatMap((m) => (m.type === "batch" && m.gen === 0 ? m.runs[run].steps : []));
+    return { session, got, log, readies, losses, steps, current: () => current };
+  }
+
+  async function plainLosses(steps: number) {
+    const ref = harness(["wasm"]);
+    await ref.session.handle({ type: "init", experiment: exp(steps), gen: 0 });
+    await ref.session.handle({ type: "play" });
+    await ref.session.idle();
+    return ref.series(0, 1).loss;
+  }
+
+  it("trains at once on WASM, measures webgl in interleaved rounds while training, and leaves the race unchanged", async () => {
+    const h = autoHarness();
+    await h.session.handle({ type: "init", experiment: exp(60), gen: 0 });
+    expect(h.readies()[0].info).toMatchObject({ backend: "wasm", measuring: true });
+    await h.session.handle({ type: "play" });
+    await h.session.idle();
+    // Every usable backend was measured away from the race, its own included; the race stayed on wasm.
+    expect(h.log.measured).toEqual([["wasm", "webgl"]]);
+    expect(h.log.uses).toEqual([]);
+    const done = h.readies().at(-1)!.info;
+    expect(done.measuring).toBe(false);
+    expect(Object.keys(done.measured!.times).sort()).toEqual(["wasm", "webgl"]);
+    expect(h.log.saved).toHaveLength(1);
+    // Measuring did not touch the race: every step, and the same losses as a race never measured.
+    expect(h.steps(1)).toEqual(range(60));
+    expect(h.losses(1)).toEqual(await plainLosses(60));
+  });
+
+  it("moves the race to a clearly faster backend exactly: replayed to the same step, the series unbroken", async () => {
+    const h = autoHarness({ webglScale: 10 });
+    await h.session.handle({ type: "init", experiment: exp(60), gen: 0 });
+    await h.session.handle({ type: "play" });
+    await h.session.idle();
+    const done = h.readies().at(-1)!.info;
+    expect(done.backend).toBe("webgl");
+    expect(done.reason).toMatch(/moved there at the same step/);
+    expect(h.current()).toBe("webgl");
+    expect(h.log.saved).toMatchObject([{ b: "webgl" }]);
+    expect(h.steps(1)).toEqual(range(60));
+    expect(h.losses(1)).toEqual(await plainLosses(60));
+  });
+
+  it("a cached choice that training contradicts (over 2× its measured time) is forgotten and measured again", async () => {
+    const h = autoHarness({ cached: { wasm: 1e-6, webgl: 1 }, webglScale: 1.2 });
+    await h.session.handle({ type: "init", experiment: exp(120), gen: 0 });
+    expect(h.readies()[0].info.measured?.cached).toBe(true);
+    await h.session.handle({ type: "play" });
+    await h.session.idle();
+    expect(h.log.forgot).toBe(1);
+    expect(h.readies().some((r) => r.info.measuring && /not kept/.test(r.info.reason))).toBe(true);
+    const last = h.readies().at(-1)!.info;
+    expect(last.measured?.cached).toBe(false);
+    expect(h.log.saved).toHaveLength(1);
+  });
+
+  it("an init and a reset in quick succession (the replay view opened while starting) build one at a time", async () => {
+    const h = autoHarness();
+    const a = h.session.handle({ type: "init", experiment: exp(60), gen: 0 });
+    const b = h.session.handle({
+      type: "reset",
+      experiment: exp(80, { task: { kind: "circles", samples: 200, noise: 0.1 } }),
+      gen: 1,
+    });
+    await Promise.all([a, b]);
+    expect(h.log.maxInStart).toBe(1);
+    expect(h.session.experiment!.steps).toBe(80);
+    expect(h.readies().at(-1)!.info.measuring).toBe(true);
+  });
+});

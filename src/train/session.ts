@@ -16,6 +16,8 @@
 import { parseRangeTest } from "../engine/rangeTest";
 import type { SchedulerConfig } from "../engine/types";
 import type { Experiment } from "../experiment/config";
+import type { AutoPlan } from "./auto";
+import { AutoMeasure, type AutoOutcome, type MeasureDeps } from "./autoMeasure";
 import { CORPUS_TITLE } from "./corpus";
 import { heldOutAccuracy, predict, sample } from "./inference";
 import { type Digits, loadMnist, mnistTest } from "./mnist";
@@ -28,8 +30,8 @@ export interface SessionDeps {
   post(m: FromWorker): void;
   /** Pick and verify a backend (never one of `exclude`). */
   selectBackend(requested: Experiment["backend"], exclude?: BackendName[]): Promise<BackendInfo>;
-  /** "auto": measure the usable backends on this experiment and pick the fastest (auto.ts). */
-  autoBackend?(exp: Experiment): Promise<BackendInfo>;
+  /** "auto": where to start (the cached choice, or WASM at once), and how to measure while training (auto.ts). */
+  auto?: { start(exp: Experiment): Promise<AutoPlan>; measure: MeasureDeps };
   /** WebGPU: call `onLost` when the device is lost (the next step then fails and recovery begins). */
   watchDevice?(onLost: (message: string) => void): void;
   now?(): number;
@@ -47,6 +49,8 @@ const VIEW_MS = 500;
 export const VIEW_SHARE = 0.08;
 /** Longest replay worth waiting for after a device loss; beyond it the race restarts from step 0. */
 export const REPLAY_BUDGET_MS = 15_000;
+/** Longest replay worth a pause to move the race to a faster backend; beyond it the next visit starts there. */
+export const SWITCH_BUDGET_MS = 3_000;
 /** Digits shown in the task view (the first held-out ones); accuracy is over all held-out digits. */
 const DIGITS_SHOWN = 24;
 const PROMPT = "Then can I ";
@@ -121,6 +125,11 @@ export class TrainingSession {
   private viewAfterTrainMs = 0;
   /** The task "auto" was measured on (null for an explicit backend). */
   private autoTask: string | null = null;
+  /** "auto": the measurement that runs while the race trains, then watches its step times (autoMeasure.ts). */
+  private autoM: AutoMeasure | null = null;
+  /** init and reset build one at a time, and only the latest of those queued (its generation). */
+  private building: Promise<void> = Promise.resolve();
+  private latestGen = 0;
   private grid: ViewGrid | null = null;
   private heldOut: Digits | null = null;
   private nextText = 0;
@@ -138,18 +147,23 @@ export class TrainingSession {
     try {
       switch (m.type) {
         case "init":
-          this.info = null;
-          this.running = false;
-          this.gen = m.gen;
-          await this.build(m.experiment);
-          break;
-        case "reset":
+        case "reset": {
+          // A build waits for the loop to stop and for the build before it: two builds at once would share
+          // tfjs's one current backend (opening the replay view mid-measurement once corrupted "auto").
           this.running = false;
           this.pendingSteps = 0;
-          while (this.looping) await yieldToEvents();
-          this.gen = m.gen;
-          await this.build(m.experiment ?? this.experiment!);
+          this.latestGen = m.gen;
+          const run = this.building.then(async () => {
+            while (this.looping) await yieldToEvents();
+            if (m.gen !== this.latestGen) return; // a newer init or reset follows
+            if (m.type === "init") this.info = null;
+            this.gen = m.gen;
+            await this.build(m.type === "init" ? m.experiment : (m.experiment ?? this.experiment!));
+          });
+          this.building = run.catch(() => undefined);
+          await run;
           break;
+        }
         case "play":
           this.running = true;
           void this.loop();
@@ -260,13 +274,26 @@ export class TrainingSession {
     this.experiment = exp;
     // "auto" is chosen per task (measured on it); an explicit backend once per request.
     const task = exp.backend === "auto" ? exp.task.kind : null;
+    // A measurement in progress measured the old race: it starts again on this one.
+    this.autoM?.cancel();
     if (!this.info || this.info.requested !== exp.backend || task !== this.autoTask) {
       this.failedBackends = [];
       this.autoTask = task;
-      this.info =
-        exp.backend === "auto" && this.deps.autoBackend
-          ? await this.deps.autoBackend(exp)
-          : await this.deps.selectBackend(exp.backend);
+      this.autoM = null;
+      if (exp.backend === "auto" && this.deps.auto) {
+        const plan = await this.deps.auto.start(exp);
+        const a = new AutoMeasure(plan.job, plan.info, plan.measure, this.deps.auto.measure);
+        // Medians that arrive while the race is not training (paused, or ended) are applied at once.
+        a.onResult = () => {
+          if (this.looping || this.autoM !== a) return;
+          const run = this.building.then(() =>
+            this.autoM === a && !this.looping ? this.applyAuto(a.poll()) : undefined,
+          );
+          this.building = run.catch(() => undefined);
+        };
+        this.autoM = a;
+        this.info = plan.info;
+      } else this.info = await this.deps.selectBackend(exp.backend);
       this.deps.post({ type: "ready", info: this.info });
     }
     await this.start(exp);
@@ -465,17 +492,20 @@ export class TrainingSession {
       let windowStart = this.now();
       while (this.wants()) {
         let rep: Awaited<ReturnType<Trainer["trainStep"]>>;
+        let dt = 0;
         try {
           if (this.deviceLost) throw new Error(this.deviceLost);
           const s0 = this.now();
           rep = await this.trainer!.trainStep();
-          this.trainMs += this.now() - s0;
+          dt = this.now() - s0;
+          this.trainMs += dt;
         } catch (e) {
           if (await this.recover(e as Error)) continue;
           throw e;
         }
         if (this.pendingSteps > 0) this.pendingSteps--;
         this.record(rep);
+        if (this.autoM) await this.autoTick(dt);
         stepsInWindow++;
         const now = this.now();
         if (now - windowStart > 500) {
@@ -504,18 +534,51 @@ export class TrainingSession {
   }
 
   /**
+   * "auto" after a step of `dt` ms (autoMeasure.ts): it starts the measurement away from the race, and once its
+   * medians are in, when they find a backend clearly faster, the race moves there exactly as after a device loss — replayed up to this step —
+   * unless that replay would take longer than SWITCH_BUDGET_MS; then it stays and the next visit starts there.
+   */
+  private async autoTick(dt: number): Promise<void> {
+    await this.applyAuto(this.autoM!.afterStep(this.built!, this.trainer!.step, dt));
+  }
+
+  /** Posts "auto"'s new info, first moving the race when it found a backend clearly faster. */
+  private async applyAuto(out: AutoOutcome | null): Promise<void> {
+    const a = this.autoM;
+    if (!out || !a || !this.trainer) return;
+    const from = this.info!.backend;
+    if (out.switchTo && out.switchTo !== from) {
+      const to = out.switchTo;
+      const step = this.trainer!.step;
+      this.flush();
+      const old = this.trainer!;
+      const use = this.deps.auto!.measure.use;
+      if ((await use(to)) === null && (await this.replay(step, SWITCH_BUDGET_MS))) old.dispose();
+      else {
+        await use(from);
+        out.info = a.stayed(
+          from,
+          `replaying ${step} steps on ${to} would take over ${SWITCH_BUDGET_MS / 1000} s, so this race stays on ${from} and the next visit starts on ${to}`,
+        );
+      }
+    }
+    this.info = out.info;
+    this.deps.post({ type: "ready", info: this.info });
+  }
+
+  /**
    * Rebuild the lost state on the new backend by replaying steps 0…step−1 from the experiment as built, with
    * the live scheduler changes at their steps: training is seeded, so the replay reaches the state the runs
    * had. False (and no trainer) when the replay would take longer than REPLAY_BUDGET_MS, judged after 50 steps.
    */
-  private async replay(step: number): Promise<boolean> {
+  private async replay(step: number, budgetMs = REPLAY_BUDGET_MS): Promise<boolean> {
     if (!this.built) return false;
     const t0 = this.now();
     const t = await replayTrainer(
       this.built,
       this.changes,
       step,
-      (k) => k === 49 && ((this.now() - t0) / 50) * step > REPLAY_BUDGET_MS,
+      (k) => k === 49 && ((this.now() - t0) / 50) * step > budgetMs,
     );
     if (!t) return false;
     await this.start(this.built, t);

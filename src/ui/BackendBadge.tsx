@@ -16,16 +16,13 @@ export function BackendBadge() {
   if (!info)
     return (
       <output className="badge" aria-label="Backend">
-        {error
-          ? "backend: failed"
-          : auto
-            ? "measuring the backends on this experiment…"
-            : "starting backend…"}
+        <span>{error ? "backend: failed" : "starting training…"}</span>
+        <span className="reason">{auto ? "auto: WASM first, the others measured while it trains" : " "}</span>
       </output>
     );
   const m = info.measured;
   const warn =
-    (!m && info.webgpu === "software") ||
+    (!m && !info.measuring && info.webgpu === "software") ||
     info.backend !== (info.requested === "auto" ? info.backend : info.requested);
   return (
     <output
@@ -42,7 +39,12 @@ export function BackendBadge() {
             — fastest here: <span className="times">{times(m.times)} per step</span>
           </span>
         ) : null}
-        {!m && info.webgpu === "software" ? " — WebGPU adapter is a software fallback" : null}
+        {!m && info.measuring ? (
+          <span className="detail"> — measuring the others while it trains…</span>
+        ) : null}
+        {!m && !info.measuring && info.webgpu === "software"
+          ? " — WebGPU adapter is a software fallback"
+          : null}
         {!m && info.webgpu === "unavailable" ? " — no WebGPU in this browser" : null}
         {!m && info.webgpu === "hardware" && info.adapter ? ` — ${info.adapter}` : null}
       </span>
