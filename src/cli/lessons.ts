@@ -3,10 +3,12 @@
  * app's training code, and prints per run its final and peak loss, its decisions, and every lesson claim
  * that fails (with the figures). The unit test checks the same claims; this is the tool to tune a lesson.
  */
+import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import type { ClaimRace } from "../experiment/claims";
 import { blowUpAt, failedClaims, lossNear, lrMoves, peakLoss } from "../experiment/claims";
 import { joinRaces, jointClaims, LESSONS, lessonRaces } from "../experiment/lessons";
+import { replayLessonRace } from "../experiment/logs";
 import { provideMnist } from "../train/mnist";
 import { playExperiment } from "../train/play";
 import { packMnist } from "./mnistPack";
@@ -14,7 +16,7 @@ import { packMnist } from "./mnistPack";
 const args = process.argv.slice(2);
 const bi = args.indexOf("--backend");
 const backend = bi >= 0 ? args[bi + 1] : "cpu";
-const ids = args.filter((a, i) => !a.startsWith("--") && i !== bi + 1);
+const ids = args.filter((a, i) => !a.startsWith("--") && (bi < 0 || i !== bi + 1));
 const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "—" : x.toPrecision(3));
 const unknown = ids.filter((id) => !LESSONS.some((l) => l.id === id));
 if (unknown.length) {
@@ -42,10 +44,15 @@ for (const l of LESSONS.filter((x) => !ids.length || ids.includes(x.id))) {
   const races: ClaimRace[] = [];
   for (const { label, experiment: e, claims } of lessonRaces(l)) {
     const t0 = performance.now();
-    const race = await playExperiment(e);
+    // A replay lesson trains nothing: its runs replay the bundled log it names.
+    const race = e.view.replay
+      ? replayLessonRace(e, readFileSync(`public/logs/${e.view.replay}`, "utf8"))
+      : await playExperiment(e);
     races.push(race);
     const ms = performance.now() - t0;
-    log(`\n${label}  [${l.id}, ${e.steps} steps, ${backend}, ${(ms / 1000).toFixed(1)} s]`);
+    log(
+      `\n${label}  [${l.id}, ${e.view.replay ? `${race.runs[0]?.steps.length ?? 0} logged points replayed` : `${e.steps} steps, ${backend}`}, ${(ms / 1000).toFixed(1)} s]`,
+    );
     race.runs.forEach((r, i) => {
       const lr = r.lr.filter(Number.isFinite);
       log(

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 import { runCase } from "../engine";
 import { failedClaims } from "./claims";
 import { LESSONS, lessonClaims } from "./lessons";
-import { LogError, logSeries, peakLr, readLog } from "./logs";
-import { LOSS_DRIVEN, replayRace, replayRun } from "./replay";
+import { LogError, logSeries, peakLr, readLog, replayLessonRace } from "./logs";
+import { LOSS_DRIVEN, replayRun } from "./replay";
 
 const fixture = (f: string) => readFileSync(new URL(`./__fixtures__/logs/${f}`, import.meta.url), "utf8");
 const read = (f: string) => readLog(f, fixture(f));
@@ -119,15 +119,8 @@ describe("replay", () => {
 describe("replay lessons", () => {
   for (const l of LESSONS.filter((x) => x.experiment.view.replay))
     it(`${l.title}: its claims hold on its bundled log`, () => {
-      const file = l.experiment.view.replay;
-      const t = readLog(file, readFileSync(`public/logs/${file}`, "utf8"));
-      const s = logSeries(t, t.guess.step!, t.guess.value!);
-      const race = replayRace(
-        l.experiment.runs.map((r) => r.scheduler),
-        l.experiment.baseLr,
-        s.values,
-      );
-      expect(failedClaims(lessonClaims(l), race)).toEqual([]);
+      const text = readFileSync(`public/logs/${l.experiment.view.replay}`, "utf8");
+      expect(failedClaims(lessonClaims(l), replayLessonRace(l.experiment, text))).toEqual([]);
     });
 });
 

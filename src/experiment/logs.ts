@@ -8,6 +8,9 @@
  * a step column and a value column and returns the clean stream with notes on what it left out and why.
  */
 import Papa from "papaparse";
+import type { ClaimRace } from "./claims";
+import type { Experiment } from "./config";
+import { replayRace } from "./replay";
 
 export type LogFormat = "trainer_state" | "csv" | "wandb" | "tensorboard" | "jsonl";
 
@@ -354,4 +357,18 @@ export function logSeries(t: LogTable, step: string, value: string, lr: string |
   }
   if (!out.length) throw new LogError(`no row has both a "${step}" and a finite "${value}"`);
   return { steps, values, lr: lrs, notes };
+}
+
+/**
+ * A replay lesson's race: its runs replayed open loop on the text of its log (the bundled file its link names),
+ * with the log's guessed step and value columns — what the lesson's claims read (the lessons CLI, logs.test.ts).
+ */
+export function replayLessonRace(e: Experiment, text: string): ClaimRace {
+  const t = readLog(e.view.replay, text);
+  const s = logSeries(t, t.guess.step!, t.guess.value!);
+  return replayRace(
+    e.runs.map((r) => r.scheduler),
+    e.baseLr,
+    s.values,
+  );
 }
