@@ -1,8 +1,9 @@
-import { useEffect, useState } from "react";
+import { useContext, useEffect, useState } from "react";
 import { LESSONS, lessonById, lessonPace } from "../experiment/lessons";
-import { useLab } from "./context";
+import { LabContext, useLab } from "./context";
 import { fmt } from "./format";
 import { useModal } from "./useModal";
+import { useThrottledVersion } from "./useThrottled";
 
 const isTyping = (t: EventTarget | null) =>
   t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
@@ -60,12 +61,29 @@ function HelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   );
 }
 
+/**
+ * "step 120 / 500 · 310 steps/s": on the views' shared clock (useThrottled.ts), not on every batch — a
+ * subscription to `step` re-rendered the whole toolbar ten times a second.
+ */
+function Progress() {
+  useThrottledVersion(250);
+  const store = useContext(LabContext)!;
+  const { step, running, rate, done } = store.getState();
+  const total = useLab((s) => s.experiment.steps);
+  useLab((s) => s.done);
+  useLab((s) => s.running);
+  return (
+    <span className="progress" role="status" aria-label="Progress">
+      step <strong data-testid="step">{step}</strong> / {total}
+      {running && rate > 0 ? <span className="muted"> · {fmt(rate, 3)} steps/s</span> : null}
+      {done ? <span className="muted"> · done</span> : null}
+    </span>
+  );
+}
+
 export function Toolbar() {
   const running = useLab((s) => s.running);
-  const step = useLab((s) => s.step);
-  const total = useLab((s) => s.experiment.steps);
   const done = useLab((s) => s.done);
-  const rate = useLab((s) => s.rate);
   const present = useLab((s) => s.experiment.view.present);
   const explain = useLab((s) => s.experiment.view.explain);
   const lesson = useLab((s) => s.experiment.view.lesson);
@@ -157,11 +175,7 @@ export function Toolbar() {
           ))}
         </select>
       </label>
-      <span className="progress" role="status" aria-label="Progress">
-        step <strong data-testid="step">{step}</strong> / {total}
-        {running && rate > 0 ? <span className="muted"> · {fmt(rate, 3)} steps/s</span> : null}
-        {done ? <span className="muted"> · done</span> : null}
-      </span>
+      <Progress />
       <span className="spacer" />
       <button
         type="button"
