@@ -356,7 +356,7 @@ function SeriesChart(props: ChartProps) {
   const series = useLab((s) => s.series);
   const onsets = useLab((s) => s.onsets);
   const hidden = useLab((s) => s.hidden);
-  const version = useThrottledVersion(250);
+  const version = useThrottledVersion(250, true);
   const steps = useLab((s) => s.experiment.steps);
   const smoothing = props.smoothing ?? 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: series arrays grow in place; `version` marks each batch

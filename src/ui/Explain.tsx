@@ -34,7 +34,7 @@ export function ExplainPanel() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const target = useLab((s) => s.experiment.noise.target);
-  useThrottledVersion(150);
+  useThrottledVersion(250, true);
   // The two latest snapshots of every run's internals, to say what moved.
   const snaps = useRef<Snap[][]>([]);
   const lines = runs.map((run, r) => {

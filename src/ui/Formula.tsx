@@ -20,7 +20,7 @@ export function FormulaPanel() {
   const run = useLab((s) => s.experiment.runs[s.selected]);
   const baseLr = useLab((s) => s.experiment.baseLr);
   const series = useLab((s) => s.series[s.selected]);
-  useThrottledVersion(250);
+  useThrottledVersion(250, true);
   if (!run || !series) return null;
   let params = {};
   try {

@@ -24,7 +24,7 @@ export function MetricsTable() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const onsets = useLab((s) => s.onsets);
-  const version = useThrottledVersion(500);
+  const version = useThrottledVersion(500, true);
   const [target, setTarget] = useState(0.1);
   const [sort, setSort] = useState<{ key: Key; asc: boolean }>({ key: "finalLoss", asc: true });
   // biome-ignore lint/correctness/useExhaustiveDependencies: series grow in place; `version` marks each batch

@@ -91,7 +91,7 @@ export function RecoveryPanel() {
   const present = useLab((s) => s.experiment.view.present);
   const series = useLab((s) => s.series);
   const onsets = useLab((s) => s.onsets);
-  const version = useThrottledVersion(1000);
+  const version = useThrottledVersion(1000, true);
   // biome-ignore lint/correctness/useExhaustiveDependencies: series grow in place; `version` marks batches
   const { rows, times } = useMemo(() => {
     const rows = series.map((s) => alignedWindows(s.steps, s.loss, onsets, BEFORE, AFTER));

@@ -22,7 +22,7 @@ export function TaskView() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const hidden = useLab((s) => s.hidden);
-  const version = useThrottledVersion(250);
+  const version = useThrottledVersion(250, true);
   const heat = useMemo(() => {
     if (!isAnalytic(kind)) return null;
     const [x0, x1, y0, y1] = BOX[kind];

@@ -3,14 +3,18 @@ import { LabContext } from "./context";
 
 /**
  * One clock for every view that follows the training stream. Views ask to redraw at most every `ms` (a
- * multiple of TICK); all of those due redraw together, in ONE animation frame per tick, so the page lays out
- * and paints once per tick instead of once per view (every view on its own timer meant ~25 separate frames of
- * work per second while a race trained). requestAnimationFrame does not run in a hidden tab: nothing is drawn
- * there, and the first frame after the tab shows again brings every view up to date.
+ * multiple of TICK); on each tick the light views due (a run's live LR, the step counter, the internals) redraw
+ * together in one animation frame, and each heavy one (a chart, the metrics) in a frame of its own, back to
+ * back — aligned to the same tick instead of each view on its own timer (~25 scattered frames of work per
+ * second while a race trained), yet never everything in one frame, whose commit, layout and paint together
+ * made long tasks. requestAnimationFrame
+ * does not run in a hidden tab: nothing is drawn there, and the frames after the tab shows again bring every
+ * view up to date.
  */
 const TICK = 250;
 interface View {
   ms: number;
+  heavy: boolean;
   last: number;
   due: boolean;
   fire(): void;
@@ -29,16 +33,28 @@ function arm(): void {
 function run(): void {
   armed = false;
   const now = performance.now();
+  const light: View[] = [];
+  const queue: View[][] = [light];
   let waiting = false;
-  // One transition for every view due: React renders them in one pass, the browser paints once.
-  startTransition(() => {
-    for (const v of views)
-      if (v.due && now - v.last >= v.ms - TICK / 2) {
-        v.due = false;
-        v.last = now;
-        v.fire();
-      } else if (v.due) waiting = true;
-  });
+  for (const v of views)
+    if (v.due && now - v.last >= v.ms - TICK / 2) {
+      if (v.heavy) queue.push([v]);
+      else light.push(v);
+    } else if (v.due) waiting = true;
+  const next = () => {
+    const frame = queue.shift();
+    if (!frame) return;
+    startTransition(() => {
+      for (const v of frame)
+        if (views.has(v)) {
+          v.due = false;
+          v.last = performance.now();
+          v.fire();
+        }
+    });
+    if (queue.length) requestAnimationFrame(next);
+  };
+  next();
   if (waiting) arm();
 }
 
@@ -49,15 +65,16 @@ function run(): void {
  * It subscribes to the store directly rather than through React: a React subscription (useSyncExternalStore)
  * would re-render the calling view synchronously on every batch, inside the worker's message handler. Here a
  * batch only marks the view due, and the shared clock redraws it as a transition (rendered in slices, yielding
- * to the browser).
+ * to the browser). `heavy`: the view redraws in an animation frame of its own.
  */
-export function useThrottledVersion(ms: number): number {
+export function useThrottledVersion(ms: number, heavy = false): number {
   const store = useContext(LabContext);
   if (!store) throw new Error("useThrottledVersion outside <LabContext.Provider>");
   const [shown, setShown] = useState(() => store.getState().version);
   useEffect(() => {
     const view: View = {
       ms: Math.max(TICK, Math.round(ms / TICK) * TICK),
+      heavy,
       last: performance.now(),
       due: false,
       fire: () => setShown(store.getState().version),
@@ -76,6 +93,6 @@ export function useThrottledVersion(ms: number): number {
       unsubscribe();
       views.delete(view);
     };
-  }, [store, ms]);
+  }, [store, ms, heavy]);
   return shown;
 }
