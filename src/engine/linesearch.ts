@@ -177,6 +177,8 @@ export const ArmijoLineSearch: SchedulerSpec<LineState> = {
     return { lr, state: { lr, k, f, fNew: losses[k] ?? null }, events };
   },
   inspect: (_p, s) => inspectLine(s, "backtracks"),
+  // Backtracking stops at the accepted trial k (k + 1 forward passes); none accepted: every trial was tried.
+  trials: (_p, s) => s.k + 1,
 };
 
 export const ExactLineSearch: SchedulerSpec<LineState> = {

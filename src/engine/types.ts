@@ -242,6 +242,11 @@ export interface SchedulerSpec<S = unknown> {
   momentum?(state: S): number | undefined;
   /** Line searches (`needs` "lineSearch"): the step sizes η_k at which the trainer evaluates f(x − η_k·g). */
   candidates?(p: Params, state: S): number[];
+  /**
+   * Line searches: the forward passes the method needed for the step it just took (the run's cost). The trainer
+   * evaluates every candidate at once; a backtracking search would stop at the first it accepts. Default: all.
+   */
+  trials?(p: Params, state: S): number;
   /** Optimizer-side methods: which optimizer the trainer must use. */
   optimizer?: string;
   /** A ready configuration for a run of `steps` steps (required parameters filled in proportion). */

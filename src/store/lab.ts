@@ -28,6 +28,8 @@ export interface Series {
    * step (NaN where none yet); empty for the others. */
   bound: number[];
   lr: number[];
+  /** What the run's method cost so far: gradients and extra forward passes on the steps' batches (totals). */
+  cost: { grads: number; fwds: number };
   /** Per-weight methods (vSGD, SDLM): the 10% and 90% points of η_i, drawn as a band around `lr` (their median). */
   lrLo: number[];
   lrHi: number[];
@@ -155,6 +157,7 @@ const emptySeries = (): Series => ({
   loss: [],
   lossY: [],
   bound: [],
+  cost: { grads: 0, fwds: 0 },
   lrLo: [],
   lrHi: [],
   lr: [],
@@ -418,6 +421,7 @@ export function createLabStore(client: TrainerClient, initial: Experiment = defa
           }
           if (b.lossY) s.lossY.push(...b.lossY);
           if (b.bound) s.bound.push(...b.bound);
+          if (b.cost) s.cost = { grads: s.cost.grads + b.cost.grads, fwds: s.cost.fwds + b.cost.fwds };
           if (b.lrLo && b.lrHi) {
             s.lrLo.push(...b.lrLo);
             s.lrHi.push(...b.lrHi);

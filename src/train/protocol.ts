@@ -53,6 +53,8 @@ export interface RunBatch {
    * (NaN before the first step counts). */
   bound?: number[];
   lr: number[];
+  /** What the steps of this batch cost the run's method: gradients and extra forward passes, summed. */
+  cost?: { grads: number; fwds: number };
   /** Per-weight methods: the 10% and 90% points of η_i, step for step with `lr` (their median). */
   lrLo?: number[];
   lrHi?: number[];

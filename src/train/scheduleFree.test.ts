@@ -156,6 +156,9 @@ describe("the convex bound beside a schedule-free run", () => {
       sg += r.lr;
       sg2 += r.lr * r.lr * r.gradNorm! ** 2;
       expect(runs[1]!.bound).toBeUndefined();
+      // The loss at x is one more forward pass, counted in the run's cost; the plain run pays only its gradient.
+      expect(r.cost).toEqual({ grads: 1, fwds: 1 });
+      expect(runs[1]!.cost).toEqual({ grads: 1, fwds: 0 });
     }
   });
 

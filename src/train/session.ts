@@ -450,6 +450,7 @@ export class TrainingSession {
       const b = this.buffers[k];
       b.steps.push(rep.step);
       b.loss.push(r.loss);
+      b.cost = { grads: (b.cost?.grads ?? 0) + r.cost.grads, fwds: (b.cost?.fwds ?? 0) + r.cost.fwds };
       if (r.lossY !== undefined) {
         b.lossY = b.lossY ?? [];
         b.lossY.push(r.lossY);

@@ -52,6 +52,12 @@ export interface RunStep {
   lrBand?: [number, number];
   /** Schedule-free SGD with schedulet averaging, on a task with a known optimum: f* + the convex bound. */
   bound?: number;
+  /**
+   * What the run's method cost this step, on the step's batch: gradients (the step's own, plus one for a
+   * curvature fact: the secant and Rayleigh steps, 1/λ_max, vSGD, SDLM) and extra forward passes (the loss at
+   * a schedule-free run's average x; a line search's trials).
+   */
+  cost: { grads: number; fwds: number };
   events: SchedulerEvent[];
   /** η of the noise at this step (0 when clean). */
   eta?: number;
@@ -594,10 +600,21 @@ export class Trainer {
       }
       this.history[r].push(clean);
       if (this.history[r].length > 8) this.history[r].shift();
+      const needs = s.spec.needs;
       const run: RunStep = {
         loss: atX ?? clean,
         lr,
         events,
+        cost: {
+          grads:
+            1 +
+            (needs.includes("secant") || needs.includes("power") || PER_WEIGHT_KINDS.includes(this.kinds[r])
+              ? 1
+              : 0),
+          fwds:
+            (atX !== undefined ? 1 : 0) +
+            (lineTrials[r] ? (s.spec.trials?.(s.params, s.state) ?? lineTrials[r]) : 0),
+        },
         ...(atX !== undefined ? { lossY: clean } : {}),
         ...(diverged ? { diverged: true } : {}),
       };

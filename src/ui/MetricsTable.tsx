@@ -17,8 +17,19 @@ const COLUMNS = [
   },
   { key: "recoveryRatio", label: "recovery ratio", help: "max loss ÷ final loss" },
   { key: "divergedAt", label: "diverged at", help: "step of the first NaN/∞ loss" },
+  {
+    key: "cost",
+    label: "cost per step",
+    help: "what the run's method computes per step on the batch, on average: gradients (its own, plus one for a curvature fact) and extra forward passes (the loss at a schedule-free run's average x, a line search's trials)",
+  },
 ] as const;
 type Key = (typeof COLUMNS)[number]["key"];
+
+/** Mean gradients and extra forward passes per step (null before the first step), and their sum to sort by. */
+function perStep(c: { grads: number; fwds: number } | undefined, n: number) {
+  if (!c || n === 0) return { cost: null, grads: 0, fwds: 0 };
+  return { cost: (c.grads + c.fwds) / n, grads: c.grads / n, fwds: c.fwds / n };
+}
 
 export function MetricsTable() {
   const runs = useLab((s) => s.experiment.runs);
@@ -33,11 +44,14 @@ export function MetricsTable() {
       runs.map((r, i) => ({
         run: r,
         i,
-        m: runMetrics(series[i]?.steps ?? [], series[i]?.loss ?? [], {
-          onsets,
-          target,
-          divergedAt: series[i]?.divergedAt ?? null,
-        }),
+        m: {
+          ...runMetrics(series[i]?.steps ?? [], series[i]?.loss ?? [], {
+            onsets,
+            target,
+            divergedAt: series[i]?.divergedAt ?? null,
+          }),
+          ...perStep(series[i]?.cost, series[i]?.steps.length ?? 0),
+        },
       })),
     [runs, series, onsets, target, version],
   );
@@ -102,6 +116,11 @@ export function MetricsTable() {
               <td>{m.medianRecovery ?? (m.recoveryTimes.length ? "not recovered" : "—")}</td>
               <td>{fmt(m.recoveryRatio, 3)}</td>
               <td className={m.divergedAt !== null ? "diverged" : ""}>{m.divergedAt ?? "—"}</td>
+              <td>
+                {m.cost === null
+                  ? "—"
+                  : `${fmt(m.grads, 2)} grad${m.fwds > 0 ? ` + ${fmt(m.fwds, 2)} fwd` : ""}`}
+              </td>
             </tr>
           ))}
         </tbody>
