@@ -32,7 +32,7 @@ it("Armijo and exact line search descend the survey function; every Armijo step 
     const rep = await t.trainStep();
     // Each trial is one more forward pass in the run's cost; the exact search pays for its whole grid.
     // Armijo pays for the trials up to the one it accepted.
-    expect(rep.runs[0]!.cost.fwds).toBe(t.scheds[0].state.k + 1);
+    expect(rep.runs[0]!.cost.fwds).toBe((t.scheds[0].state as { k: number }).k + 1);
     expect(rep.runs[1]!.cost).toEqual({ grads: 1, fwds: 40 }); // its default grid of 40 points
     expect(rep.runs[2]!.cost).toEqual({ grads: 1, fwds: 0 });
     rep.runs.forEach((r, k) => {
