@@ -56,13 +56,22 @@ function exp(id: string, e: Record<string, unknown>, hide: Hide[] = ["experiment
   return experimentSchema.parse({ ...e, view: { hide, ...view, lesson: id } });
 }
 
-/** The held-out lesson's four schedules: two constants, a step drop and cosine, from the base LR 0.15. */
-const heldOutRuns = () => [
-  run("Constant 0.15", 0, "Constant"),
-  run("Constant 0.01", 1, "ConstantLR", { factor: 1 / 15, total_iters: 100000 }),
-  run("Step ×0.1 at 300", 2, "StepLR", { step_size: 300, gamma: 0.1 }),
-  run("Cosine", 3, "CosineAnnealingLR", { T_max: 600 }),
-];
+/** The held-out lesson's race on `samples` training digits: two constants, a step drop and cosine from 0.15. */
+const heldOutRace = (samples: number) =>
+  exp("held-out", {
+    task: { kind: "mnist", samples },
+    optimizer: "momentum",
+    momentum: 0.9,
+    baseLr: 0.15,
+    batchSize: 32,
+    steps: 600,
+    runs: [
+      run("Constant 0.15", 0, "Constant"),
+      run("Constant 0.01", 1, "ConstantLR", { factor: 1 / 15, total_iters: 100000 }),
+      run("Step ×0.1 at 300", 2, "StepLR", { step_size: 300, gamma: 0.1 }),
+      run("Cosine", 3, "CosineAnnealingLR", { T_max: 600 }),
+    ],
+  });
 
 /** The convex-bound lesson's four schedules, all schedule-free SGD with the paper's schedulet averaging. */
 function convexBoundRuns(steps: number) {
@@ -597,15 +606,7 @@ const DEFINED: readonly Lesson[] = [
     question:
       "Three of these runs end with a training loss more than 20 times lower than Constant 0.01's. What did that extra fitting buy on the held-out digits, and why?",
     next: "Show all controls, set the digits to 1000 under Experiment and play again: which moves more, the training loss or the held-out accuracy?",
-    experiment: exp("held-out", {
-      task: { kind: "mnist", samples: 300 },
-      optimizer: "momentum",
-      momentum: 0.9,
-      baseLr: 0.15,
-      batchSize: 32,
-      steps: 600,
-      runs: heldOutRuns(),
-    }),
+    experiment: heldOutRace(300),
     claims: (c) => [
       c.that("every run ends with a training loss below 0.02 (mean of its last 50 batches)", ({ runs }) => {
         const ends = runs.map((r) => lossNear(r, Number.POSITIVE_INFINITY, 50));
@@ -631,15 +632,7 @@ const DEFINED: readonly Lesson[] = [
       label: "2000 training digits",
       watch:
         "The same four schedules with 2000 training digits, each seen about 10 times. Compare Constant 0.01 with the first link: its training loss ends more than 5 times higher, and its held-out accuracy more than 5 points higher, above 93%.",
-      experiment: exp("held-out", {
-        task: { kind: "mnist", samples: 2000 },
-        optimizer: "momentum",
-        momentum: 0.9,
-        baseLr: 0.15,
-        batchSize: 32,
-        steps: 600,
-        runs: heldOutRuns(),
-      }),
+      experiment: heldOutRace(2000),
       claims: (c) => [
         c.that("Constant 0.01 classifies more than 93% of the held-out digits", ({ runs }) => {
           const a = runs[1].accuracy;
