@@ -73,7 +73,11 @@ const heldOutRace = (samples: number) =>
     ],
   });
 
-/** The convex-bound lesson's four schedules, all schedule-free SGD with the paper's schedulet averaging. */
+/**
+ * The convex-bound lesson's four schedules, all schedule-free SGD with the paper's schedulet averaging. Colours
+ * blue, vermillion, black and sky blue: the palette's green and reddish purple look alike to a deuteranope, and
+ * here each line has a dashed twin to tell apart.
+ */
 function convexBoundRuns(steps: number) {
   const sf = { variant: "sgd", averaging: "schedulet", beta: 0.9 };
   return [
@@ -86,8 +90,8 @@ function convexBoundRuns(steps: number) {
       }),
       sf,
     },
-    { ...run("Cosine", 2, "CosineAnnealingLR", { T_max: steps }), sf },
-    { ...run("Rising", 3, "LinearLR", { start_factor: 0.01, end_factor: 1, total_iters: steps }), sf },
+    { ...run("Cosine", 7, "CosineAnnealingLR", { T_max: steps }), sf },
+    { ...run("Rising", 5, "LinearLR", { start_factor: 0.01, end_factor: 1, total_iters: steps }), sf },
   ];
 }
 
