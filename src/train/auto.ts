@@ -1,9 +1,9 @@
 /**
  * "auto": the fastest backend for *this* experiment on *this* device, measured rather than guessed — without
- * making anyone wait for it. A first visit trains at once on WASM, which is always usable; the session then
- * measures the other usable backends (hardware WebGPU, WebGL; never a software WebGPU adapter) *while the race
- * trains*, in interleaved rounds on a throwaway copy of the race, takes medians, and switches only to a backend
- * that is clearly faster (session.ts). The choice and its times are kept per device and task in IndexedDB
+ * making anyone wait for it. A first visit trains at once on WASM, which is always usable; every usable backend
+ * (WASM, hardware WebGPU, WebGL; never a software WebGPU adapter) is then measured *while the race trains*, on
+ * a copy of the race in a second instance of the worker, in interleaved rounds with medians (measure.ts), and
+ * the race moves only to a backend that is clearly faster (autoMeasure.ts, session.ts). The choice and its times are kept per device and task in IndexedDB
  * (idb-keyval, which works in workers), so the next visit starts on it; a choice that training later
  * contradicts is measured again and not kept. An explicit backend in the link never comes here.
  */
@@ -41,13 +41,6 @@ export interface AutoPlan {
   job: AutoJob;
   /** Measure now (a first visit); false when the cache answered: measured again only if training contradicts it. */
   measure: boolean;
-}
-
-/** The median of a non-empty list. */
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /**

@@ -10,7 +10,8 @@
  *    the chosen backend forgets the cached choice and measures again.
  */
 import type { Experiment } from "../experiment/config";
-import { type AutoJob, CONTRADICTION_RATIO, MEASURE_ROUNDS, median, SWITCH_RATIO } from "./auto";
+import { median } from "../experiment/metrics";
+import { type AutoJob, CONTRADICTION_RATIO, MEASURE_ROUNDS, SWITCH_RATIO } from "./auto";
 import type { Measured } from "./measure";
 import type { BackendInfo, BackendName } from "./protocol";
 
@@ -151,7 +152,7 @@ export class AutoMeasure {
     }
     this.watched.push(dt);
     if (this.watched.length < WATCH_WINDOW) return null;
-    const steady = median(this.watched);
+    const steady = median(this.watched) as number; // WATCH_WINDOW steps: never empty
     this.watched = [];
     if (!(steady > CONTRADICTION_RATIO * this.watchMs)) return null;
     void this.deps.forget(this.job.key);

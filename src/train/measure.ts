@@ -7,7 +7,8 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import type { Experiment } from "../experiment/config";
-import { MEASURE_ROUNDS, MEASURE_STEPS, median } from "./auto";
+import { median } from "../experiment/metrics";
+import { MEASURE_ROUNDS, MEASURE_STEPS } from "./auto";
 import { tryBackend } from "./backend";
 import { loadMnist } from "./mnist";
 import type { BackendName } from "./protocol";
@@ -70,6 +71,9 @@ export async function measureBackends(
     }
   }
   const times: Measured["times"] = {};
-  for (const [b, xs] of samples) if (xs.length) times[b] = median(xs);
+  for (const [b, xs] of samples) {
+    const m = median(xs);
+    if (m !== null) times[b] = m;
+  }
   return { times, notes };
 }

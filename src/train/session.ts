@@ -153,15 +153,13 @@ export class TrainingSession {
           this.running = false;
           this.pendingSteps = 0;
           this.latestGen = m.gen;
-          const run = this.building.then(async () => {
+          await this.serially(async () => {
             while (this.looping) await yieldToEvents();
             if (m.gen !== this.latestGen) return; // a newer init or reset follows
             if (m.type === "init") this.info = null;
             this.gen = m.gen;
             await this.build(m.type === "init" ? m.experiment : (m.experiment ?? this.experiment!));
           });
-          this.building = run.catch(() => undefined);
-          await run;
           break;
         }
         case "play":
@@ -250,6 +248,13 @@ export class TrainingSession {
     }
   }
 
+  /** Runs `work` after every build or "auto" move queued before it, one at a time; its failure reaches the caller. */
+  private serially(work: () => Promise<void>): Promise<void> {
+    const run = this.building.then(work);
+    this.building = run.catch(() => undefined);
+    return run;
+  }
+
   /** Resolves once the loop has stopped (tests; a reset waits for it too). */
   async idle(): Promise<void> {
     while (this.looping) await yieldToEvents();
@@ -286,10 +291,9 @@ export class TrainingSession {
         // Medians that arrive while the race is not training (paused, or ended) are applied at once.
         a.onResult = () => {
           if (this.looping || this.autoM !== a) return;
-          const run = this.building.then(() =>
-            this.autoM === a && !this.looping ? this.applyAuto(a.poll()) : undefined,
-          );
-          this.building = run.catch(() => undefined);
+          void this.serially(async () => {
+            if (this.autoM === a && !this.looping) await this.applyAuto(a.poll());
+          });
         };
         this.autoM = a;
         this.info = plan.info;

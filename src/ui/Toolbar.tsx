@@ -67,11 +67,11 @@ function HelpDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
  */
 function Progress() {
   useThrottledVersion(250);
-  const store = useContext(LabContext)!;
-  const { step, running, rate, done } = store.getState();
+  // step and rate change with every batch: read on the clock's tick, not subscribed to.
+  const { step, rate } = useContext(LabContext)!.getState();
   const total = useLab((s) => s.experiment.steps);
-  useLab((s) => s.done);
-  useLab((s) => s.running);
+  const done = useLab((s) => s.done);
+  const running = useLab((s) => s.running);
   return (
     <span className="progress" role="status" aria-label="Progress">
       step <strong data-testid="step">{step}</strong> / {total}
