@@ -1,5 +1,5 @@
 /** Shared e2e helpers: connect to the one Chromium of the run, open the app, read the live store. */
-import { type Browser, chromium, type Page } from "playwright-core";
+import { type Browser, chromium, type Locator, type Page } from "playwright-core";
 import { inject } from "vitest";
 
 let browser: Browser | null = null;
@@ -72,3 +72,15 @@ export async function waitForBackend(page: Page, timeout = 60_000): Promise<void
 }
 
 export const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+
+/** The runs' lines a chart's canvas drew (its `data-lines`: run, kind and last pixel of each line). */
+export async function drawnLines(
+  fig: Locator,
+): Promise<{ run: number; kind: string; end: number[] | null }[]> {
+  const lines = JSON.parse((await fig.locator("canvas.lines").getAttribute("data-lines")) ?? "[]") as {
+    run: number;
+    kind: string;
+    end: number[] | null;
+  }[];
+  return lines.filter((l) => l.kind === "series");
+}

@@ -130,35 +130,43 @@ for (const backend of ["wasm", "webgl"] as const)
           const race = await readRace(page);
           expect(race.runs[0].steps.length, "the whole run is in the store").toBe(experiment.steps);
           expect(failedClaims(claims, race)).toEqual([]);
-          // The drawn lines are the final data: each series path ends at its run's end-label dot (a path
-          // computed with the axis of an earlier batch would end elsewhere).
+          // The drawn lines are the final data: each run's line ends at its run's end-label dot (a line
+          // drawn with the axis of an earlier batch would end elsewhere).
           await page.waitForTimeout(700);
           const offsets = await page.evaluate(() =>
-            [...document.querySelectorAll("figure[data-metric] path.series")].flatMap((p) => {
-              const run = p.getAttribute("data-run");
-              const fig = p.closest("figure");
-              const dot = fig?.querySelector(`g[data-run-label="${run}"] circle`);
-              const m = /([-\d.]+),([-\d.]+)$/.exec(p.getAttribute("d") ?? "");
-              if (!dot || !m) return [];
-              const dx = Number(m[1]) - Number(dot.getAttribute("cx"));
-              const dy = Number(m[2]) - Number(dot.getAttribute("cy"));
-              return [Math.hypot(dx, dy)];
+            [...document.querySelectorAll("figure[data-metric]")].flatMap((fig) => {
+              const canvas = fig.querySelector<HTMLCanvasElement>("canvas.lines");
+              const lines = JSON.parse(canvas?.dataset.lines ?? "[]") as {
+                run: number;
+                kind: string;
+                end: [number, number] | null;
+              }[];
+              return lines.flatMap((l) => {
+                const dot = fig.querySelector(`g[data-run-label="${l.run}"] circle`);
+                if (l.kind !== "series" || !dot || !l.end) return [];
+                const dx = l.end[0] - Number(dot.getAttribute("cx"));
+                const dy = l.end[1] - Number(dot.getAttribute("cy"));
+                return [Math.hypot(dx, dy)];
+              });
             }),
           );
-          expect(Math.max(0, ...offsets), "series paths end at their end labels").toBeLessThan(2);
+          expect(offsets.length, "every run's line is drawn").toBeGreaterThan(0);
+          expect(Math.max(0, ...offsets), "lines end at their end labels").toBeLessThan(2);
           // A per-weight method (vSGD, SDLM) draws the spread of its η_i as a band on the LR chart.
           const perWeight = experiment.runs.flatMap((r, i) =>
-            ["vSGD", "SDLM"].includes(r.scheduler.scheduler) ? [String(i)] : [],
+            ["vSGD", "SDLM"].includes(r.scheduler.scheduler) ? [i] : [],
           );
-          const bands = await page.evaluate(() =>
-            [...document.querySelectorAll('figure[data-metric="lr"] path.band')].map((p) => ({
-              run: p.getAttribute("data-run"),
-              closed: (p.getAttribute("d") ?? "").endsWith("Z") && (p.getAttribute("d") ?? "").length > 50,
-            })),
+          const lrLines = await page.evaluate(
+            () =>
+              JSON.parse(
+                document.querySelector<HTMLCanvasElement>('figure[data-metric="lr"] canvas.lines')?.dataset
+                  .lines ?? "[]",
+              ) as { run: number; band?: boolean }[],
           );
-          expect(bands, "a band per per-weight run, and none for the others").toEqual(
-            perWeight.map((run) => ({ run, closed: true })),
-          );
+          expect(
+            lrLines.filter((l) => l.band).map((l) => l.run),
+            "a band per per-weight run, and none for the others",
+          ).toEqual(perWeight);
           if (backend === "wasm" && k === 0 && SHOTS.has(l.id))
             await page.screenshot({ path: `test-results/lesson-${l.id}-1280x720.png` });
           expect(errors).toEqual([]);

@@ -174,7 +174,13 @@ describe("share by URL, export and import", () => {
     expect(refs[1].loss).toEqual(before[1].loss);
     expect(refs[0].lr).toEqual(before[0].lr);
     await expect
-      .poll(async () => page.getByRole("figure", { name: "Loss chart" }).locator("path.reference").count())
+      .poll(async () => {
+        const lines = await page
+          .getByRole("figure", { name: "Loss chart" })
+          .locator("canvas.lines")
+          .getAttribute("data-lines");
+        return (JSON.parse(lines ?? "[]") as { kind: string }[]).filter((l) => l.kind === "reference").length;
+      })
       .toBe(2);
     await page.context().close();
   });

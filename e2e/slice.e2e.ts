@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { disconnect, mean, openApp, readSeries, waitForStep } from "./helpers";
+import { disconnect, drawnLines, mean, openApp, readSeries, waitForStep } from "./helpers";
 
 afterAll(disconnect);
 
@@ -26,7 +26,7 @@ describe("first slice: two runs train live", () => {
       await expect
         .poll(async () => Number(await fig.getAttribute("data-points")))
         .toBeGreaterThanOrEqual(100);
-      expect(await fig.locator("path.series").count()).toBe(2);
+      expect(await drawnLines(fig)).toHaveLength(2);
     }
     expect(errors).toEqual([]);
     await page.context().close();

@@ -21,8 +21,13 @@ export function yDomain(series: Pt[][], log: boolean): [number, number] {
   if (!Number.isFinite(lo)) return log ? [1e-3, 1] : [0, 1];
   if (log) {
     if (hi / lo < 1.01) return [lo / 1.5, hi * 1.5];
+    // Padded, then widened to the next tenth of a decade: a live chart's axis moves a few times per run
+    // instead of with every batch that brings a new lowest loss.
     const pad = (hi / lo) ** 0.04;
-    return [lo / pad, hi * pad];
+    return [
+      10 ** (Math.floor(Math.log10(lo / pad) * 10) / 10),
+      10 ** (Math.ceil(Math.log10(hi * pad) * 10) / 10),
+    ];
   }
   const floor = lo >= 0 ? 0 : Number.NEGATIVE_INFINITY;
   if (hi - lo < 1e-12) {

@@ -37,7 +37,7 @@ export interface SessionDeps {
   now?(): number;
 }
 
-const FLUSH_MS = 100;
+const FLUSH_MS = 200;
 /** Task views refresh at most this often… */
 const VIEW_MS = 500;
 /**

@@ -1,32 +1,27 @@
 /**
  * Loss and LR charts side by side, sharing one step axis and a synced crosshair (hover either chart: both
- * show every run's value at that step). recharts draws the axes and grid; the series themselves are drawn
- * as one SVG layer from recharts' axis scales, because recharts 3 measures each <Line> path (a forced
- * layout) on every render, which cost 100+ ms per redraw with a few runs. Each series is decimated with LTTB
- * (Largest-Triangle-Three-Buckets, the `downsample` package) to ~500 points, so 8 runs × 20 000 steps stay
- * smooth and spikes and restarts stay visible. The loss chart marks each noise onset; the LR chart marks each
- * scheduler decision (↑ ×1/F, ↓ ×F or plateau cut, ⟲ restart, ⇥ phase).
+ * show every run's value at that step). Each chart has three layers: recharts draws the grid and the axes,
+ * re-rendered only when an axis changes; the lines are one canvas over the plot area, redrawn on the shared
+ * clock (at most 4×/s, one chart per animation frame, nothing while the tab is hidden); an SVG over it holds
+ * the run names at the line ends, the markers and the crosshair. A live run's line is decimated incrementally
+ * (ui/lines.ts: each redraw only adds the new steps), references and previews with LTTB (the `downsample`
+ * package) to ~500 points, so 8 runs × 20 000 steps stay smooth and spikes and restarts stay visible. The loss
+ * chart marks each noise onset; the LR chart marks each scheduler decision (↑ ×1/F, ↓ ×F or plateau cut,
+ * ⟲ restart, ⇥ phase).
  */
+import { scaleLinear, scaleLog } from "d3-scale";
 import { LTTB } from "downsample";
-import { useMemo } from "react";
-import {
-  CartesianGrid,
-  ComposedChart,
-  ResponsiveContainer,
-  usePlotArea,
-  useXAxisInverseScale,
-  useXAxisScale,
-  useYAxisScale,
-  XAxis,
-  YAxis,
-} from "recharts";
+import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { CartesianGrid, ComposedChart, ResponsiveContainer, usePlotArea, XAxis, YAxis } from "recharts";
 import { preview } from "../engine/preview";
 import { getSpec } from "../engine/registry";
 import { axisTicks, type Pt, placeLabels, yDomain } from "../experiment/axes";
+import { indexOfStep } from "../experiment/metrics";
 import { isAnalytic, stabilityEdge } from "../experiment/tasks";
 import type { Series } from "../store/lab";
 import { useLab } from "./context";
 import { fmt } from "./format";
+import { linePoints } from "./lines";
 import { RecoveryPanel } from "./RecoveryPanel";
 import { useThrottledVersion } from "./useThrottled";
 
@@ -55,17 +50,10 @@ export function ema(values: number[], alpha: number): number[] {
   return out;
 }
 
-/** The value of a series at a step (binary search over its sorted steps), or null. */
+/** The value of a series at a step, or null. */
 export function valueAt(steps: number[], values: number[], step: number): number | null {
-  let lo = 0;
-  let hi = steps.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (steps[mid] === step) return values[mid];
-    if (steps[mid] < step) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return null;
+  const i = indexOfStep(steps, step);
+  return i < 0 ? null : values[i];
 }
 
 const MARK: Record<string, string> = {
@@ -95,66 +83,192 @@ interface Layer {
   caption?: string;
 }
 
-function path(pts: Pt[], x: (v: number) => number, y: (v: number) => number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < pts.length; i++) {
-    const px = x(pts[i][0]);
-    const py = y(pts[i][1]);
-    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
-    parts.push(`${parts.length ? "L" : "M"}${Math.round(px * 10) / 10},${Math.round(py * 10) / 10}`);
-  }
-  return parts.join("");
+interface Area {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+type Fn = (v: number) => number;
+
+/** recharts' plot area, reported to the chart whenever recharts lays its axes out again (size, axis width). */
+function AreaProbe({ onArea }: { onArea: (a: Area) => void }) {
+  const a = usePlotArea();
+  const [x, y, width, height] = [a?.x, a?.y, a?.width, a?.height];
+  useLayoutEffect(() => {
+    if (x !== undefined && y !== undefined && width !== undefined && height !== undefined)
+      onArea({ x, y, width, height });
+  }, [x, y, width, height, onArea]);
+  return null;
 }
 
-type Scale = (v: number) => unknown;
-/**
- * What a scale maps a few values to: recharts' scale hooks hand back plain functions (no domain() or range()),
- * so the mapping itself is the key. Two values fix a linear scale and a log scale alike.
- */
-const scaleKey = (sc: Scale) => [0.5, 1, 10].map((v) => String(sc(v))).join(",");
+interface FrameProps {
+  steps: number;
+  log: boolean;
+  domain: [number, number];
+  ticks: number[];
+  label: (v: number) => string;
+  font: number;
+  onArea: (a: Area) => void;
+}
 
-/** The series, markers and crosshair, drawn from recharts' scales inside the chart. */
-function Plot(props: {
+/**
+ * The grid and the axes (recharts). Re-rendered only when the axes change — the y-axis moves a few times per
+ * run, not on every batch — while the lines and labels over it redraw on the shared clock.
+ */
+const Frame = memo(
+  function Frame(p: FrameProps) {
+    return (
+      <ResponsiveContainer width="100%" height="100%">
+        <ComposedChart margin={{ top: 14, right: 16, bottom: 8, left: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
+          <XAxis
+            type="number"
+            dataKey="step"
+            domain={[0, p.steps]}
+            allowDataOverflow
+            tick={{ fontSize: p.font }}
+            height={p.font * 2 + 4}
+          />
+          <YAxis
+            type="number"
+            scale={p.log ? "log" : "linear"}
+            domain={p.domain}
+            ticks={p.ticks}
+            interval={0}
+            allowDataOverflow
+            tickFormatter={p.label}
+            width={p.font * 4 + 10}
+            tick={{ fontSize: p.font }}
+          />
+          <AreaProbe onArea={p.onArea} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    );
+  },
+  (a, b) =>
+    a.steps === b.steps &&
+    a.log === b.log &&
+    a.font === b.font &&
+    a.onArea === b.onArea &&
+    a.domain[0] === b.domain[0] &&
+    a.domain[1] === b.domain[1] &&
+    a.ticks.join() === b.ticks.join(),
+);
+
+/** Trace a polyline (skipping points off the scale, as a log axis makes of values ≤ 0). */
+function trace(ctx: CanvasRenderingContext2D, pts: Pt[], x: Fn, y: Fn, start = true): void {
+  if (start) ctx.beginPath();
+  let first = start;
+  for (const [a, b] of pts) {
+    const px = x(a);
+    const py = y(b);
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    if (first) ctx.moveTo(px, py);
+    else ctx.lineTo(px, py);
+    first = false;
+  }
+}
+
+/**
+ * Every line of a chart onto one canvas over the plot area, in one pass: bands, faint raw lines, dashed
+ * guides, then a halo under each run's line and the line. A canvas is redrawn as a bitmap — the SVG paths it
+ * replaces cost the page a re-render, a style pass and a paint of every path on each redraw.
+ * For tests and tools the canvas says what it drew: `data-lines`, each line's run, kind and last pixel.
+ */
+function drawLines(canvas: HTMLCanvasElement, layers: Layer[], x: Fn, y: Fn, area: Area): void {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.max(1, Math.round(area.width * dpr));
+  const h = Math.max(1, Math.round(area.height * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  ctx.setTransform(dpr, 0, 0, dpr, -area.x * dpr, -area.y * dpr);
+  ctx.clearRect(area.x, area.y, area.width, area.height);
+  const css = getComputedStyle(canvas);
+  const color = (c: string) => {
+    const v = /^var\((--[\w-]+)\)$/.exec(c);
+    return v ? css.getPropertyValue(v[1]).trim() || "#888888" : c;
+  };
+  ctx.lineJoin = "round";
+  const stroke = (c: string, width: number, alpha = 1, dash: number[] = []) => {
+    ctx.strokeStyle = color(c);
+    ctx.lineWidth = width;
+    ctx.globalAlpha = alpha;
+    ctx.setLineDash(dash);
+    ctx.stroke();
+  };
+  for (const l of layers)
+    if (l.band) {
+      trace(ctx, l.band[0], x, y);
+      trace(ctx, [...l.band[1]].reverse(), x, y, false);
+      ctx.closePath();
+      ctx.fillStyle = color(l.color);
+      ctx.globalAlpha = 0.15;
+      ctx.fill();
+    }
+  for (const l of layers)
+    if (l.raw) {
+      trace(ctx, l.raw, x, y);
+      stroke(l.color, 1, 0.25);
+    }
+  for (const l of layers)
+    if (l.guide) {
+      trace(ctx, l.guide, x, y);
+      stroke(l.color, 1.5, 1, [5, 4]);
+    }
+  const drawn: { run: number; kind: string; band?: boolean; end: number[] | null }[] = [];
+  for (const l of layers) {
+    trace(ctx, l.main, x, y);
+    if (!l.ref) stroke("var(--halo)", 4);
+    stroke(l.color, l.ref ? 1.5 : 2, 1, l.ref ? [6, 4] : []);
+    const last = l.main[l.main.length - 1];
+    drawn.push({
+      run: l.run,
+      kind: l.ref ? "reference" : "series",
+      ...(l.band ? { band: true } : {}),
+      end: last ? [Math.round(x(last[0]) * 10) / 10, Math.round(y(last[1]) * 10) / 10] : null,
+    });
+  }
+  ctx.globalAlpha = 1;
+  ctx.setLineDash([]);
+  canvas.dataset.lines = JSON.stringify(drawn);
+}
+
+function LinesCanvas(props: { layers: Layer[]; x: Fn; y: Fn; area: Area }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const { layers, x, y, area } = props;
+  // Drawn in the commit that brings new lines, before the frame is painted, with the axes of that commit.
+  useLayoutEffect(() => {
+    if (ref.current) drawLines(ref.current, layers, x, y, area);
+  }, [layers, x, y, area]);
+  return (
+    <canvas
+      ref={ref}
+      className="lines"
+      aria-hidden
+      style={{ left: area.x, top: area.y, width: area.width, height: area.height }}
+    />
+  );
+}
+
+/** What is drawn over the lines: noise onsets, scheduler decisions, run names at the line ends, the crosshair. */
+function Overlay(props: {
   layers: Layer[];
   markers: { run: number; step: number; v: number; mark: string }[];
   onsets: number[];
   metric: "loss" | "lr";
   font: number;
+  x: Fn;
+  y: Fn;
+  invert: Fn;
+  area: Area;
 }) {
-  const xs = useXAxisScale();
-  const ys = useYAxisScale();
-  const inv = useXAxisInverseScale();
-  const area = usePlotArea();
+  const { x, y, area } = props;
   const hover = useLab((s) => s.hover);
   const setHover = useLab((s) => s.setHover);
   const series = useLab((s) => s.series);
-  const key = xs && ys ? `${scaleKey(xs as Scale)}#${scaleKey(ys as Scale)}` : "";
-  // Path strings depend only on the layers and the scales: recharts re-renders this layer far more often.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` stands for the scales' domains and ranges
-  const paths = useMemo(() => {
-    if (!xs || !ys)
-      return new Map<
-        Layer,
-        { main: string; raw: string | null; band: string | null; guide: string | null }
-      >();
-    const fx = (v: number) => xs(v) as number;
-    const fy = (v: number) => ys(v) as number;
-    return new Map(
-      props.layers.map((l) => [
-        l,
-        {
-          main: path(l.main, fx, fy),
-          raw: l.raw ? path(l.raw, fx, fy) : null,
-          // The band's outline: the low edge forward, the high edge back.
-          band: l.band ? `${path([...l.band[0], ...[...l.band[1]].reverse()], fx, fy)}Z` : null,
-          guide: l.guide ? path(l.guide, fx, fy) : null,
-        },
-      ]),
-    );
-  }, [props.layers, key]);
-  if (!xs || !ys || !area) return null;
-  const x = (v: number) => xs(v) as number;
-  const y = (v: number) => ys(v) as number;
   const colorOf = (run: number) => props.layers.find((l) => l.run === run)?.color ?? "currentColor";
   const hoverVals =
     hover === null
@@ -167,7 +281,7 @@ function Plot(props: {
           })
           .filter((h) => h.v !== null && Number.isFinite(h.v));
   return (
-    <g className="plot-layer">
+    <svg className="overlay" aria-hidden>
       <defs>
         <clipPath id={`clip-${props.metric}`}>
           <rect x={area.x} y={area.y} width={area.width} height={area.height} />
@@ -189,69 +303,6 @@ function Plot(props: {
                 />
               ))
           : null}
-        {props.layers.map((l) =>
-          l.band ? (
-            <path
-              key={`band${l.run}`}
-              className="band"
-              data-run={l.run}
-              d={paths.get(l)?.band ?? ""}
-              fill={l.color}
-              fillOpacity={0.15}
-              stroke="none"
-            />
-          ) : null,
-        )}
-        {props.layers.map((l) =>
-          l.raw ? (
-            <path
-              key={`raw${l.run}`}
-              d={paths.get(l)?.raw ?? ""}
-              stroke={l.color}
-              strokeOpacity={0.25}
-              strokeWidth={1}
-              fill="none"
-            />
-          ) : null,
-        )}
-        {props.layers.map((l) =>
-          l.guide ? (
-            <path
-              key={`guide${l.run}`}
-              className="guide"
-              data-run={l.run}
-              d={paths.get(l)?.guide ?? ""}
-              stroke={l.color}
-              strokeWidth={1.5}
-              strokeDasharray="5 4"
-              fill="none"
-            />
-          ) : null,
-        )}
-        {props.layers.map((l) =>
-          l.ref ? null : (
-            <path
-              key={`halo${l.run}`}
-              d={paths.get(l)?.main ?? ""}
-              stroke="var(--halo)"
-              strokeWidth={4}
-              strokeLinejoin="round"
-              fill="none"
-            />
-          ),
-        )}
-        {props.layers.map((l) => (
-          <path
-            key={`${l.ref ? "ref" : "main"}${l.run}`}
-            className={l.ref ? "reference" : "series"}
-            data-run={l.ref ? undefined : l.run}
-            d={paths.get(l)?.main ?? ""}
-            stroke={l.color}
-            strokeWidth={l.ref ? 1.5 : 2}
-            strokeDasharray={l.ref ? "6 4" : undefined}
-            fill="none"
-          />
-        ))}
         {props.markers.map((m) => (
           <text
             key={`m${m.run}-${m.step}-${m.mark}`}
@@ -277,6 +328,7 @@ function Plot(props: {
         </g>
       ) : null}
       <rect
+        className="hover-area"
         x={area.x}
         y={area.y}
         width={area.width}
@@ -284,17 +336,16 @@ function Plot(props: {
         fill="transparent"
         onPointerMove={(e) => {
           const svg = (e.currentTarget as SVGRectElement).ownerSVGElement;
-          if (!svg || !inv) return;
+          if (!svg) return;
           const px = e.clientX - svg.getBoundingClientRect().left;
-          const step = Math.round(inv(px) as number);
+          const step = Math.round(props.invert(px));
           setHover(Number.isFinite(step) ? Math.max(0, step) : null);
         }}
         onPointerLeave={() => setHover(null)}
       />
-    </g>
+    </svg>
   );
 }
-
 /** Each live run's name at the end of its line (halo for legibility over the grid and other lines). */
 function EndLabels(props: {
   layers: Layer[];
@@ -356,7 +407,8 @@ function SeriesChart(props: ChartProps) {
   const series = useLab((s) => s.series);
   const onsets = useLab((s) => s.onsets);
   const hidden = useLab((s) => s.hidden);
-  const version = useThrottledVersion(250, true);
+  const ref = useRef<HTMLElement>(null);
+  const version = useThrottledVersion(250, true, ref);
   const steps = useLab((s) => s.experiment.steps);
   const smoothing = props.smoothing ?? 0;
   // biome-ignore lint/correctness/useExhaustiveDependencies: series arrays grow in place; `version` marks each batch
@@ -370,30 +422,21 @@ function SeriesChart(props: ChartProps) {
         const atY = props.metric === "loss" && s.lossY.length === s.steps.length && s.lossY.length > 0;
         const banded = props.metric === "lr" && s.lrLo.length === s.steps.length && s.lrLo.length > 0;
         const bounded = props.metric === "loss" && s.bound.length === s.steps.length && s.bound.length > 0;
+        const line = (values: number[], alpha = 0) =>
+          linePoints(s.steps, values, { stepsTotal: steps, positiveOnly: props.log, alpha });
         return [
           {
             run: i,
             color: r.color,
             name: r.name,
-            main: decimate(s.steps, smoothing > 0 ? ema(raw, smoothing) : raw, props.log),
-            raw: atY
-              ? decimate(s.steps, s.lossY, props.log)
-              : smoothing > 0
-                ? decimate(s.steps, raw, props.log)
-                : null,
-            ...(bounded ? { guide: decimate(s.steps, s.bound, props.log) } : {}),
-            ...(banded
-              ? {
-                  band: [decimate(s.steps, s.lrLo, props.log), decimate(s.steps, s.lrHi, props.log)] as [
-                    Pt[],
-                    Pt[],
-                  ],
-                }
-              : {}),
+            main: line(raw, smoothing),
+            raw: atY ? line(s.lossY) : smoothing > 0 ? line(raw) : null,
+            ...(bounded ? { guide: line(s.bound) } : {}),
+            ...(banded ? { band: [line(s.lrLo), line(s.lrHi)] as [Pt[], Pt[]] } : {}),
           },
         ];
       }),
-    [runs, series, hidden, version, props.metric, props.log, smoothing],
+    [runs, series, hidden, version, props.metric, props.log, smoothing, steps],
   );
   const references = useLab((s) => s.references);
   const refLayers = useMemo(
@@ -514,9 +557,30 @@ function SeriesChart(props: ChartProps) {
     ),
     props.log,
   );
+  const [area, setAreaState] = useState<Area | null>(null);
+  const setArea = useCallback(
+    (a: Area) =>
+      setAreaState((p) =>
+        p && p.x === a.x && p.y === a.y && p.width === a.width && p.height === a.height ? p : a,
+      ),
+    [],
+  );
+  // The same scales recharts draws the axes with (d3-scale, the same domain and range), so lines and ticks agree.
+  const [d0, d1] = yAxis.domain;
+  const scales = useMemo(() => {
+    if (!area) return null;
+    const sx = scaleLinear()
+      .domain([0, steps])
+      .range([area.x, area.x + area.width]);
+    const sy = (props.log ? scaleLog() : scaleLinear())
+      .domain([d0, d1])
+      .range([area.y + area.height, area.y]);
+    return { x: (v: number) => sx(v), y: (v: number) => sy(v), invert: (px: number) => sx.invert(px) };
+  }, [area, steps, d0, d1, props.log]);
   const points = layers.reduce((a, l) => a + l.main.length, 0);
   return (
     <figure
+      ref={ref}
       className="chart"
       aria-label={`${props.title} chart`}
       data-points={points}
@@ -567,31 +631,31 @@ function SeriesChart(props: ChartProps) {
         </span>
       </figcaption>
       <div className="plot">
-        <ResponsiveContainer width="100%" height="100%">
-          <ComposedChart margin={{ top: 14, right: 16, bottom: 8, left: 8 }}>
-            <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-            <XAxis
-              type="number"
-              dataKey="step"
-              domain={[0, steps]}
-              allowDataOverflow
-              tick={{ fontSize: font }}
-              height={font * 2 + 4}
+        <Frame
+          steps={steps}
+          log={props.log}
+          domain={yAxis.domain}
+          ticks={yAxis.ticks}
+          label={yAxis.label}
+          font={font}
+          onArea={setArea}
+        />
+        {scales && area ? (
+          <>
+            <LinesCanvas layers={all} x={scales.x} y={scales.y} area={area} />
+            <Overlay
+              layers={all}
+              markers={markers}
+              onsets={onsets}
+              metric={props.metric}
+              font={font}
+              x={scales.x}
+              y={scales.y}
+              invert={scales.invert}
+              area={area}
             />
-            <YAxis
-              type="number"
-              scale={props.log ? "log" : "linear"}
-              domain={yAxis.domain}
-              ticks={yAxis.ticks}
-              interval={0}
-              allowDataOverflow
-              tickFormatter={yAxis.label}
-              width={font * 4 + 10}
-              tick={{ fontSize: font }}
-            />
-            <Plot layers={all} markers={markers} onsets={onsets} metric={props.metric} font={font} />
-          </ComposedChart>
-        </ResponsiveContainer>
+          </>
+        ) : null}
       </div>
       <HoverReadout metric={props.metric} />
     </figure>

@@ -34,7 +34,8 @@ export function ExplainPanel() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const target = useLab((s) => s.experiment.noise.target);
-  useThrottledVersion(250, true);
+  const ref = useRef<HTMLElement>(null);
+  useThrottledVersion(250, true, ref);
   // The two latest snapshots of every run's internals, to say what moved.
   const snaps = useRef<Snap[][]>([]);
   const lines = runs.map((run, r) => {
@@ -79,7 +80,7 @@ export function ExplainPanel() {
     };
   });
   return (
-    <section className="explain" aria-label="Explain" aria-live="polite">
+    <section ref={ref} className="explain" aria-label="Explain" aria-live="polite">
       <h2>Explain — step by step</h2>
       <p className="muted">
         Press Step (S) to advance one step; each run's scheduler says what it saw and decided.

@@ -4,7 +4,7 @@
  */
 import katex from "katex";
 import "katex/dist/katex.min.css";
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { formulaFor, getSpec } from "../engine/registry";
 import { useLab } from "./context";
 import { useThrottledVersion } from "./useThrottled";
@@ -20,7 +20,8 @@ export function FormulaPanel() {
   const run = useLab((s) => s.experiment.runs[s.selected]);
   const baseLr = useLab((s) => s.experiment.baseLr);
   const series = useLab((s) => s.series[s.selected]);
-  useThrottledVersion(250, true);
+  const ref = useRef<HTMLElement>(null);
+  useThrottledVersion(250, true, ref);
   if (!run || !series) return null;
   let params = {};
   try {
@@ -42,7 +43,7 @@ export function FormulaPanel() {
     last: decisions.at(-1),
   });
   return (
-    <section className="formula" aria-label="Formula">
+    <section ref={ref} className="formula" aria-label="Formula">
       <h2>
         <span className="swatch" style={{ background: run.color }} aria-hidden /> {run.name} — the rule, with
         today's numbers

@@ -1,3 +1,4 @@
+import { useRef } from "react";
 /**
  * Inside the scheduler: the live internals (best so far, counters against patience, cooldown, …) and the
  * decisions in words. It follows the selected run; when two or more runs are loss-driven (GreedyLR against
@@ -66,10 +67,11 @@ export function shownRuns(runs: { scheduler: { scheduler: string } }[], selected
 export function Internals() {
   const selected = useLab((s) => s.selected);
   const runs = useLab((s) => s.experiment.runs);
-  useThrottledVersion(200);
+  const ref = useRef<HTMLElement>(null);
+  useThrottledVersion(200, false, ref);
   const shown = shownRuns(runs, selected);
   return (
-    <section className="internals" aria-label="Scheduler internals">
+    <section ref={ref} className="internals" aria-label="Scheduler internals">
       <h2>Inside the scheduler{shown.length > 1 ? " — side by side" : ""}</h2>
       <div className="internals-grid">
         {shown.map((i) => (

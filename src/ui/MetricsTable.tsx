@@ -1,5 +1,5 @@
 /** Per-run metrics, computed from the streamed series; sortable by any column. */
-import { useMemo, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { runMetrics } from "../experiment/metrics";
 import { useLab } from "./context";
 import { fmt } from "./format";
@@ -35,7 +35,8 @@ export function MetricsTable() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const onsets = useLab((s) => s.onsets);
-  const version = useThrottledVersion(500, true);
+  const ref = useRef<HTMLElement>(null);
+  const version = useThrottledVersion(1000, true, ref);
   const [target, setTarget] = useState(0.1);
   const [sort, setSort] = useState<{ key: Key; asc: boolean }>({ key: "finalLoss", asc: true });
   // biome-ignore lint/correctness/useExhaustiveDependencies: series grow in place; `version` marks each batch
@@ -63,7 +64,7 @@ export function MetricsTable() {
     return sort.asc ? x - y : y - x;
   });
   return (
-    <section className="metrics" aria-label="Metrics">
+    <section ref={ref} className="metrics" aria-label="Metrics">
       <div className="row">
         <h2>Metrics</h2>
         <label className="field inline">

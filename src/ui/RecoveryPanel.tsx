@@ -3,8 +3,8 @@
  * onset and divided by the loss just before it (averaged over onsets), with the 1.1× "recovered" line and each
  * run's recovery times. With no noise configured it says how to get one, so the stage never has a hole.
  */
-import { useMemo } from "react";
-import { runMetrics } from "../experiment/metrics";
+import { useMemo, useRef } from "react";
+import { recoveryTimes } from "../experiment/metrics";
 import { alignedWindows } from "../experiment/recovery";
 import { useLab } from "./context";
 import { useSize } from "./useSize";
@@ -91,11 +91,12 @@ export function RecoveryPanel() {
   const present = useLab((s) => s.experiment.view.present);
   const series = useLab((s) => s.series);
   const onsets = useLab((s) => s.onsets);
-  const version = useThrottledVersion(1000, true);
+  const ref = useRef<HTMLElement>(null);
+  const version = useThrottledVersion(1000, true, ref);
   // biome-ignore lint/correctness/useExhaustiveDependencies: series grow in place; `version` marks batches
   const { rows, times } = useMemo(() => {
     const rows = series.map((s) => alignedWindows(s.steps, s.loss, onsets, BEFORE, AFTER));
-    const times = series.map((s) => runMetrics(s.steps, s.loss, { onsets }).recoveryTimes);
+    const times = series.map((s) => recoveryTimes(s.steps, s.loss, onsets));
     return { rows, times };
   }, [series, onsets, version]);
   const empty =
@@ -107,7 +108,7 @@ export function RecoveryPanel() {
           ? `${noise.type} noise acts at every step: there are no onsets to align.`
           : "No perturbation yet: press Play.";
   return (
-    <figure className="chart recovery" aria-label="Noise recovery chart">
+    <figure ref={ref} className="chart recovery" aria-label="Noise recovery chart">
       <figcaption>
         <strong>Noise recovery</strong>
         <span className="muted small">

@@ -1,3 +1,4 @@
+import { useRef } from "react";
 import { exampleConfig, getSpec, SCHEDULERS } from "../engine/registry";
 import { type RunConfig, SF_AVERAGING } from "../experiment/config";
 import { useLab } from "./context";
@@ -16,15 +17,20 @@ const FAMILIES: Record<string, string> = {
 
 /** The run's current LR, or where it diverged — the only part of a run card that changes every batch. */
 function LiveStatus({ run }: { run: number }) {
-  useThrottledVersion(200);
+  const ref = useRef<HTMLElement>(null);
+  useThrottledVersion(200, false, ref);
   const s = useLab((st) => st.series[run]);
   if (s?.divergedAt !== null && s?.divergedAt !== undefined)
     return (
-      <span className="diverged" role="status">
+      <span ref={ref} className="diverged" role="status">
         diverged at step {s.divergedAt}
       </span>
     );
-  return <span className="muted">LR {fmt(s?.lr.at(-1) ?? null)}</span>;
+  return (
+    <span ref={ref} className="muted">
+      LR {fmt(s?.lr.at(-1) ?? null)}
+    </span>
+  );
 }
 
 export function RunsPanel({ hideParams = false }: { hideParams?: boolean }) {

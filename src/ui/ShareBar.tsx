@@ -10,32 +10,56 @@ import type { Audience } from "../experiment/url";
 import { useLab } from "./context";
 import { download, isLoopback, shareUrl } from "./share";
 
-/** Render every chart's SVG onto one canvas (side by side) and download it as PNG. */
+/** An SVG element as an image, with the page's colour variables resolved. */
+async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
+  const clone = svg.cloneNode(true) as SVGSVGElement;
+  clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
+  const css = getComputedStyle(document.documentElement);
+  const text = new XMLSerializer()
+    .serializeToString(clone)
+    .replace(/var\(--(\w+)\)/g, (_, v) => css.getPropertyValue(`--${v}`).trim() || "#888");
+  const img = new Image();
+  img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
+  await img.decode();
+  return img;
+}
+
+/**
+ * Every chart onto one canvas (side by side) as PNG: each chart's layers in their on-screen order — the axes
+ * and grid (SVG), the lines (a canvas), the labels and markers over them (SVG).
+ */
 async function exportPng(): Promise<void> {
-  const svgs = [...document.querySelectorAll<SVGSVGElement>(".chart svg.recharts-surface")];
-  if (!svgs.length) throw new Error("no chart to export yet");
+  const plots = [...document.querySelectorAll<HTMLElement>(".chart .plot")].filter((p) =>
+    p.querySelector("svg.recharts-surface"),
+  );
+  if (!plots.length) throw new Error("no chart to export yet");
   const scale = 2;
-  const widths = svgs.map((s) => s.getBoundingClientRect().width);
-  const height = Math.max(...svgs.map((s) => s.getBoundingClientRect().height));
+  const boxes = plots.map((p) => p.getBoundingClientRect());
   const canvas = document.createElement("canvas");
-  canvas.width = widths.reduce((a, b) => a + b, 0) * scale;
-  canvas.height = height * scale;
+  canvas.width = boxes.reduce((a, b) => a + b.width, 0) * scale;
+  canvas.height = Math.max(...boxes.map((b) => b.height)) * scale;
   const ctx = canvas.getContext("2d")!;
   ctx.fillStyle = getComputedStyle(document.body).backgroundColor || "#ffffff";
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   let x = 0;
-  for (const [i, svg] of svgs.entries()) {
-    const clone = svg.cloneNode(true) as SVGSVGElement;
-    clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-    const css = getComputedStyle(document.documentElement);
-    const text = new XMLSerializer()
-      .serializeToString(clone)
-      .replace(/var\(--(\w+)\)/g, (_, v) => css.getPropertyValue(`--${v}`).trim() || "#888");
-    const img = new Image();
-    img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
-    await img.decode();
-    ctx.drawImage(img, x * scale, 0, widths[i] * scale, svg.getBoundingClientRect().height * scale);
-    x += widths[i];
+  for (const [i, plot] of plots.entries()) {
+    const box = boxes[i];
+    const layers = plot.querySelectorAll<SVGSVGElement | HTMLCanvasElement>(
+      "svg.recharts-surface, canvas.lines, svg.overlay",
+    );
+    for (const layer of layers) {
+      const r = layer.getBoundingClientRect();
+      if (!r.width || !r.height) continue;
+      const img = layer instanceof HTMLCanvasElement ? layer : await svgImage(layer);
+      ctx.drawImage(
+        img,
+        (x + r.left - box.left) * scale,
+        (r.top - box.top) * scale,
+        r.width * scale,
+        r.height * scale,
+      );
+    }
+    x += box.width;
   }
   const blob = await new Promise<Blob | null>((r) => canvas.toBlob(r, "image/png"));
   if (!blob) throw new Error("the browser could not encode the PNG");

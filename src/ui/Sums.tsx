@@ -1,3 +1,4 @@
+import { useRef } from "react";
 /**
  * Robbins–Monro view: each run's running Σλ and Σλ² next to the LR. SGD converges (for convex, smooth
  * problems with bounded noise) when Σλ = ∞ — the steps can reach any distance — and Σλ² < ∞ — the noise they
@@ -69,7 +70,8 @@ export function SumsPanel() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const hidden = useLab((s) => s.hidden);
-  useThrottledVersion(300);
+  const ref = useRef<HTMLElement>(null);
+  useThrottledVersion(300, false, ref);
   const rows = runs
     .map((run, r) => ({ run, r, sums: runningSums(series[r]?.lr ?? []) }))
     .filter((x) => !hidden[x.r]);
@@ -81,7 +83,7 @@ export function SumsPanel() {
     return end > 0 && (end - before) / end > 0.02 ? "still growing" : "levelling off";
   };
   return (
-    <section className="sums" aria-label="Robbins–Monro sums">
+    <section ref={ref} className="sums" aria-label="Robbins–Monro sums">
       <h2>Robbins–Monro: Σλ should grow without bound, Σλ² should level off</h2>
       <div className="minis">
         <Mini

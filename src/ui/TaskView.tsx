@@ -2,7 +2,7 @@
  * Task view where it teaches: for analytic 2-D functions, the function as a heatmap (log scale) with every
  * run's trajectory of (x₁, x₂) — too small an LR crawls, too large an LR zig-zags or flies off.
  */
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { ANALYTIC_F, ANALYTIC_START, type AnalyticKind, isAnalytic } from "../experiment/tasks";
 import { useLab } from "./context";
 import { useThrottledVersion } from "./useThrottled";
@@ -22,7 +22,8 @@ export function TaskView() {
   const runs = useLab((s) => s.experiment.runs);
   const series = useLab((s) => s.series);
   const hidden = useLab((s) => s.hidden);
-  const version = useThrottledVersion(250, true);
+  const ref = useRef<HTMLElement>(null);
+  const version = useThrottledVersion(250, true, ref);
   const heat = useMemo(() => {
     if (!isAnalytic(kind)) return null;
     const [x0, x1, y0, y1] = BOX[kind];
@@ -64,7 +65,7 @@ export function TaskView() {
   const [x0, x1, y0, y1] = BOX[kind];
   const start = ANALYTIC_START[kind];
   return (
-    <section className="taskview" aria-label="Trajectories on the loss surface">
+    <section ref={ref} className="taskview" aria-label="Trajectories on the loss surface">
       <h2>Trajectories on {kind}</h2>
       <svg
         viewBox={`0 0 ${W} ${H}`}

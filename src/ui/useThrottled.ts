@@ -1,4 +1,4 @@
-import { startTransition, useContext, useEffect, useState } from "react";
+import { type RefObject, startTransition, useContext, useEffect, useState } from "react";
 import { LabContext } from "./context";
 
 /**
@@ -9,18 +9,45 @@ import { LabContext } from "./context";
  * second while a race trained), yet never everything in one frame, whose commit, layout and paint together
  * made long tasks. requestAnimationFrame
  * does not run in a hidden tab: nothing is drawn there, and the frames after the tab shows again bring every
- * view up to date.
+ * view up to date. A view scrolled out of sight (an IntersectionObserver says so) redraws only every
+ * OFFSCREEN_MS, and at once when it scrolls back in.
  */
-const TICK = 250;
+const TICK = 500;
+const OFFSCREEN_MS = 2000;
 interface View {
   ms: number;
   heavy: boolean;
   last: number;
   due: boolean;
+  ref?: RefObject<Element | null>;
   fire(): void;
 }
 const views = new Set<View>();
 let armed = false;
+/** Elements of views known to be out of sight; the others count as in sight. */
+const offscreen = new WeakSet<Element>();
+const watched = new WeakSet<Element>();
+let observer: IntersectionObserver | null = null;
+
+function inSight(v: View): boolean {
+  const el = v.ref?.current;
+  if (!el || typeof IntersectionObserver === "undefined") return true;
+  if (!watched.has(el)) {
+    watched.add(el);
+    observer ??= new IntersectionObserver((entries) => {
+      let back = false;
+      for (const e of entries) {
+        if (e.isIntersecting) {
+          back ||= offscreen.has(e.target);
+          offscreen.delete(e.target);
+        } else offscreen.add(e.target);
+      }
+      if (back) arm();
+    });
+    observer.observe(el);
+  }
+  return !offscreen.has(el);
+}
 
 function arm(): void {
   if (armed) return;
@@ -37,7 +64,7 @@ function run(): void {
   const queue: View[][] = [light];
   let waiting = false;
   for (const v of views)
-    if (v.due && now - v.last >= v.ms - TICK / 2) {
+    if (v.due && now - v.last >= (inSight(v) ? v.ms : OFFSCREEN_MS) - TICK / 2) {
       if (v.heavy) queue.push([v]);
       else light.push(v);
     } else if (v.due) waiting = true;
@@ -65,9 +92,10 @@ function run(): void {
  * It subscribes to the store directly rather than through React: a React subscription (useSyncExternalStore)
  * would re-render the calling view synchronously on every batch, inside the worker's message handler. Here a
  * batch only marks the view due, and the shared clock redraws it as a transition (rendered in slices, yielding
- * to the browser). `heavy`: the view redraws in an animation frame of its own.
+ * to the browser). `heavy`: the view redraws in an animation frame of its own. `ref`: the view's element, so
+ * that it redraws rarely while out of sight.
  */
-export function useThrottledVersion(ms: number, heavy = false): number {
+export function useThrottledVersion(ms: number, heavy = false, ref?: RefObject<Element | null>): number {
   const store = useContext(LabContext);
   if (!store) throw new Error("useThrottledVersion outside <LabContext.Provider>");
   const [shown, setShown] = useState(() => store.getState().version);
@@ -77,6 +105,7 @@ export function useThrottledVersion(ms: number, heavy = false): number {
       heavy,
       last: performance.now(),
       due: false,
+      ref,
       fire: () => setShown(store.getState().version),
     };
     views.add(view);
@@ -93,6 +122,6 @@ export function useThrottledVersion(ms: number, heavy = false): number {
       unsubscribe();
       views.delete(view);
     };
-  }, [store, ms, heavy]);
+  }, [store, ms, heavy, ref]);
   return shown;
 }
