@@ -3,7 +3,8 @@
  * time) while 8 MLP runs train at full speed on WASM, and the worker's steps/s: medians of BENCH_ROUNDS (default
  * 3) rounds of 6 s after a 2 s warm-up. With BENCH_BASE=<another build's dist/>, both builds side by side, the
  * rounds interleaved. BENCH_HIDE="<css selector>|<selector>…" also measures this build with each part of the page
- * taken out of the layout (display: none), to say where the time goes.
+ * taken out of the layout (display: none), to say where the time goes. BENCH_TALL=1 adds this build in a
+ * 1440×3400 window, where every view is in sight (at 1440×900 the views below the fold redraw every 2 s).
  */
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/global-setup";
@@ -13,8 +14,15 @@ import { encodeExperiment } from "../src/experiment/url";
 import { EIGHT_RUNS } from "./eightRuns";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const cases: { name: string; dir: string; hide: string }[] = [{ name: "this build", dir: "dist", hide: "" }];
+const cases: { name: string; dir: string; hide: string; height?: number }[] = [
+  { name: "this build", dir: "dist", hide: "" },
+];
 if (process.env.BENCH_BASE) cases.push({ name: "base", dir: process.env.BENCH_BASE, hide: "" });
+if (process.env.BENCH_TALL === "1") {
+  cases.push({ name: "this build, whole page in sight (1440×3400)", dir: "dist", hide: "", height: 3400 });
+  if (process.env.BENCH_BASE)
+    cases.push({ name: "base, whole page in sight", dir: process.env.BENCH_BASE, hide: "", height: 3400 });
+}
 for (const h of (process.env.BENCH_HIDE ?? "").split("|").filter(Boolean))
   cases.push({ name: `this build without ${h}`, dir: "dist", hide: h });
 const dirs = [...new Set(cases.map((c) => c.dir))];
@@ -24,7 +32,7 @@ const query = encodeExperiment({ ...EIGHT_RUNS, backend: "wasm" });
 const got = cases.map(() => ({ busy: [] as number[], sps: [] as number[] }));
 for (let round = 0; round < ROUNDS; round++)
   for (const [k, c] of cases.entries()) {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const page = await browser.newPage({ viewport: { width: 1440, height: c.height ?? 900 } });
     await page.goto(`http://127.0.0.1:${servers.get(c.dir).port}/?${query}`);
     type Lab = { lrlab: { getState(): { backend: unknown; step: number; play(): void } } };
     await page.waitForFunction(() => (window as unknown as Lab).lrlab.getState().backend !== null);

@@ -6,7 +6,7 @@
  * What it owns:
  * - the race (a Trainer) and the loop that steps it — paced (steps/s) or as fast as it goes, yielding so
  *   pause and parameter messages get in;
- * - batching: per-run columns of the steps since the last flush, posted ~10 times a second, stamped with the
+ * - batching: per-run columns of the steps since the last flush, posted ~5 times a second, stamped with the
  *   build generation so the page drops batches of an older build;
  * - the task views (decision boundary, fit curve, digits, sampled text), a few times a second;
  * - backend recovery: a backend that fails mid-run is dropped, the race is replayed on the next one up to

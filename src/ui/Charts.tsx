@@ -2,7 +2,7 @@
  * Loss and LR charts side by side, sharing one step axis and a synced crosshair (hover either chart: both
  * show every run's value at that step). Each chart has three layers: recharts draws the grid and the axes,
  * re-rendered only when an axis changes; the lines are one canvas over the plot area, redrawn on the shared
- * clock (at most 4×/s, one chart per animation frame, nothing while the tab is hidden); an SVG over it holds
+ * clock (at most 2×/s, one chart per animation frame, nothing while the tab is hidden); an SVG over it holds
  * the run names at the line ends, the markers and the crosshair. A live run's line is decimated incrementally
  * (ui/lines.ts: each redraw only adds the new steps), references and previews with LTTB (the `downsample`
  * package) to ~500 points, so 8 runs × 20 000 steps stay smooth and spikes and restarts stay visible. The loss
@@ -11,7 +11,7 @@
  */
 import { scaleLinear, scaleLog } from "d3-scale";
 import { LTTB } from "downsample";
-import { memo, useCallback, useLayoutEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, ComposedChart, ResponsiveContainer, usePlotArea, XAxis, YAxis } from "recharts";
 import { preview } from "../engine/preview";
 import { getSpec } from "../engine/registry";
@@ -219,9 +219,14 @@ function drawLines(canvas: HTMLCanvasElement, layers: Layer[], x: Fn, y: Fn, are
       stroke(l.color, 1.5, 1, [5, 4]);
     }
   const drawn: { run: number; kind: string; band?: boolean; end: number[] | null }[] = [];
+  // Every halo first, then every line: a halo never covers another run's line.
+  for (const l of layers)
+    if (!l.ref) {
+      trace(ctx, l.main, x, y);
+      stroke("var(--halo)", 4);
+    }
   for (const l of layers) {
     trace(ctx, l.main, x, y);
-    if (!l.ref) stroke("var(--halo)", 4);
     stroke(l.color, l.ref ? 1.5 : 2, 1, l.ref ? [6, 4] : []);
     const last = l.main[l.main.length - 1];
     drawn.push({
@@ -239,10 +244,19 @@ function drawLines(canvas: HTMLCanvasElement, layers: Layer[], x: Fn, y: Fn, are
 function LinesCanvas(props: { layers: Layer[]; x: Fn; y: Fn; area: Area }) {
   const ref = useRef<HTMLCanvasElement>(null);
   const { layers, x, y, area } = props;
+  // The halo's colour is the theme's: a theme switch redraws the lines, even while paused.
+  const [theme, setTheme] = useState(() => document.documentElement.dataset.theme);
+  useEffect(() => {
+    const root = document.documentElement;
+    const mo = new MutationObserver(() => setTheme(root.dataset.theme));
+    mo.observe(root, { attributes: true, attributeFilter: ["data-theme"] });
+    return () => mo.disconnect();
+  }, []);
   // Drawn in the commit that brings new lines, before the frame is painted, with the axes of that commit.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `theme` changes the colours drawLines reads
   useLayoutEffect(() => {
     if (ref.current) drawLines(ref.current, layers, x, y, area);
-  }, [layers, x, y, area]);
+  }, [layers, x, y, area, theme]);
   return (
     <canvas
       ref={ref}

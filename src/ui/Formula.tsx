@@ -21,7 +21,7 @@ export function FormulaPanel() {
   const baseLr = useLab((s) => s.experiment.baseLr);
   const series = useLab((s) => s.series[s.selected]);
   const ref = useRef<HTMLElement>(null);
-  useThrottledVersion(250, true, ref);
+  useThrottledVersion(1000, true, ref);
   if (!run || !series) return null;
   let params = {};
   try {

@@ -68,7 +68,7 @@ export function Internals() {
   const selected = useLab((s) => s.selected);
   const runs = useLab((s) => s.experiment.runs);
   const ref = useRef<HTMLElement>(null);
-  useThrottledVersion(200, false, ref);
+  useThrottledVersion(1000, false, ref);
   const shown = shownRuns(runs, selected);
   return (
     <section ref={ref} className="internals" aria-label="Scheduler internals">

@@ -87,7 +87,7 @@ function run(): void {
 
 /**
  * The store's batch `version`, but changing at most once per `ms`: heavy views (charts, metrics) redraw a few
- * times per second while training streams ~10 batches per second, so no main-thread task runs long.
+ * times per second while training streams ~5 batches per second, so no main-thread task runs long.
  *
  * It subscribes to the store directly rather than through React: a React subscription (useSyncExternalStore)
  * would re-render the calling view synchronously on every batch, inside the worker's message handler. Here a
