@@ -163,6 +163,17 @@ describe("the stage on a projector", () => {
       // Side by side: one row.
       expect(Math.abs(boxes[0]!.top - boxes[2]!.top)).toBeLessThan(2);
       expect(await page.evaluate(() => document.scrollingElement!.scrollTop)).toBe(0);
+      // The header's buttons are whole inside its one line (at 1024 px they once wrapped into a cut second row).
+      const cut = await page.evaluate(() => {
+        const top = document.querySelector("header.top")!.getBoundingClientRect();
+        return [...document.querySelectorAll("header.top button")].flatMap((b) => {
+          const r = b.getBoundingClientRect();
+          return r.top < top.top - 0.5 || r.bottom > top.bottom + 0.5 || r.right > top.right + 0.5
+            ? [b.textContent]
+            : [];
+        });
+      });
+      expect(cut, "header buttons cut by the header's edge").toEqual([]);
       const sizes = await page.evaluate(() =>
         [
           ...document.querySelectorAll(
