@@ -592,12 +592,15 @@ function SeriesChart(props: ChartProps) {
     return { x: (v: number) => sx(v), y: (v: number) => sy(v), invert: (px: number) => sx.invert(px) };
   }, [area, steps, d0, d1, props.log]);
   const points = layers.reduce((a, l) => a + l.main.length, 0);
+  // The last step drawn (every live line ends at its run's last finite point), for tests and tools.
+  const lastStep = layers.reduce((a, l) => Math.max(a, l.main.at(-1)?.[0] ?? -1), -1);
   return (
     <figure
       ref={ref}
       className="chart"
       aria-label={`${props.title} chart`}
       data-points={points}
+      data-last-step={lastStep}
       data-metric={props.metric}
       data-scale={props.log ? "log" : "linear"}
     >
