@@ -38,18 +38,6 @@ export function decimate(steps: number[], values: number[], positiveOnly: boolea
   return pts.length > MAX_POINTS ? (LTTB(pts, MAX_POINTS) as Pt[]) : pts;
 }
 
-/** Exponential moving average with weight `alpha` on the past (0 = raw). */
-export function ema(values: number[], alpha: number): number[] {
-  if (alpha <= 0) return values;
-  const out = new Array<number>(values.length);
-  let m = Number.NaN;
-  for (let i = 0; i < values.length; i++) {
-    m = Number.isFinite(m) ? alpha * m + (1 - alpha) * values[i] : values[i];
-    out[i] = m;
-  }
-  return out;
-}
-
 /** The value of a series at a step, or null. */
 export function valueAt(steps: number[], values: number[], step: number): number | null {
   const i = indexOfStep(steps, step);
