@@ -26,8 +26,9 @@ export function initialWeights(sizes: number[], seed: number): Float32Array[] {
 }
 
 /** Logits / outputs [R, B, out] of a stacked MLP for a batch shared by all runs (x: [B, in]). */
-export function forward(params: readonly tf.Tensor[], runs: number, x: tf.Tensor2D): tf.Tensor3D {
-  let h: tf.Tensor3D = tf.broadcastTo(x, [runs, x.shape[0], x.shape[1]]) as tf.Tensor3D;
+export function forward(params: readonly tf.Tensor[], x: tf.Tensor2D): tf.Tensor3D {
+  // The batch as one [1, B, in] matrix: matMul broadcasts it over the runs (a Tile of it cost as much again).
+  let h: tf.Tensor3D = tf.reshape(x, [1, x.shape[0], x.shape[1]]) as tf.Tensor3D;
   const L = params.length / 2;
   for (let l = 0; l < L; l++) {
     const z = tf.add(tf.matMul(h, params[2 * l] as tf.Tensor3D), params[2 * l + 1]) as tf.Tensor3D;
@@ -81,7 +82,7 @@ export function createModel(
     const l = k >> 1;
     return stacked(w, runs, k % 2 === 0 ? [sizes[l], sizes[l + 1]] : [1, sizes[l + 1]]);
   });
-  const fwd = (ps: readonly tf.Tensor[], x: tf.Tensor) => forward(ps, runs, x as tf.Tensor2D);
+  const fwd = (ps: readonly tf.Tensor[], x: tf.Tensor) => forward(ps, x as tf.Tensor2D);
   const loss =
     data.type === "regression"
       ? (ps: readonly tf.Tensor[], x: tf.Tensor2D | null, y: tf.Tensor | null) =>

@@ -42,3 +42,32 @@ describe("WASM Slice (copies only the slice, from the heap)", () => {
     }
   });
 });
+
+describe("WASM Tanh (2σ(2x) − 1 on XNNPACK's sigmoid, Taylor series near 0)", () => {
+  it("stays within 2e-7 of tanh and 1e-6 relative, keeps its sign, and passes NaN and ±∞ through", () => {
+    const rand = mulberry32(5);
+    const scales = [1e-3, 0.2, 0.3, 3, 12];
+    const v = Float32Array.from({ length: 50_000 }, (_, i) => (rand() * 2 - 1) * scales[i % scales.length]);
+    v.set([0, -0, 0.25, -0.25, 1e-30, 20, -20], 0);
+    const got = tf.tanh(tf.tensor1d(v)).dataSync();
+    for (let i = 0; i < v.length; i++) {
+      const want = Math.tanh(v[i]);
+      expect(Math.abs(got[i] - want), `tanh(${v[i]})`).toBeLessThanOrEqual(2e-7);
+      if (want !== 0)
+        expect(Math.abs(got[i] - want) / Math.abs(want), `tanh(${v[i]})`).toBeLessThanOrEqual(1e-6);
+      expect(Math.sign(got[i]), `tanh(${v[i]})`).toBe(Math.sign(want));
+    }
+    expect(Array.from(tf.tanh(tf.tensor1d([Number.NaN, Infinity, -Infinity])).dataSync())).toEqual([
+      Number.NaN,
+      1,
+      -1,
+    ]);
+  });
+
+  it("keeps tfjs's gradient, 1 − tanh²", () => {
+    const x = tf.randomNormal([8, 64, 16], 0, 2, "float32", 3);
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.tanh(a)))(x);
+    const want = tf.sub(1, tf.square(tf.tanh(x)));
+    expect(tf.max(tf.abs(tf.sub(g, want))).dataSync()[0]).toBe(0);
+  });
+});

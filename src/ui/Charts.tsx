@@ -20,6 +20,7 @@ import { indexOfStep } from "../experiment/metrics";
 import { isAnalytic, stabilityEdge } from "../experiment/tasks";
 import type { Series } from "../store/lab";
 import { useLab } from "./context";
+import { varResolver } from "./cssVars";
 import { fmt } from "./format";
 import { linePoints } from "./lines";
 import { RecoveryPanel } from "./RecoveryPanel";
@@ -174,11 +175,7 @@ function drawLines(canvas: HTMLCanvasElement, layers: Layer[], x: Fn, y: Fn, are
   if (!ctx) return;
   ctx.setTransform(dpr, 0, 0, dpr, -area.x * dpr, -area.y * dpr);
   ctx.clearRect(area.x, area.y, area.width, area.height);
-  const css = getComputedStyle(canvas);
-  const color = (c: string) => {
-    const v = /^var\((--[\w-]+)\)$/.exec(c);
-    return v ? css.getPropertyValue(v[1]).trim() || "#888888" : c;
-  };
+  const color = varResolver(canvas);
   ctx.lineJoin = "round";
   const stroke = (c: string, width: number, alpha = 1, dash: number[] = []) => {
     ctx.strokeStyle = color(c);

@@ -8,16 +8,14 @@ import { csvRows, parseExport, toExportJson } from "../experiment/export";
 import { pytorchSnippet } from "../experiment/pytorch";
 import type { Audience } from "../experiment/url";
 import { useLab } from "./context";
+import { varResolver } from "./cssVars";
 import { download, isLoopback, shareUrl } from "./share";
 
 /** An SVG element as an image, with the page's colour variables resolved. */
 async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   clone.setAttribute("xmlns", "http://www.w3.org/2000/svg");
-  const css = getComputedStyle(document.documentElement);
-  const text = new XMLSerializer()
-    .serializeToString(clone)
-    .replace(/var\(--(\w+)\)/g, (_, v) => css.getPropertyValue(`--${v}`).trim() || "#888");
+  const text = varResolver()(new XMLSerializer().serializeToString(clone));
   const img = new Image();
   img.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;
   await img.decode();
