@@ -6,6 +6,9 @@
  * views took (the worker's own accounting, posted with its status). BENCH_ROUNDS (default 3) interleaved
  * rounds, medians. BENCH_BACKENDS (default wasm) picks the backends; "webgpu" is measured only where the
  * adapter is hardware; BENCH_DIST measures another build (an older build has no view accounting: 0%).
+ * BENCH_BASE=<another build's dist/> measures that build too, side by side: each configuration of each round
+ * runs on both builds back to back, in alternating order. BENCH_MODELS (e.g. "MLP,CNN") picks models by name.
+ * Costs are medians of the per-round ratios (both run counts measured in the same round).
  * Writes bench/out/train-scaling.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -19,15 +22,20 @@ import { encodeExperiment } from "../src/experiment/url";
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "wasm").split(",") as ("wasm" | "webgl" | "webgpu" | "cpu")[];
-const MODELS = [
+const ALL_MODELS = [
   { model: "MLP 2-16-16-2 (spiral)", task: { kind: "spiral", samples: 400, noise: 0.1 }, hidden: [16, 16] },
   { model: "CNN (MNIST 14×14)", task: { kind: "mnist" } },
   { model: "char-LM (1-block transformer)", task: { kind: "charlm" } },
 ] as const;
+const MODELS = ALL_MODELS.filter((m) =>
+  (process.env.BENCH_MODELS ?? "")
+    .split(",")
+    .some((w) => m.model.toLowerCase().includes(w.trim().toLowerCase())),
+);
 const BATCHES = [32, 64];
 const RUNS = [1, 4, 8];
 
-const experiment = (m: (typeof MODELS)[number], batchSize: number, runs: number, backend: string) =>
+const experiment = (m: (typeof ALL_MODELS)[number], batchSize: number, runs: number, backend: string) =>
   experimentSchema.parse({
     task: m.task,
     ...("hidden" in m ? { hidden: m.hidden } : {}),
@@ -86,14 +94,19 @@ async function measure(page: Page, url: string) {
   };
 }
 
-// BENCH_DIST: another build's folder (e.g. an older commit's dist) to measure instead of ./dist.
-const server = await preview({
-  preview: { host: "127.0.0.1", port: 0 },
-  build: { outDir: process.env.BENCH_DIST ?? "dist" },
-  logLevel: "warn",
-});
-const addr = server.httpServer.address();
-const port = typeof addr === "object" && addr ? addr.port : 4173;
+// BENCH_DIST: another build's folder (e.g. an older commit's dist) to measure instead of ./dist; BENCH_BASE: one
+// to measure beside it.
+async function serve(outDir: string) {
+  const server = await preview({
+    preview: { host: "127.0.0.1", port: 0 },
+    build: { outDir },
+    logLevel: "warn",
+  });
+  const addr = server.httpServer.address();
+  return { server, port: typeof addr === "object" && addr ? addr.port : 4173 };
+}
+const builds = [{ name: "this build", ...(await serve(process.env.BENCH_DIST ?? "dist")) }];
+if (process.env.BENCH_BASE) builds.push({ name: "base", ...(await serve(process.env.BENCH_BASE)) });
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 const out: Record<string, unknown>[] = [];
 for (const backend of BACKENDS) {
@@ -106,53 +119,57 @@ for (const backend of BACKENDS) {
   for (let round = 0; round < ROUNDS; round++)
     for (const m of MODELS)
       for (const bs of BATCHES)
-        for (const R of RUNS) {
-          const key = `${m.model}|${bs}|${R}`;
-          const r = await measure(
-            page,
-            `http://127.0.0.1:${port}/?${encodeExperiment(experiment(m, bs, R, backend))}`,
-          );
-          got = r.backend;
-          adapter = r.adapter;
-          const s = samples.get(key) ?? { sps: [], share: [] };
-          s.sps.push(r.sps);
-          s.share.push(r.viewShare);
-          samples.set(key, s);
-          process.stderr.write(
-            `  ${backend} round ${round + 1}: ${key} ${r.sps.toFixed(1)} steps/s, views ${(100 * r.viewShare).toFixed(1)}%\n`,
-          );
-        }
+        for (const R of RUNS)
+          for (const b of round % 2 ? [...builds].reverse() : builds) {
+            const key = `${b.name}|${m.model}|${bs}|${R}`;
+            const r = await measure(
+              page,
+              `http://127.0.0.1:${b.port}/?${encodeExperiment(experiment(m, bs, R, backend))}`,
+            );
+            got = r.backend;
+            adapter = r.adapter;
+            const s = samples.get(key) ?? { sps: [], share: [] };
+            s.sps.push(r.sps);
+            s.share.push(r.viewShare);
+            samples.set(key, s);
+            process.stderr.write(
+              `  ${backend} round ${round + 1}: ${key} ${r.sps.toFixed(1)} steps/s, views ${(100 * r.viewShare).toFixed(1)}%\n`,
+            );
+          }
   await ctx.close();
   if (backend === "webgpu" && adapter === "software") {
     console.log("webgpu: the adapter here is a software fallback (SwiftShader) — not measured for speed.");
     continue;
   }
-  const rows = MODELS.flatMap((m) =>
-    BATCHES.map((bs) => {
-      const med = (R: number) => {
-        const s = samples.get(`${m.model}|${bs}|${R}`);
-        return { sps: median(s?.sps ?? []) ?? 0, share: median(s?.share ?? []) ?? 0 };
-      };
-      const [one, four, eight] = RUNS.map(med);
-      const f = (x: number, d = 3) => Number(x.toPrecision(d));
-      return {
-        backend: got,
-        model: m.model,
-        batch: bs,
-        "1 run steps/s": f(one.sps),
-        "4 runs steps/s": f(four.sps),
-        "8 runs steps/s": f(eight.sps),
-        "cost 4 vs 1": f(one.sps / four.sps),
-        "cost 8 vs 1": f(one.sps / eight.sps),
-        "cost 8 vs 4": f(four.sps / eight.sps),
-        "views % (1/4/8 runs)": [one, four, eight].map((x) => (100 * x.share).toFixed(1)).join(" / "),
-      };
-    }),
+  const rows = builds.flatMap((b) =>
+    MODELS.flatMap((m) =>
+      BATCHES.map((bs) => {
+        const at = (R: number) => samples.get(`${b.name}|${m.model}|${bs}|${R}`) ?? { sps: [], share: [] };
+        const [one, four, eight] = RUNS.map(at);
+        const med = (x: number[]) => median(x) ?? 0;
+        // The cost within each round (both run counts measured minutes apart), then the median over rounds.
+        const cost = (a: number[], c: number[]) => med(a.map((x, i) => x / c[i]));
+        const f = (x: number, d = 3) => Number(x.toPrecision(d));
+        return {
+          ...(builds.length > 1 ? { build: b.name } : {}),
+          backend: got,
+          model: m.model,
+          batch: bs,
+          "1 run steps/s": f(med(one.sps)),
+          "4 runs steps/s": f(med(four.sps)),
+          "8 runs steps/s": f(med(eight.sps)),
+          "cost 4 vs 1": f(cost(one.sps, four.sps)),
+          "cost 8 vs 1": f(cost(one.sps, eight.sps)),
+          "cost 8 vs 4": f(cost(four.sps, eight.sps)),
+          "views % (1/4/8 runs)": [one, four, eight].map((x) => (100 * med(x.share)).toFixed(1)).join(" / "),
+        };
+      }),
+    ),
   );
   out.push(...rows);
 }
 await browser.close();
-server.httpServer.close();
+for (const b of builds) b.server.httpServer.close();
 console.log(
   `The app's training worker with its task views, Adam, constant LR; medians of ${ROUNDS} interleaved rounds, ${SECONDS} s each after a warm-up. Cost = time per step relative to fewer runs.`,
 );
