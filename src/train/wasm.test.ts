@@ -71,3 +71,127 @@ describe("WASM Tanh (2σ(2x) − 1 on XNNPACK's sigmoid, Taylor series near 0)",
     expect(tf.max(tf.abs(tf.sub(g, want))).dataSync()[0]).toBe(0);
   });
 });
+
+describe("WASM BatchMatMul (LR Lab's SIMD loop for batched and transposed products)", () => {
+  /** op(A) @ op(B) in float64, every batch, with one-sided broadcasting. */
+  function reference(
+    a: Float32Array,
+    b: Float32Array,
+    bA: number,
+    bB: number,
+    M: number,
+    K: number,
+    N: number,
+    ta: boolean,
+    tb: boolean,
+  ) {
+    const batch = Math.max(bA, bB);
+    const out = new Float64Array(batch * M * N);
+    for (let p = 0; p < batch; p++)
+      for (let i = 0; i < M; i++)
+        for (let j = 0; j < N; j++) {
+          let s = 0;
+          for (let k = 0; k < K; k++) {
+            const x = a[(bA === 1 ? 0 : p) * M * K + (ta ? k * M + i : i * K + k)];
+            const y = b[(bB === 1 ? 0 : p) * K * N + (tb ? j * K + k : k * N + j)];
+            s += x * y;
+          }
+          out[(p * M + i) * N + j] = s;
+        }
+    return out;
+  }
+
+  it("equals the product in float64 to float32 rounding: random shapes, transposes and broadcasts", () => {
+    const rand = mulberry32(17);
+    const int = (n: number) => 1 + Math.floor(rand() * n);
+    for (let trial = 0; trial < 200; trial++) {
+      const [M, K, N] = [int(40), int(40), int(40)];
+      const batch = int(6);
+      const [bA, bB] = [
+        [batch, batch],
+        [1, batch],
+        [batch, 1],
+        [1, 1],
+      ][trial % 4];
+      const ta = rand() < 0.5;
+      const tb = rand() < 0.5;
+      const av = Float32Array.from({ length: bA * M * K }, () => rand() * 2 - 1);
+      const bv = Float32Array.from({ length: bB * K * N }, () => rand() * 2 - 1);
+      const a = tf.tensor3d(av, ta ? [bA, K, M] : [bA, M, K]);
+      const b = tf.tensor3d(bv, tb ? [bB, N, K] : [bB, K, N]);
+      const got = tf.matMul(a, b, ta, tb);
+      const what = `trial ${trial}: [${a.shape}] ${ta ? "ᵀ" : ""} @ [${b.shape}] ${tb ? "ᵀ" : ""}`;
+      expect(got.shape, what).toEqual([Math.max(bA, bB), M, N]);
+      const want = reference(av, bv, bA, bB, M, K, N, ta, tb);
+      const g = got.dataSync();
+      for (let i = 0; i < want.length; i++)
+        expect(Math.abs(g[i] - want[i]), what).toBeLessThanOrEqual(1e-5 * K);
+      tf.dispose([a, b, got]);
+    }
+  });
+
+  it("broadcasts outer dimensions as tfjs does, and leaves plain 2-D products to XNNPACK", () => {
+    const a = tf.randomNormal([64, 2]);
+    const w = tf.randomNormal([3, 2, 16]);
+    expect(tf.matMul(tf.reshape(a, [1, 1, 64, 2]), w).shape).toEqual([1, 3, 64, 16]);
+    const shared = tf.matMul(tf.reshape(a, [1, 64, 2]) as tf.Tensor3D, w as tf.Tensor3D);
+    for (let r = 0; r < 3; r++) {
+      const one = tf.matMul(
+        a as tf.Tensor2D,
+        tf.reshape(tf.slice(w, [r, 0, 0], [1, 2, 16]), [2, 16]) as tf.Tensor2D,
+      );
+      expect(
+        tf.max(tf.abs(tf.sub(one, tf.slice(shared, [r, 0, 0], [1, 64, 16]).reshape([64, 16])))).dataSync()[0],
+      ).toBeLessThan(1e-6);
+    }
+  });
+
+  it("is wasm/bmm.ts as compiled by npm run build:kernels", async () => {
+    // @ts-expect-error -- a plain ES module without types
+    const { compileBmm, module } = await import("../../wasm/build.mjs");
+    const { readFileSync } = await import("node:fs");
+    expect(readFileSync("src/train/bmmWasm.ts", "utf8")).toBe(module(await compileBmm()));
+  });
+});
+
+describe("WASM Sum over middle axes (ones @ x on the SIMD loop)", () => {
+  it("equals the sum in float64 to float32 rounding, on random shapes and axes, with and without keepDims", () => {
+    const rand = mulberry32(23);
+    const int = (n: number) => 1 + Math.floor(rand() * n);
+    for (let trial = 0; trial < 200; trial++) {
+      const rank = 2 + Math.floor(rand() * 4);
+      const shape = Array.from({ length: rank }, () => int(7));
+      const first = Math.floor(rand() * rank);
+      const last = first + Math.floor(rand() * (rank - first));
+      const axes = Array.from({ length: last - first + 1 }, (_, i) => first + i);
+      const keepDims = rand() < 0.5;
+      const v = Float32Array.from({ length: shape.reduce((p, q) => p * q, 1) }, () => rand() * 2 - 1);
+      const got = tf.sum(tf.tensor(v, shape), axes, keepDims);
+      const want = tf.tidy(() => {
+        // By hand: the reduced axes moved last, then summed in float64.
+        const rest = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+        const t = tf.transpose(tf.tensor(v, shape), [...rest, ...axes]);
+        const inner = axes.reduce((p, a) => p * shape[a], 1);
+        const flat = t.dataSync();
+        const sums = Array.from({ length: flat.length / inner }, (_, o) => {
+          let s = 0;
+          for (let m = 0; m < inner; m++) s += flat[o * inner + m];
+          return s;
+        });
+        return {
+          sums,
+          inner,
+          shape: keepDims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : rest.map((i) => shape[i]),
+        };
+      });
+      const what = `sum of [${shape}] over [${axes}]${keepDims ? ", keepDims" : ""}`;
+      expect(got.shape, what).toEqual(want.shape);
+      const g = got.dataSync();
+      want.sums.forEach((s, i) => {
+        // float32 rounding of a sum of `inner` terms in [−1, 1]
+        expect(Math.abs(g[i] - s), what).toBeLessThanOrEqual(1e-6 + 2e-7 * want.inner);
+      });
+      got.dispose();
+    }
+  });
+});
