@@ -7,7 +7,11 @@ export async function compileBmm() {
   let bytes = null;
   const { error, stderr } = await asc.main(
     ["wasm/bmm.ts", "-O3", "--runtime", "stub", "--enable", "simd", "--noAssert", "--outFile", "bmm.wasm"],
-    { writeFile: (name, contents) => name.endsWith(".wasm") && (bytes = contents) },
+    {
+      writeFile: (name, contents) => {
+        if (name.endsWith(".wasm")) bytes = contents;
+      },
+    },
   );
   if (error) throw new Error(`asc: ${error.message}\n${stderr.toString()}`);
   return Buffer.from(bytes).toString("base64");
