@@ -37,7 +37,8 @@ const measured = (page: Page, timeout = 120_000) =>
 
 describe("auto backend", () => {
   it("a first visit trains at once on WASM, measures WebGL while it trains, keeps the faster and remembers it", async () => {
-    const { page, errors } = await openApp("?steps=2000");
+    // Long enough that training cannot finish while auto measures (the MLP trains ~800 steps/s on WASM).
+    const { page, errors } = await openApp("?steps=20000");
     const badge = page.getByRole("status", { name: "Backend" });
     await badge.waitFor();
     const before = await badge.boundingBox();

@@ -18,16 +18,23 @@ interface WasmBackendInternals {
   disposeData(dataId: object): boolean;
 }
 
-let patched = false;
+const replaced = new Set<string>();
+
+/**
+ * Register `make(original)` as the WASM backend's kernel `name`, once (idempotent); `make` gets the original
+ * kernel function for the cases it leaves alone. Nothing happens where the kernel (or WebAssembly) is missing.
+ */
+function replaceKernel(name: string, make: (slow: tf.KernelFunc) => tf.KernelFunc): void {
+  const orig = tf.getKernel(name, "wasm");
+  if (replaced.has(name) || !orig || typeof WebAssembly === "undefined") return;
+  replaced.add(name);
+  tf.unregisterKernel(name, "wasm");
+  tf.registerKernel({ ...orig, kernelFunc: make(orig.kernelFunc) });
+}
 
 /** Replace the WASM backend's Slice with the contiguous-block fast path (idempotent). */
 export function fixWasmSlice(): void {
-  if (patched) return;
-  const orig = tf.getKernel("Slice", "wasm");
-  if (!orig) return;
-  patched = true;
-  const slow = orig.kernelFunc;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  replaceKernel("Slice", (slow) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { begin, size } = args.attrs as unknown as { begin: number[]; size: number[] };
     if (x.dtype === "string" || x.shape.length === 0) return slow(args);
@@ -58,15 +65,11 @@ export function fixWasmSlice(): void {
       }
     }
     return out;
-  };
-  tf.unregisterKernel("Slice", "wasm");
-  tf.registerKernel({ ...orig, kernelFunc });
+  });
 }
 
 /** Below this |x|, tanh is its Taylor series to x⁹ (the sigmoid form would cancel): under 1e-8 relative. */
 const TANH_SERIES = 0.25;
-
-let tanhPatched = false;
 
 /**
  * Replace the WASM backend's Tanh (idempotent). tfjs-backend-wasm 4.22 evaluates tanh with the C library, one
@@ -76,13 +79,9 @@ let tanhPatched = false;
  * rounding at |tanh| near 1; the kernel's gradient (1 − y²) is tfjs's own. Other dtypes go to the original.
  */
 export function fixWasmTanh(): void {
-  if (tanhPatched) return;
-  const orig = tf.getKernel("Tanh", "wasm");
   const sigmoid = tf.getKernel("Sigmoid", "wasm");
-  if (!orig || !sigmoid) return;
-  tanhPatched = true;
-  const slow = orig.kernelFunc;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  if (!sigmoid) return;
+  replaceKernel("Tanh", (slow) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (x.dtype !== "float32") return slow(args);
     const backend = args.backend as unknown as WasmBackendInternals;
@@ -104,9 +103,7 @@ export function fixWasmTanh(): void {
       } else y[i] = 2 * y[i] - 1;
     }
     return out;
-  };
-  tf.unregisterKernel("Tanh", "wasm");
-  tf.registerKernel({ ...orig, kernelFunc });
+  });
 }
 
 /** LR Lab's SIMD batched matMul (wasm/bmm.ts), instantiated on first use; its own memory, grown as needed. */
@@ -120,8 +117,6 @@ function bmmModule() {
   return bmm;
 }
 
-let matMulPatched = false;
-
 /**
  * Replace the WASM backend's BatchMatMul (idempotent). tfjs-backend-wasm 4.22 hands a matMul to XNNPACK only
  * when it is one plain 2-D product; a batched one ([R, M, K] @ [R, K, N], every stacked run's layer at once) or
@@ -132,12 +127,7 @@ let matMulPatched = false;
  * batch shapes other than equal or one-sided (all ones) go to the original.
  */
 export function fixWasmBatchMatMul(): void {
-  if (matMulPatched) return;
-  const orig = tf.getKernel("BatchMatMul", "wasm");
-  if (!orig || typeof WebAssembly === "undefined") return;
-  matMulPatched = true;
-  const slow = orig.kernelFunc;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  replaceKernel("BatchMatMul", (slow) => (args) => {
     const a = args.inputs.a as tf.TensorInfo;
     const b = args.inputs.b as tf.TensorInfo;
     const { transposeA: ta, transposeB: tb } = args.attrs as unknown as {
@@ -183,9 +173,7 @@ export function fixWasmBatchMatMul(): void {
     );
     backend.typedArrayFromHeap(out).set(mem.subarray(sizeA + sizeB, sizeA + sizeB + sizeC));
     return out;
-  };
-  tf.unregisterKernel("BatchMatMul", "wasm");
-  tf.registerKernel({ ...orig, kernelFunc });
+  });
 }
 
 /** Room for `floats` float32 values in the SIMD module's memory, and a view of it. */
@@ -197,8 +185,6 @@ function bmmMemory(floats: number): Float32Array {
   return new Float32Array(k.memory.buffer);
 }
 
-let sumPatched = false;
-
 /**
  * Replace the WASM backend's Sum for reductions over middle axes (idempotent). tfjs-wasm 4.22 transposes the
  * reduced axes innermost first, a full copy: a bias's gradient, Σ over the tokens of dY [R, N, D], took 0.85 ms
@@ -207,12 +193,7 @@ let sumPatched = false;
  * to the original.
  */
 export function fixWasmSum(): void {
-  if (sumPatched) return;
-  const orig = tf.getKernel("Sum", "wasm");
-  if (!orig || typeof WebAssembly === "undefined") return;
-  sumPatched = true;
-  const slow = orig.kernelFunc;
-  const kernelFunc: tf.KernelFunc = (args) => {
+  replaceKernel("Sum", (slow) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
     if (x.dtype !== "float32") return slow(args);
@@ -237,9 +218,7 @@ export function fixWasmSum(): void {
     bmmModule().run(0, mid * 4, (mid + n) * 4, outer, 0, mid * inner, 1, mid, inner, 0, 0);
     backend.typedArrayFromHeap(out).set(mem.subarray(mid + n, mid + n + outer * inner));
     return out;
-  };
-  tf.unregisterKernel("Sum", "wasm");
-  tf.registerKernel({ ...orig, kernelFunc });
+  });
 }
 
 fixWasmSlice();
