@@ -177,7 +177,7 @@ describe("the stage on a projector", () => {
       const sizes = await page.evaluate(() =>
         [
           ...document.querySelectorAll(
-            ".chart .recharts-cartesian-axis-tick text, .chart .end-labels text, .recovery svg text, .legend-item, .chart figcaption strong",
+            ".chart svg.axes text, .chart .end-labels text, .recovery svg text, .legend-item, .chart figcaption strong",
           ),
         ].map((el) => Number.parseFloat(getComputedStyle(el).fontSize)),
       );

@@ -52,9 +52,13 @@ describe("live changes you can see", () => {
     // On the LR chart, at the step, with what changed.
     await expect
       .poll(async () =>
-        page.locator('[aria-label="Learning rate chart"] text', { hasText: "patience 12 → 13" }).count(),
+        JSON.parse(
+          (await page
+            .locator('[aria-label="Learning rate chart"] canvas.lines')
+            .getAttribute("data-marks")) ?? "[]",
+        ),
       )
-      .toBeGreaterThan(0);
+      .toContain("✎ patience 12 → 13");
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -139,7 +143,7 @@ describe("live experiment UI", () => {
     await expect.poll(async () => JSON.stringify(await drawnLines(lossChart))).not.toBe(drawnLog);
     expect(await drawnLines(lossChart)).toHaveLength(3);
 
-    const box = (await lossChart.locator(".recharts-surface").boundingBox())!;
+    const box = (await lossChart.locator("svg.axes").boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.4, box.y + box.height / 2);
     const readout = page.getByRole("status", { name: /^Loss at step \d+$/ });
     await expect.poll(async () => readout.count()).toBe(1);

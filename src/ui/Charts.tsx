@@ -9,10 +9,9 @@
  * chart marks each noise onset; the LR chart marks each scheduler decision (↑ ×1/F, ↓ ×F or plateau cut,
  * ⟲ restart, ⇥ phase).
  */
-import { scaleLinear, scaleLog } from "d3-scale";
+import { type ScaleLinear, scaleLinear, scaleLog } from "d3-scale";
 import { LTTB } from "downsample";
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
-import { CartesianGrid, ComposedChart, ResponsiveContainer, usePlotArea, XAxis, YAxis } from "recharts";
+import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { preview } from "../engine/preview";
 import { getSpec } from "../engine/registry";
 import { axisTicks, type Pt, placeLabels, yDomain } from "../experiment/axes";
@@ -24,6 +23,7 @@ import { varResolver } from "./cssVars";
 import { fmt } from "./format";
 import { linePoints } from "./lines";
 import { RecoveryPanel } from "./RecoveryPanel";
+import { useSize } from "./useSize";
 import { useThrottledVersion } from "./useThrottled";
 
 const MAX_POINTS = 500;
@@ -72,6 +72,13 @@ interface Layer {
   caption?: string;
 }
 
+/** What the canvas draws over the lines: noise onsets (the loss chart) and scheduler decisions (the LR chart). */
+interface Marks {
+  font: number;
+  onsets: number[];
+  markers: { color: string; step: number; v: number; mark: string }[];
+}
+
 interface Area {
   x: number;
   y: number;
@@ -80,15 +87,32 @@ interface Area {
 }
 type Fn = (v: number) => number;
 
-/** recharts' plot area, reported to the chart whenever recharts lays its axes out again (size, axis width). */
-function AreaProbe({ onArea }: { onArea: (a: Area) => void }) {
-  const a = usePlotArea();
-  const [x, y, width, height] = [a?.x, a?.y, a?.width, a?.height];
-  useLayoutEffect(() => {
-    if (x !== undefined && y !== undefined && width !== undefined && height !== undefined)
-      onArea({ x, y, width, height });
-  }, [x, y, width, height, onArea]);
-  return null;
+/** Around the plot area: room for the axes' labels. */
+const MARGIN = { top: 14, right: 16, bottom: 8, left: 8 };
+const TICK_SIZE = 6;
+const AXIS = "#666";
+
+/** The plot area inside a chart of `width` × `height` pixels, with axes sized for labels of `font` pixels. */
+export function plotArea(width: number, height: number, font: number): Area | null {
+  const left = MARGIN.left + font * 4 + 10;
+  const bottom = MARGIN.bottom + font * 2 + 4;
+  const area = {
+    x: left,
+    y: MARGIN.top,
+    width: width - left - MARGIN.right,
+    height: height - MARGIN.top - bottom,
+  };
+  return area.width > 0 && area.height > 0 ? area : null;
+}
+
+/** Up to 5 nice step ticks, fewer where their labels would touch (a narrow chart, presenter mode's type). */
+function stepTicks(sx: ScaleLinear<number, number>, width: number, font: number): number[] {
+  for (let k = 5; k > 1; k--) {
+    const ticks = sx.ticks(k);
+    const label = Math.max(...ticks.map((t) => String(t).length)) * font * 0.62;
+    if (ticks.length * (label + font) <= width) return ticks;
+  }
+  return sx.domain();
 }
 
 interface FrameProps {
@@ -98,48 +122,77 @@ interface FrameProps {
   ticks: number[];
   label: (v: number) => string;
   font: number;
-  onArea: (a: Area) => void;
+  width: number;
+  height: number;
+  area: Area;
 }
 
 /**
- * The grid and the axes (recharts). Re-rendered only when the axes change — the y-axis moves a few times per
- * run, not on every batch — while the lines and labels over it redraw on the shared clock.
+ * The grid and the axes, as plain SVG in real pixels. Re-rendered only when the axes change (the y-axis moves a
+ * few times per run), while the lines and labels over it redraw on the shared clock. recharts drew them until
+ * its store's updates (a synchronous re-render in an animation frame) and its text measuring (a forced layout
+ * of the page) cost the page more than the canvas of lines; the ticks are d3-scale's, as recharts' were.
  */
 const Frame = memo(
   function Frame(p: FrameProps) {
+    const { area, font } = p;
+    const sx = scaleLinear()
+      .domain([0, p.steps])
+      .range([area.x, area.x + area.width]);
+    const sy = (p.log ? scaleLog() : scaleLinear()).domain(p.domain).range([area.y + area.height, area.y]);
+    const xTicks = stepTicks(sx, area.width, font);
+    const [lo, hi] = [Math.min(...p.domain), Math.max(...p.domain)];
+    const yTicks = p.ticks.filter((t) => t >= lo && t <= hi);
+    const bottom = area.y + area.height;
     return (
-      <ResponsiveContainer width="100%" height="100%">
-        <ComposedChart margin={{ top: 14, right: 16, bottom: 8, left: 8 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-          <XAxis
-            type="number"
-            dataKey="step"
-            domain={[0, p.steps]}
-            allowDataOverflow
-            tick={{ fontSize: p.font }}
-            height={p.font * 2 + 4}
-          />
-          <YAxis
-            type="number"
-            scale={p.log ? "log" : "linear"}
-            domain={p.domain}
-            ticks={p.ticks}
-            interval={0}
-            allowDataOverflow
-            tickFormatter={p.label}
-            width={p.font * 4 + 10}
-            tick={{ fontSize: p.font }}
-          />
-          <AreaProbe onArea={p.onArea} />
-        </ComposedChart>
-      </ResponsiveContainer>
+      <svg className="axes" width={p.width} height={p.height} aria-hidden>
+        <g className="grid" stroke="var(--grid)" strokeDasharray="3 3">
+          {yTicks.map((t) => (
+            <line key={`y${t}`} x1={area.x} x2={area.x + area.width} y1={sy(t)} y2={sy(t)} />
+          ))}
+          {xTicks.map((t) => (
+            <line key={`x${t}`} x1={sx(t)} x2={sx(t)} y1={area.y} y2={bottom} />
+          ))}
+        </g>
+        <g className="axis x-axis" stroke={AXIS} fill={AXIS} fontSize={font} textAnchor="middle">
+          <line x1={area.x} x2={area.x + area.width} y1={bottom} y2={bottom} />
+          {xTicks.map((t) => (
+            <g key={t} className="tick">
+              <line x1={sx(t)} x2={sx(t)} y1={bottom} y2={bottom + TICK_SIZE} />
+              <text
+                x={sx(t)}
+                y={bottom + TICK_SIZE + 2}
+                dy="0.71em"
+                stroke="none"
+                // The last label ends at its tick where centring it would run off the chart.
+                textAnchor={sx(t) + String(t).length * font * 0.31 > p.width ? "end" : undefined}
+              >
+                {String(t)}
+              </text>
+            </g>
+          ))}
+        </g>
+        <g className="axis y-axis" stroke={AXIS} fill={AXIS} fontSize={font} textAnchor="end">
+          <line x1={area.x} x2={area.x} y1={area.y} y2={bottom} />
+          {yTicks.map((t) => (
+            <g key={t} className="tick">
+              <line x1={area.x - TICK_SIZE} x2={area.x} y1={sy(t)} y2={sy(t)} />
+              <text x={area.x - TICK_SIZE - 2} y={sy(t)} dy="0.355em" stroke="none">
+                {p.label(t)}
+              </text>
+            </g>
+          ))}
+        </g>
+      </svg>
     );
   },
   (a, b) =>
     a.steps === b.steps &&
     a.log === b.log &&
     a.font === b.font &&
-    a.onArea === b.onArea &&
+    a.width === b.width &&
+    a.height === b.height &&
+    a.area === b.area &&
     a.domain[0] === b.domain[0] &&
     a.domain[1] === b.domain[1] &&
     a.ticks.join() === b.ticks.join(),
@@ -159,23 +212,35 @@ function trace(ctx: CanvasRenderingContext2D, pts: Pt[], x: Fn, y: Fn, start = t
   }
 }
 
+/** The font last set on each chart's canvas. */
+const fonts = new WeakMap<HTMLCanvasElement, string>();
+
 /**
  * Every line of a chart onto one canvas over the plot area, in one pass: bands, faint raw lines, dashed
  * guides, then a halo under each run's line and the line. A canvas is redrawn as a bitmap — the SVG paths it
  * replaces cost the page a re-render, a style pass and a paint of every path on each redraw.
- * For tests and tools the canvas says what it drew: `data-lines`, each line's run, kind and last pixel.
+ * For tests and tools the canvas says what it drew: `data-lines`, each line's run, kind and last pixel, and
+ * `data-marks`, the distinct marks.
  */
-function drawLines(canvas: HTMLCanvasElement, layers: Layer[], x: Fn, y: Fn, area: Area): void {
+function drawLines(
+  canvas: HTMLCanvasElement,
+  layers: Layer[],
+  marks: Marks,
+  x: Fn,
+  y: Fn,
+  area: Area,
+  color: (text: string) => string,
+): void {
   const dpr = window.devicePixelRatio || 1;
   const w = Math.max(1, Math.round(area.width * dpr));
   const h = Math.max(1, Math.round(area.height * dpr));
+  const resized = canvas.width !== w || canvas.height !== h;
   if (canvas.width !== w) canvas.width = w;
   if (canvas.height !== h) canvas.height = h;
   const ctx = canvas.getContext("2d");
   if (!ctx) return;
   ctx.setTransform(dpr, 0, 0, dpr, -area.x * dpr, -area.y * dpr);
   ctx.clearRect(area.x, area.y, area.width, area.height);
-  const color = varResolver(canvas);
   ctx.lineJoin = "round";
   const stroke = (c: string, width: number, alpha = 1, dash: number[] = []) => {
     ctx.strokeStyle = color(c);
@@ -222,13 +287,41 @@ function drawLines(canvas: HTMLCanvasElement, layers: Layer[], x: Fn, y: Fn, are
     });
   }
   ctx.globalAlpha = 1;
+  // Noise onsets and the schedulers' decisions over the lines. They were SVG elements, up to 100 onset lines
+  // and 60 marks per run, re-laid out by the browser on every redraw.
+  ctx.beginPath();
+  for (const o of marks.onsets) {
+    const px = x(o);
+    if (px < area.x || px > area.x + area.width) continue;
+    ctx.moveTo(px, area.y);
+    ctx.lineTo(px, area.y + area.height);
+  }
+  stroke("var(--warn)", 1, 1, [2, 3]);
   ctx.setLineDash([]);
+  // Setting a canvas's font makes the browser bring the page's style up to date first: set it only when it
+  // changes (a resize resets it).
+  const font = `${marks.font}px ${color("font-family")}`;
+  if (marks.markers.length && (resized || fonts.get(canvas) !== font)) {
+    ctx.font = font;
+    fonts.set(canvas, font);
+  }
+  ctx.textAlign = "center";
+  ctx.lineWidth = 0.6;
+  for (const m of marks.markers) {
+    const [px, py] = [x(m.step), y(m.v) - 4];
+    if (!Number.isFinite(px) || !Number.isFinite(py)) continue;
+    ctx.fillStyle = color("var(--fg)");
+    ctx.fillText(m.mark, px, py);
+    ctx.strokeStyle = color(m.color);
+    ctx.strokeText(m.mark, px, py);
+  }
   canvas.dataset.lines = JSON.stringify(drawn);
+  canvas.dataset.marks = JSON.stringify([...new Set(marks.markers.map((m) => m.mark))]);
 }
 
-function LinesCanvas(props: { layers: Layer[]; x: Fn; y: Fn; area: Area }) {
+function LinesCanvas(props: { layers: Layer[]; marks: Marks; x: Fn; y: Fn; area: Area }) {
   const ref = useRef<HTMLCanvasElement>(null);
-  const { layers, x, y, area } = props;
+  const { layers, marks, x, y, area } = props;
   // The halo's colour is the theme's: a theme switch redraws the lines, even while paused.
   const [theme, setTheme] = useState(() => document.documentElement.dataset.theme);
   useEffect(() => {
@@ -237,11 +330,25 @@ function LinesCanvas(props: { layers: Layer[]; x: Fn; y: Fn; area: Area }) {
     mo.observe(root, { attributes: true, attributeFilter: ["data-theme"] });
     return () => mo.disconnect();
   }, []);
+  // The theme's colours (and the page's font), resolved once per theme: asking the computed style on every
+  // redraw made the browser recalculate the page's style mid-commit.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new theme is a new cache
+  const color = useMemo(() => {
+    const cache = new Map<string, string>();
+    return (text: string): string => {
+      let v = cache.get(text);
+      if (v === undefined && ref.current) {
+        v =
+          text === "font-family" ? getComputedStyle(ref.current).fontFamily : varResolver(ref.current)(text);
+        cache.set(text, v);
+      }
+      return v ?? text;
+    };
+  }, [theme]);
   // Drawn in the commit that brings new lines, before the frame is painted, with the axes of that commit.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `theme` changes the colours drawLines reads
   useLayoutEffect(() => {
-    if (ref.current) drawLines(ref.current, layers, x, y, area);
-  }, [layers, x, y, area, theme]);
+    if (ref.current) drawLines(ref.current, layers, marks, x, y, area, color);
+  }, [layers, marks, x, y, area, color]);
   return (
     <canvas
       ref={ref}
@@ -252,11 +359,9 @@ function LinesCanvas(props: { layers: Layer[]; x: Fn; y: Fn; area: Area }) {
   );
 }
 
-/** What is drawn over the lines: noise onsets, scheduler decisions, run names at the line ends, the crosshair. */
+/** What is drawn over the lines in SVG: run names at the line ends and the crosshair. */
 function Overlay(props: {
   layers: Layer[];
-  markers: { run: number; step: number; v: number; mark: string }[];
-  onsets: number[];
   metric: "loss" | "lr";
   font: number;
   x: Fn;
@@ -268,7 +373,6 @@ function Overlay(props: {
   const hover = useLab((s) => s.hover);
   const setHover = useLab((s) => s.setHover);
   const series = useLab((s) => s.series);
-  const colorOf = (run: number) => props.layers.find((l) => l.run === run)?.color ?? "currentColor";
   const hoverVals =
     hover === null
       ? []
@@ -281,42 +385,6 @@ function Overlay(props: {
           .filter((h) => h.v !== null && Number.isFinite(h.v));
   return (
     <svg className="overlay" aria-hidden>
-      <defs>
-        <clipPath id={`clip-${props.metric}`}>
-          <rect x={area.x} y={area.y} width={area.width} height={area.height} />
-        </clipPath>
-      </defs>
-      <g clipPath={`url(#clip-${props.metric})`}>
-        {props.metric === "loss"
-          ? props.onsets
-              .slice(-100)
-              .map((o) => (
-                <line
-                  key={`o${o}`}
-                  x1={x(o)}
-                  x2={x(o)}
-                  y1={area.y}
-                  y2={area.y + area.height}
-                  stroke="var(--warn)"
-                  strokeDasharray="2 3"
-                />
-              ))
-          : null}
-        {props.markers.map((m) => (
-          <text
-            key={`m${m.run}-${m.step}-${m.mark}`}
-            x={x(m.step)}
-            y={y(m.v) - 4}
-            textAnchor="middle"
-            fontSize={props.font}
-            fill="var(--fg)"
-            stroke={colorOf(m.run)}
-            strokeWidth={0.6}
-          >
-            {m.mark}
-          </text>
-        ))}
-      </g>
       <EndLabels layers={props.layers} x={x} y={y} area={area} font={props.font} />
       {hover !== null ? (
         <g className="crosshair" pointerEvents="none">
@@ -529,26 +597,34 @@ function SeriesChart(props: ChartProps) {
         : layers,
     [refLayers, ghosts, layers, edge],
   );
-  const markers =
-    props.metric === "lr"
-      ? layers.flatMap((l) =>
-          series[l.run].events
-            .filter((e) => MARK[e.kind] && e.to !== undefined && (!props.log || (e.to ?? 0) > 0))
-            .slice(-60)
-            .map((e) => ({
-              run: l.run,
-              step: e.step,
-              v: e.to as number,
-              // A live change says what changed, on the chart: "✎ F 0.9 → 0.567".
-              mark:
-                e.kind === "param"
-                  ? `${MARK.param} ${e.message.replace(/^[^:]*: /, "").replace(/ \(live.*$/, "")}`
-                  : MARK[e.kind],
-            })),
-        )
-      : [];
   const present = useLab((s) => s.experiment.view.present);
   const font = present ? 18 : 12;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: onsets grow in place; `layers` marks each batch
+  const marks = useMemo(
+    (): Marks => ({
+      font,
+      onsets: props.metric === "loss" ? onsets.slice(-100) : [],
+      markers:
+        props.metric === "lr"
+          ? layers.flatMap((l) =>
+              series[l.run].events
+                .filter((e) => MARK[e.kind] && e.to !== undefined && (!props.log || (e.to ?? 0) > 0))
+                .slice(-60)
+                .map((e) => ({
+                  color: l.color,
+                  step: e.step,
+                  v: e.to as number,
+                  // A live change says what changed, on the chart: "✎ F 0.9 → 0.567".
+                  mark:
+                    e.kind === "param"
+                      ? `${MARK.param} ${e.message.replace(/^[^:]*: /, "").replace(/ \(live.*$/, "")}`
+                      : MARK[e.kind],
+                })),
+            )
+          : [],
+    }),
+    [layers, series, onsets, font, props.metric, props.log],
+  );
   const yAxis = axisTicks(
     yDomain(
       all.flatMap((l) => (l.band ? [l.main, ...l.band] : [l.main])),
@@ -556,15 +632,9 @@ function SeriesChart(props: ChartProps) {
     ),
     props.log,
   );
-  const [area, setAreaState] = useState<Area | null>(null);
-  const setArea = useCallback(
-    (a: Area) =>
-      setAreaState((p) =>
-        p && p.x === a.x && p.y === a.y && p.width === a.width && p.height === a.height ? p : a,
-      ),
-    [],
-  );
-  // The same scales recharts draws the axes with (d3-scale, the same domain and range), so lines and ticks agree.
+  const [plotRef, size] = useSize<HTMLDivElement>();
+  const area = useMemo(() => plotArea(size.width, size.height, font), [size.width, size.height, font]);
+  // The same scales the axes are drawn with (d3-scale, the same domain and range), so lines and ticks agree.
   const [d0, d1] = yAxis.domain;
   const scales = useMemo(() => {
     if (!area) return null;
@@ -632,23 +702,23 @@ function SeriesChart(props: ChartProps) {
           </label>
         </span>
       </figcaption>
-      <div className="plot">
-        <Frame
-          steps={steps}
-          log={props.log}
-          domain={yAxis.domain}
-          ticks={yAxis.ticks}
-          label={yAxis.label}
-          font={font}
-          onArea={setArea}
-        />
+      <div className="plot" ref={plotRef}>
         {scales && area ? (
           <>
-            <LinesCanvas layers={all} x={scales.x} y={scales.y} area={area} />
+            <Frame
+              steps={steps}
+              log={props.log}
+              domain={yAxis.domain}
+              ticks={yAxis.ticks}
+              label={yAxis.label}
+              font={font}
+              width={size.width}
+              height={size.height}
+              area={area}
+            />
+            <LinesCanvas layers={all} marks={marks} x={scales.x} y={scales.y} area={area} />
             <Overlay
               layers={all}
-              markers={markers}
-              onsets={onsets}
               metric={props.metric}
               font={font}
               x={scales.x}

@@ -28,7 +28,7 @@ async function svgImage(svg: SVGSVGElement): Promise<HTMLImageElement> {
  */
 async function exportPng(): Promise<void> {
   const plots = [...document.querySelectorAll<HTMLElement>(".chart .plot")].filter((p) =>
-    p.querySelector("svg.recharts-surface"),
+    p.querySelector("svg.axes"),
   );
   if (!plots.length) throw new Error("no chart to export yet");
   const scale = 2;
@@ -43,7 +43,7 @@ async function exportPng(): Promise<void> {
   for (const [i, plot] of plots.entries()) {
     const box = boxes[i];
     const layers = plot.querySelectorAll<SVGSVGElement | HTMLCanvasElement>(
-      "svg.recharts-surface, canvas.lines, svg.overlay",
+      "svg.axes, canvas.lines, svg.overlay",
     );
     for (const layer of layers) {
       const r = layer.getBoundingClientRect();

@@ -4,10 +4,11 @@ import { LabContext } from "./context";
 /**
  * One clock for every view that follows the training stream. Views ask to redraw at most every `ms` (a
  * multiple of TICK); on each tick the light views due (a run's live LR, the step counter, the internals) redraw
- * together in one animation frame, and each heavy one (a chart, the metrics) in a frame of its own, back to
- * back — aligned to the same tick instead of each view on its own timer (~25 scattered frames of work per
- * second while a race trained), yet never everything in one frame, whose commit, layout and paint together
- * made long tasks. requestAnimationFrame
+ * together in one animation frame, and the heavy ones (the charts, the metrics) together in the next — aligned
+ * to the same tick instead of each view on its own timer (~25 scattered frames of work per second while a race
+ * trained). Two frames, not one: everything in one frame made long tasks (bench:ui, 1–3 tasks of 55–106 ms in
+ * 10 s); not one per heavy view either: every frame lays out, paints and commits the page again, and a frame
+ * per heavy view cost the page about 3 points of a core more (bench:ui-busy). requestAnimationFrame
  * does not run in a hidden tab: nothing is drawn there, and the frames after the tab shows again bring every
  * view up to date. A view scrolled out of sight (an IntersectionObserver says so) redraws only every
  * OFFSCREEN_MS, and at once when it scrolls back in.
@@ -61,13 +62,13 @@ function run(): void {
   armed = false;
   const now = performance.now();
   const light: View[] = [];
-  const queue: View[][] = [light];
+  const heavy: View[] = [];
   let waiting = false;
   for (const v of views)
     if (v.due && now - v.last >= (inSight(v) ? v.ms : OFFSCREEN_MS) - TICK / 2) {
-      if (v.heavy) queue.push([v]);
-      else light.push(v);
+      (v.heavy ? heavy : light).push(v);
     } else if (v.due) waiting = true;
+  const queue = [light, heavy].filter((f) => f.length);
   const next = () => {
     const frame = queue.shift();
     if (!frame) return;
@@ -92,7 +93,7 @@ function run(): void {
  * It subscribes to the store directly rather than through React: a React subscription (useSyncExternalStore)
  * would re-render the calling view synchronously on every batch, inside the worker's message handler. Here a
  * batch only marks the view due, and the shared clock redraws it as a transition (rendered in slices, yielding
- * to the browser). `heavy`: the view redraws in an animation frame of its own. `ref`: the view's element, so
+ * to the browser). `heavy`: the view redraws in the heavy views' frame, after the light ones'. `ref`: the view's element, so
  * that it redraws rarely while out of sight.
  */
 export function useThrottledVersion(ms: number, heavy = false, ref?: RefObject<Element | null>): number {
