@@ -19,7 +19,7 @@ function initialJs() {
 }
 
 module.exports = [
-  { name: "page: initial JS (entry + preloaded chunks)", path: initialJs(), limit: "270 KB", gzip: true },
+  { name: "page: initial JS (entry + preloaded chunks)", path: initialJs(), limit: "200 KB", gzip: true },
   { name: "training worker", path: "dist/assets/worker-*.js", limit: "400 KB", gzip: true },
   { name: "sweep worker", path: "dist/assets/sweepWorker-*.js", limit: "420 KB", gzip: true },
 ];
