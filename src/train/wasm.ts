@@ -152,37 +152,60 @@ export function fixWasmBatchMatMul(): void {
     const batch = Math.max(batchA, batchB);
     const backend = args.backend as unknown as WasmBackendInternals;
     const out = backend.makeOutput([...outer, M, N], "float32");
-    const sizeA = batchA * M * K;
-    const sizeB = batchB * K * N;
-    const sizeC = batch * M * N;
-    const mem = bmmMemory(sizeA + sizeB + sizeC);
-    mem.set(backend.typedArrayFromHeap(a) as Float32Array, 0);
-    mem.set(backend.typedArrayFromHeap(b) as Float32Array, sizeA);
-    bmmModule().run(
-      0,
-      sizeA * 4,
-      (sizeA + sizeB) * 4,
-      batch,
-      batchA === 1 ? 0 : M * K,
-      batchB === 1 ? 0 : K * N,
-      M,
-      K,
-      N,
-      +ta,
-      +tb,
+    bmmInto(
+      backend,
+      out,
+      backend.typedArrayFromHeap(a) as Float32Array,
+      backend.typedArrayFromHeap(b) as Float32Array,
+      {
+        batch,
+        strideA: batchA === 1 ? 0 : M * K,
+        strideB: batchB === 1 ? 0 : K * N,
+        M,
+        K,
+        N,
+        ta,
+        tb,
+      },
     );
-    backend.typedArrayFromHeap(out).set(mem.subarray(sizeA + sizeB, sizeA + sizeB + sizeC));
     return out;
   });
 }
 
-/** Room for `floats` float32 values in the SIMD module's memory, and a view of it. */
-function bmmMemory(floats: number): Float32Array {
+/**
+ * out[batch, M, N] = A @ B in the SIMD module: A and B copied from tfjs's heap into the module's memory (grown as
+ * needed), the loop run, the product copied into `out`. `a` as a number: that many ones. A stride of 0 repeats
+ * one matrix over the batch.
+ */
+function bmmInto(
+  backend: WasmBackendInternals,
+  out: tf.TensorInfo,
+  a: Float32Array | number,
+  b: Float32Array,
+  p: {
+    batch: number;
+    strideA: number;
+    strideB: number;
+    M: number;
+    K: number;
+    N: number;
+    ta: boolean;
+    tb: boolean;
+  },
+): void {
   const k = bmmModule();
-  const need = floats * 4;
+  const sizeA = typeof a === "number" ? a : a.length;
+  const sizeB = b.length;
+  const sizeC = p.batch * p.M * p.N;
+  const need = (sizeA + sizeB + sizeC) * 4;
   if (k.memory.buffer.byteLength < need)
     k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
-  return new Float32Array(k.memory.buffer);
+  const mem = new Float32Array(k.memory.buffer);
+  if (typeof a === "number") mem.fill(1, 0, a);
+  else mem.set(a, 0);
+  mem.set(b, sizeA);
+  k.run(0, sizeA * 4, (sizeA + sizeB) * 4, p.batch, p.strideA, p.strideB, p.M, p.K, p.N, +p.ta, +p.tb);
+  backend.typedArrayFromHeap(out).set(mem.subarray(sizeA + sizeB, sizeA + sizeB + sizeC));
 }
 
 /**
@@ -211,12 +234,16 @@ export function fixWasmSum(): void {
       : shape.filter((_, i) => i < first || i > last);
     const backend = args.backend as unknown as WasmBackendInternals;
     const out = backend.makeOutput(outShape, "float32");
-    const n = outer * mid * inner;
-    const mem = bmmMemory(mid + n + outer * inner);
-    mem.fill(1, 0, mid);
-    mem.set(backend.typedArrayFromHeap(x) as Float32Array, mid);
-    bmmModule().run(0, mid * 4, (mid + n) * 4, outer, 0, mid * inner, 1, mid, inner, 0, 0);
-    backend.typedArrayFromHeap(out).set(mem.subarray(mid + n, mid + n + outer * inner));
+    bmmInto(backend, out, mid, backend.typedArrayFromHeap(x) as Float32Array, {
+      batch: outer,
+      strideA: 0,
+      strideB: mid * inner,
+      M: 1,
+      K: mid,
+      N: inner,
+      ta: false,
+      tb: false,
+    });
     return out;
   });
 }
