@@ -42,8 +42,7 @@ export const crossEntropy = (logits: tf.Tensor, y: tf.Tensor): tf.Tensor1D =>
  * matMuls (transposed) 48–60 ms against 5–12 ms with the transposes done first. LR Lab's own SIMD loop
  * (wasm.ts) now takes the batched and transposed ones, about 4× faster than that scalar loop but still behind
  * XNNPACK on large products (the same 8 products: 6.5 ms against 1.8 ms), so the models' big layers keep this
- * path. GPUs want the opposite (one
- * kernel for all runs), so elsewhere tf.matMul is used as is.
+ * path. GPUs want the opposite (one kernel for all runs), so elsewhere tf.matMul is used as is.
  */
 export const plainMatMuls = () => tf.getBackend() === "wasm";
 

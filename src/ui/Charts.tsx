@@ -93,7 +93,7 @@ const TICK_SIZE = 6;
 const AXIS = "#666";
 
 /** The plot area inside a chart of `width` × `height` pixels, with axes sized for labels of `font` pixels. */
-export function plotArea(width: number, height: number, font: number): Area | null {
+function plotArea(width: number, height: number, font: number): Area | null {
   const left = MARGIN.left + font * 4 + 10;
   const bottom = MARGIN.bottom + font * 2 + 4;
   const area = {
@@ -116,8 +116,9 @@ function stepTicks(sx: ScaleLinear<number, number>, width: number, font: number)
 }
 
 interface FrameProps {
-  steps: number;
-  log: boolean;
+  /** The chart's step scale (d3-scale, for its ticks) and value scale: the ones the lines are drawn with. */
+  sx: ScaleLinear<number, number>;
+  sy: Fn;
   domain: [number, number];
   ticks: number[];
   label: (v: number) => string;
@@ -135,11 +136,7 @@ interface FrameProps {
  */
 const Frame = memo(
   function Frame(p: FrameProps) {
-    const { area, font } = p;
-    const sx = scaleLinear()
-      .domain([0, p.steps])
-      .range([area.x, area.x + area.width]);
-    const sy = (p.log ? scaleLog() : scaleLinear()).domain(p.domain).range([area.y + area.height, area.y]);
+    const { area, font, sx, sy } = p;
     const xTicks = stepTicks(sx, area.width, font);
     const [lo, hi] = [Math.min(...p.domain), Math.max(...p.domain)];
     const yTicks = p.ticks.filter((t) => t >= lo && t <= hi);
@@ -187,8 +184,8 @@ const Frame = memo(
     );
   },
   (a, b) =>
-    a.steps === b.steps &&
-    a.log === b.log &&
+    a.sx === b.sx &&
+    a.sy === b.sy &&
     a.font === b.font &&
     a.width === b.width &&
     a.height === b.height &&
@@ -644,7 +641,7 @@ function SeriesChart(props: ChartProps) {
     const sy = (props.log ? scaleLog() : scaleLinear())
       .domain([d0, d1])
       .range([area.y + area.height, area.y]);
-    return { x: (v: number) => sx(v), y: (v: number) => sy(v), invert: (px: number) => sx.invert(px) };
+    return { sx, x: (v: number) => sx(v), y: (v: number) => sy(v), invert: (px: number) => sx.invert(px) };
   }, [area, steps, d0, d1, props.log]);
   const points = layers.reduce((a, l) => a + l.main.length, 0);
   // The last step drawn (every live line ends at its run's last finite point), for tests and tools.
@@ -706,8 +703,8 @@ function SeriesChart(props: ChartProps) {
         {scales && area ? (
           <>
             <Frame
-              steps={steps}
-              log={props.log}
+              sx={scales.sx}
+              sy={scales.y}
               domain={yAxis.domain}
               ticks={yAxis.ticks}
               label={yAxis.label}
