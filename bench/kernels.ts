@@ -93,7 +93,7 @@ console.log(
 const f = (x: number) => Number(x.toFixed(4));
 console.table(
   rows
-    .slice(0, 15)
+    .slice(0, Number(process.env.BENCH_TOP ?? 15))
     .map((r) => ({ ...r, "1 run ms": f(r["1 run ms"]), "8 runs ms": f(r["8 runs ms"]), added: f(r.added) })),
 );
 process.exit(0);

@@ -3,8 +3,8 @@
 //
 // C[p] = op(A[p]) @ op(B[p]) in float32, row-major, for p < batch. A[p] starts aStride floats after A[p − 1]
 // (0: one A for every p), B[p] likewise. ta: A is stored [K, M]; tb: B is stored [N, K].
-// - B as stored [K, N] (tb = 0): each output row accumulates A[i, k] · B[k, j..j+3], four columns at a time, in
-//   the order k = 0, 1, …, as tfjs-wasm's loop does.
+// - B as stored [K, N] (tb = 0): each output row accumulates A[i, k] · B[k, j..j+3] in the order k = 0, 1, …, as
+//   tfjs-wasm's loop does: sixteen columns at a time in registers, the rest four at a time in memory.
 // - B as stored [N, K] (tb = 1): dot products along k, four lanes at a time when A is [M, K] (ta = 0).
 export function bmm(
   a: usize,
@@ -27,15 +27,37 @@ export function bmm(
     const C = c + ((<usize>(p * M * N)) << 2);
     if (!tb) {
       const N4 = N & ~3;
+      const N16 = N & ~15;
       for (let i = 0; i < M; i++) {
         const crow = C + ((<usize>(i * N)) << 2);
-        for (let j = 0; j < N4; j += 4) v128.store(crow + ((<usize>j) << 2), f32x4.splat(0));
+        // Sixteen columns at a time in registers, then four at a time in memory: the same sums in the same order.
+        for (let j = 0; j < N16; j += 16) {
+          let c0 = f32x4.splat(0);
+          let c1 = f32x4.splat(0);
+          let c2 = f32x4.splat(0);
+          let c3 = f32x4.splat(0);
+          for (let k = 0; k < K; k++) {
+            const as = f32x4.splat(load<f32>(A + ((<usize>(i * sAi + k * sAk)) << 2)));
+            const brow = B + ((<usize>(k * N + j)) << 2);
+            c0 = f32x4.add(c0, f32x4.mul(as, v128.load(brow)));
+            c1 = f32x4.add(c1, f32x4.mul(as, v128.load(brow, 16)));
+            c2 = f32x4.add(c2, f32x4.mul(as, v128.load(brow, 32)));
+            c3 = f32x4.add(c3, f32x4.mul(as, v128.load(brow, 48)));
+          }
+          const o = crow + ((<usize>j) << 2);
+          v128.store(o, c0);
+          v128.store(o, c1, 16);
+          v128.store(o, c2, 32);
+          v128.store(o, c3, 48);
+        }
+        if (N16 === N) continue;
+        for (let j = N16; j < N4; j += 4) v128.store(crow + ((<usize>j) << 2), f32x4.splat(0));
         for (let j = N4; j < N; j++) store<f32>(crow + ((<usize>j) << 2), 0);
         for (let k = 0; k < K; k++) {
           const av = load<f32>(A + ((<usize>(i * sAi + k * sAk)) << 2));
           const as = f32x4.splat(av);
           const brow = B + ((<usize>(k * N)) << 2);
-          for (let j = 0; j < N4; j += 4) {
+          for (let j = N16; j < N4; j += 4) {
             const o = (<usize>j) << 2;
             v128.store(crow + o, f32x4.add(v128.load(crow + o), f32x4.mul(as, v128.load(brow + o))));
           }
@@ -47,8 +69,31 @@ export function bmm(
       }
     } else {
       const K4 = ta ? 0 : K & ~3;
-      for (let i = 0; i < M; i++)
-        for (let j = 0; j < N; j++) {
+      const N4 = K4 ? N & ~3 : 0;
+      for (let i = 0; i < M; i++) {
+        // Four dot products at a time, A's row read once for the four: each the same sum in the same order.
+        for (let j = 0; j < N4; j += 4) {
+          const b0 = B + ((<usize>(j * K)) << 2);
+          const kb = (<usize>K) << 2;
+          let d0 = f32x4.splat(0);
+          let d1 = f32x4.splat(0);
+          let d2 = f32x4.splat(0);
+          let d3 = f32x4.splat(0);
+          for (let k = 0; k < K4; k += 4) {
+            const o = (<usize>k) << 2;
+            const av = v128.load(A + ((<usize>(i * K + k)) << 2));
+            d0 = f32x4.add(d0, f32x4.mul(av, v128.load(b0 + o)));
+            d1 = f32x4.add(d1, f32x4.mul(av, v128.load(b0 + kb + o)));
+            d2 = f32x4.add(d2, f32x4.mul(av, v128.load(b0 + 2 * kb + o)));
+            d3 = f32x4.add(d3, f32x4.mul(av, v128.load(b0 + 3 * kb + o)));
+          }
+          const c = C + ((<usize>(i * N + j)) << 2);
+          store<f32>(c, dotTail(A, b0, i, K4, K, f32sum(d0)));
+          store<f32>(c, dotTail(A, b0 + kb, i, K4, K, f32sum(d1)), 4);
+          store<f32>(c, dotTail(A, b0 + 2 * kb, i, K4, K, f32sum(d2)), 8);
+          store<f32>(c, dotTail(A, b0 + 3 * kb, i, K4, K, f32sum(d3)), 12);
+        }
+        for (let j = N4; j < N; j++) {
           const brow = B + ((<usize>(j * K)) << 2);
           let acc = f32x4.splat(0);
           for (let k = 0; k < K4; k += 4)
@@ -65,6 +110,85 @@ export function bmm(
             s += load<f32>(A + ((<usize>(i * sAi + k * sAk)) << 2)) * load<f32>(brow + ((<usize>k) << 2));
           store<f32>(C + ((<usize>(i * N + j)) << 2), s);
         }
+      }
+    }
+  }
+}
+
+// The four lanes of a dot product's partial sums, added in lane order.
+function f32sum(acc: v128): f32 {
+  return (
+    f32x4.extract_lane(acc, 0) +
+    f32x4.extract_lane(acc, 1) +
+    f32x4.extract_lane(acc, 2) +
+    f32x4.extract_lane(acc, 3)
+  );
+}
+
+// s plus A[i, k] · B[j, k] for k = from … K − 1 (A as stored [M, K], brow = B's row j).
+function dotTail(A: usize, brow: usize, i: i32, from: i32, K: i32, s: f32): f32 {
+  for (let k = from; k < K; k++)
+    s += load<f32>(A + ((<usize>(i * K + k)) << 2)) * load<f32>(brow + ((<usize>k) << 2));
+  return s;
+}
+
+// Transpose of 4-byte elements: dst = src with its dimensions reordered. The caller gives, for each of the
+// output's `rank` dimensions (at least two), its size (`size`), its input stride (`step`) and its output stride
+// (`outStride`), as i32 arrays; `q` is the output dimension that reads the input in order (input stride 1).
+// The output's innermost dimension and dimension q are copied in tiles of `tile` × `tile`, for every index of the
+// other dimensions (`idx`: rank i32 of scratch); where q is the innermost, rows are copied whole.
+export function transpose(
+  src: usize,
+  dst: usize,
+  rank: i32,
+  size: usize,
+  step: usize,
+  outStride: usize,
+  q: i32,
+  idx: usize,
+  tile: i32,
+): void {
+  const last = rank - 1;
+  const A = load<i32>(size + ((<usize>q) << 2));
+  const oA = load<i32>(outStride + ((<usize>q) << 2));
+  const Bn = load<i32>(size + ((<usize>last) << 2));
+  const sB = load<i32>(step + ((<usize>last) << 2));
+  let count = 1;
+  for (let d = 0; d < last; d++) {
+    store<i32>(idx + ((<usize>d) << 2), 0);
+    if (d !== q) count *= load<i32>(size + ((<usize>d) << 2));
+  }
+  let from = 0;
+  let to = 0;
+  for (let n = 0; n < count; n++) {
+    if (q === last) memory.copy(dst + ((<usize>to) << 2), src + ((<usize>from) << 2), (<usize>A) << 2);
+    else
+      for (let a0 = 0; a0 < A; a0 += tile)
+        for (let b0 = 0; b0 < Bn; b0 += tile) {
+          const a1 = min(A, a0 + tile);
+          const b1 = min(Bn, b0 + tile);
+          for (let a = a0; a < a1; a++) {
+            let i = from + a + b0 * sB;
+            const o = dst + ((<usize>(to + a * oA)) << 2);
+            for (let b = b0; b < b1; b++, i += sB)
+              store<u32>(o + ((<usize>b) << 2), load<u32>(src + ((<usize>i) << 2)));
+          }
+        }
+    for (let d = last - 1; d >= 0; d--) {
+      if (d === q) continue;
+      const o = (<usize>d) << 2;
+      const s = load<i32>(step + o);
+      const t = load<i32>(outStride + o);
+      const k = load<i32>(idx + o) + 1;
+      from += s;
+      to += t;
+      if (k < load<i32>(size + o)) {
+        store<i32>(idx + o, k);
+        break;
+      }
+      store<i32>(idx + o, 0);
+      from -= s * k;
+      to -= t * k;
     }
   }
 }

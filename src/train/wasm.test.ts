@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "./rng";
-import "./wasm";
+import { collapseTranspose } from "./wasm";
 
 beforeAll(async () => {
   expect(await tf.setBackend("wasm")).toBe(true);
@@ -193,5 +193,78 @@ describe("WASM Sum over middle axes (ones @ x on the SIMD loop)", () => {
       });
       got.dispose();
     }
+  });
+});
+
+describe("WASM Transpose (tiles in LR Lab's module where the innermost dimension moves)", () => {
+  it("collapses size-1 dimensions and neighbours that stay neighbours", () => {
+    expect(collapseTranspose([8, 1024, 128], [0, 2, 1])).toEqual([
+      [8, 1024, 128],
+      [0, 2, 1],
+    ]);
+    expect(collapseTranspose([1, 5, 6], [0, 2, 1])).toEqual([
+      [5, 6],
+      [1, 0],
+    ]);
+    expect(collapseTranspose([2, 3, 4, 5], [2, 3, 0, 1])).toEqual([
+      [6, 20],
+      [1, 0],
+    ]);
+    expect(collapseTranspose([4, 1, 3], [1, 0, 2])).toEqual([[12], [0]]);
+  });
+
+  it("equals a transpose taken by hand on random shapes, ranks 2–6, float32 and int32", () => {
+    const rand = mulberry32(31);
+    const int = (n: number) => Math.floor(rand() * n);
+    for (let trial = 0; trial < 200; trial++) {
+      const rank = 2 + int(5);
+      // Two dimensions large enough for the tiled path (≥ 16), the others small (some of size 1).
+      const big = [int(rank), int(rank)];
+      const shape = Array.from({ length: rank }, (_, d) => (big.includes(d) ? 14 + int(30) : 1 + int(4)));
+      while (shape.reduce((a, b) => a * b, 1) > 200_000) shape[shape.indexOf(Math.max(...shape))] >>= 1;
+      const perm = shape.map((_, d) => d);
+      for (let d = rank - 1; d > 0; d--) {
+        const j = int(d + 1);
+        [perm[d], perm[j]] = [perm[j], perm[d]];
+      }
+      const n = shape.reduce((a, b) => a * b, 1);
+      const dtype = trial % 2 ? "int32" : "float32";
+      const vals = Array.from({ length: n }, (_, i) => (dtype === "int32" ? i : i + 0.5));
+      const got = tf.transpose(tf.tensor(vals, shape, dtype), perm);
+      const outShape = perm.map((d) => shape[d]);
+      const inStride = shape.map((_, d) => shape.slice(d + 1).reduce((a, b) => a * b, 1));
+      const want: number[] = [];
+      const idx = outShape.map(() => 0);
+      for (let k = 0; k < n; k++) {
+        want.push(vals[idx.reduce((off, i, d) => off + i * inStride[perm[d]], 0)]);
+        for (let d = rank - 1; d >= 0; d--) {
+          if (++idx[d] < outShape[d]) break;
+          idx[d] = 0;
+        }
+      }
+      const what = `[${shape}] by [${perm}], ${dtype}`;
+      expect(got.shape, what).toEqual(outShape);
+      expect(got.dtype, what).toBe(dtype);
+      expect(Array.from(got.dataSync()), what).toEqual(want);
+      got.dispose();
+    }
+  });
+});
+
+describe("WASM Identity (shares the input's memory, as Reshape does)", () => {
+  it("a clone keeps its values after the original is disposed, and leaves nothing behind", () => {
+    const before = tf.memory().numBytes;
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3]);
+    const v = tf.variable(y);
+    y.dispose();
+    const next = tf.tensor([7, 8, 9], [3]);
+    v.assign(next);
+    next.dispose();
+    expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
+    v.dispose();
+    expect(tf.memory().numBytes).toBe(before);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * tfjs's WASM backend, with four kernels replaced: Slice (below), Tanh (fixWasmTanh), BatchMatMul
- * (fixWasmBatchMatMul) and Sum over middle axes (fixWasmSum).
+ * tfjs's WASM backend, with six kernels replaced: Slice (below), Transpose (fixWasmTranspose), Identity
+ * (fixWasmIdentity), Tanh (fixWasmTanh), BatchMatMul (fixWasmBatchMatMul) and Sum over middle axes (fixWasmSum).
  *
  * tfjs-backend-wasm 4.22's Slice reads its input with `readSync`, which copies the *whole* input out of the
  * WASM heap before taking the slice. Taking each run's block out of an [R, …] tensor therefore copies R
@@ -16,6 +16,7 @@ interface WasmBackendInternals {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object): boolean;
+  incRef(dataId: object): void;
 }
 
 const replaced = new Set<string>();
@@ -68,6 +69,66 @@ export function fixWasmSlice(): void {
   });
 }
 
+/**
+ * The shape and permutation of a transpose with size-1 dimensions dropped and dimensions that stay neighbours
+ * merged: [8, 1024, 128] by [0, 2, 1] stays as it is; [64, 32, 2, 16] by [0, 2, 1, 3] stays; [1, 5, 6] by
+ * [0, 2, 1] is [5, 6] by [1, 0]. A permutation of length ≤ 1 moves nothing.
+ */
+export function collapseTranspose(shape: readonly number[], perm: readonly number[]): [number[], number[]] {
+  const index = shape.map((_, d) => shape.slice(0, d).filter((n) => n !== 1).length); // renumbered
+  const kept = perm.filter((d) => shape[d] !== 1).map((d) => index[d]);
+  const sizes = shape.filter((n) => n !== 1);
+  const runs: number[][] = [];
+  for (const d of kept) {
+    const last = runs[runs.length - 1];
+    if (last && last[last.length - 1] + 1 === d) last.push(d);
+    else runs.push([d]);
+  }
+  const firsts = runs.map((r) => r[0]).sort((a, b) => a - b);
+  const size = new Map(runs.map((r) => [r[0], r.reduce((n, d) => n * sizes[d], 1)]));
+  return [firsts.map((d) => size.get(d)!), runs.map((r) => firsts.indexOf(r[0]))];
+}
+
+/**
+ * Replace the WASM backend's Transpose (idempotent). tfjs-backend-wasm 4.22's took 8.7 ms for 8 char-LM runs'
+ * [8, 1024, 128] by [0, 2, 1] (8 ns per element) in Node; this one walks the output in order, reading the input
+ * with the stride of the output's innermost dimension (whole blocks where that dimension is the input's
+ * innermost too), straight from the heap. Strings and complex numbers go to the original.
+ */
+export function fixWasmTranspose(): void {
+  replaceKernel("Transpose", (slow) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { perm } = args.attrs as unknown as { perm: number[] };
+    if (x.dtype !== "float32" && x.dtype !== "int32") return slow(args);
+    const [shape, p] = collapseTranspose(x.shape, perm);
+    const q = p.indexOf(p.length - 1); // the output dimension that reads the input in order
+    // Rows moved whole, or tiles under TILE wide: the original is as fast or faster (copies, measured).
+    if (q < 0 || q === p.length - 1 || shape[p[q]] < TILE || shape[p[p.length - 1]] < TILE) return slow(args);
+    const backend = args.backend as unknown as WasmBackendInternals;
+    const out = backend.makeOutput(
+      perm.map((d) => x.shape[d]),
+      x.dtype,
+    );
+    transposeInto(backend, x, out, shape, p);
+    return out;
+  });
+}
+
+/**
+ * Replace the WASM backend's Identity (idempotent) with the CPU backend's: the output shares the input's memory
+ * (one more reference), as Reshape already does on WASM. tfjs never writes a tensor's memory after creating it
+ * (a variable's assign takes a new buffer), so nothing can tell the two apart. tfjs-backend-wasm 4.22 copied:
+ * 40 copies of [8, 1024, 32] per step of 8 char-LM runs, 2.3 ms. Strings go to the original.
+ */
+export function fixWasmIdentity(): void {
+  replaceKernel("Identity", (slow) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === "string") return slow(args);
+    (args.backend as unknown as WasmBackendInternals).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
+}
+
 /** Below this |x|, tanh is its Taylor series to x⁹ (the sigmoid form would cancel): under 1e-8 relative. */
 const TANH_SERIES = 0.25;
 
@@ -107,23 +168,88 @@ export function fixWasmTanh(): void {
 }
 
 /** LR Lab's SIMD batched matMul (wasm/bmm.ts), instantiated on first use; its own memory, grown as needed. */
-let bmm: { run: (...args: number[]) => void; memory: WebAssembly.Memory } | null = null;
+let bmm: {
+  run: (...args: number[]) => void;
+  transpose: (...args: number[]) => void;
+  memory: WebAssembly.Memory;
+} | null = null;
 function bmmModule() {
   if (!bmm) {
     const bytes = Uint8Array.from(atob(BMM_WASM), (c) => c.charCodeAt(0));
     const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
-    bmm = { run: exports.bmm as (...args: number[]) => void, memory: exports.memory as WebAssembly.Memory };
+    bmm = {
+      run: exports.bmm as (...args: number[]) => void,
+      transpose: exports.transpose as (...args: number[]) => void,
+      memory: exports.memory as WebAssembly.Memory,
+    };
   }
   return bmm;
+}
+
+/** The module's memory, grown to at least `bytes`. */
+function moduleMemory(bytes: number) {
+  const k = bmmModule();
+  if (k.memory.buffer.byteLength < bytes)
+    k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / 65536));
+  return k;
+}
+
+/** Side of the square tiles a transpose copies (wasm/bmm.ts: transpose). */
+const TILE = 16;
+
+/**
+ * out = x with its dimensions in the order `p` (the collapsed shape and permutation of collapseTranspose, at
+ * least two dimensions): x copied into the module's memory, transposed there, copied into `out`.
+ */
+function transposeInto(
+  backend: WasmBackendInternals,
+  x: tf.TensorInfo,
+  out: tf.TensorInfo,
+  shape: readonly number[],
+  p: readonly number[],
+): void {
+  const r = p.length;
+  const inStride = new Array<number>(r).fill(1);
+  for (let d = r - 2; d >= 0; d--) inStride[d] = inStride[d + 1] * shape[d + 1];
+  const size = p.map((d) => shape[d]);
+  const outStride = new Array<number>(r).fill(1);
+  for (let d = r - 2; d >= 0; d--) outStride[d] = outStride[d + 1] * size[d + 1];
+  const n = tf.util.sizeFromShape(x.shape);
+  const k = moduleMemory((2 * n + 4 * r) * 4);
+  const mem = new Int32Array(k.memory.buffer);
+  mem.set(
+    new Int32Array(backend.typedArrayFromHeap(x).buffer, backend.typedArrayFromHeap(x).byteOffset, n),
+    0,
+  );
+  const meta = 2 * n;
+  mem.set(size, meta);
+  mem.set(
+    p.map((d) => inStride[d]),
+    meta + r,
+  );
+  mem.set(outStride, meta + 2 * r);
+  k.transpose(
+    0,
+    n * 4,
+    r,
+    meta * 4,
+    (meta + r) * 4,
+    (meta + 2 * r) * 4,
+    p.indexOf(r - 1),
+    (meta + 3 * r) * 4,
+    TILE,
+  );
+  const dst = backend.typedArrayFromHeap(out);
+  new Int32Array(dst.buffer, dst.byteOffset, n).set(mem.subarray(n, 2 * n));
 }
 
 /**
  * Replace the WASM backend's BatchMatMul (idempotent). tfjs-backend-wasm 4.22 hands a matMul to XNNPACK only
  * when it is one plain 2-D product; a batched one ([R, M, K] @ [R, K, N], every stacked run's layer at once) or
  * a transposed one (what autodiff emits for gradients) runs in a scalar loop, about 0.9 ns per multiply-add.
- * This kernel runs those in LR Lab's WebAssembly SIMD loop (wasm/bmm.ts), four columns at a time: 28 µs
- * instead of 113 µs for 8 MLP runs' [8, 64, 16] @ [8, 16, 16], 1.9 ms instead of 6.0 ms for the char-LM's
- * attention ([512, 32, 32] @ [512, 32, 16]), copies included. The plain 2-D product still goes to XNNPACK, and
+ * This kernel runs those in LR Lab's WebAssembly SIMD loop (wasm/bmm.ts), sixteen columns (or four dot products)
+ * at a time in registers: 18 µs instead of 113 µs for 8 MLP runs' [8, 64, 16] @ [8, 16, 16], 0.7 ms instead of
+ * 6.0 ms for the char-LM's attention ([512, 32, 32] @ [512, 32, 16]), copies included, in Node. The plain 2-D product still goes to XNNPACK, and
  * batch shapes other than equal or one-sided (all ones) go to the original.
  */
 export function fixWasmBatchMatMul(): void {
@@ -193,13 +319,10 @@ function bmmInto(
     tb: boolean;
   },
 ): void {
-  const k = bmmModule();
   const sizeA = typeof a === "number" ? a : a.length;
   const sizeB = b.length;
   const sizeC = p.batch * p.M * p.N;
-  const need = (sizeA + sizeB + sizeC) * 4;
-  if (k.memory.buffer.byteLength < need)
-    k.memory.grow(Math.ceil((need - k.memory.buffer.byteLength) / 65536));
+  const k = moduleMemory((sizeA + sizeB + sizeC) * 4);
   const mem = new Float32Array(k.memory.buffer);
   if (typeof a === "number") mem.fill(1, 0, a);
   else mem.set(a, 0);
@@ -252,3 +375,5 @@ fixWasmSlice();
 fixWasmTanh();
 fixWasmBatchMatMul();
 fixWasmSum();
+fixWasmTranspose();
+fixWasmIdentity();
