@@ -3,7 +3,8 @@
  * usual backend): the app's Trainer for 1 and for 8 runs of one model (BENCH_TASK: spiral, the default, mnist
  * or charlm; BENCH_BATCH, default 64; Adam, constant LR). First ms per step, medians of BENCH_ROUNDS (default 5)
  * interleaved rounds of BENCH_STEPS steps; then `tf.profile` of 10 steps of each, and the kernels (by name and
- * input shapes, the run axis written R) whose time grows most from 1 run to 8: what stacking costs.
+ * input shapes, the run axis written R) whose time grows most from 1 run to 8 (BENCH_TOP rows, default 15):
+ * what stacking costs.
  */
 import * as tf from "@tensorflow/tfjs";
 import { packMnist } from "../src/cli/mnistPack";
