@@ -81,9 +81,9 @@ describe("MNIST digits", () => {
 });
 
 /**
- * On WASM the models use plain 2-D matMuls (stack.ts: runMatMul) and the CNN a shift matrix for its patches;
- * elsewhere one batched matMul and strided slices. Same maths: the loss and every gradient of 3 runs with
- * different weights agree with the CPU backend's.
+ * On WASM the CNN uses plain 2-D matMuls (stack.ts: runMatMul) and a convolution per run for its layer 2, and
+ * both models LR Lab's own WASM kernels (wasm.ts); elsewhere one batched matMul and strided slices. Same maths:
+ * the loss and every gradient of 3 runs with different weights agree with the CPU backend's.
  */
 describe("the WASM formulation equals the batched one", () => {
   for (const kind of ["mnist", "charlm"] as const)
