@@ -134,9 +134,9 @@ function dotTail(A: usize, brow: usize, i: i32, from: i32, K: i32, s: f32): f32 
 
 // Transpose of 4-byte elements: dst = src with its dimensions reordered. The caller gives, for each of the
 // output's `rank` dimensions (at least two), its size (`size`), its input stride (`step`) and its output stride
-// (`outStride`), as i32 arrays; `q` is the output dimension that reads the input in order (input stride 1).
-// The output's innermost dimension and dimension q are copied in tiles of `tile` × `tile`, for every index of the
-// other dimensions (`idx`: rank i32 of scratch); where q is the innermost, rows are copied whole.
+// (`outStride`), as i32 arrays; `q` is the output dimension that reads the input in order (input stride 1), and
+// not the output's innermost. The output's innermost dimension and dimension q are copied in tiles of
+// `tile` × `tile`, for every index of the other dimensions (`idx`: rank i32 of scratch).
 export function transpose(
   src: usize,
   dst: usize,
@@ -161,19 +161,17 @@ export function transpose(
   let from = 0;
   let to = 0;
   for (let n = 0; n < count; n++) {
-    if (q === last) memory.copy(dst + ((<usize>to) << 2), src + ((<usize>from) << 2), (<usize>A) << 2);
-    else
-      for (let a0 = 0; a0 < A; a0 += tile)
-        for (let b0 = 0; b0 < Bn; b0 += tile) {
-          const a1 = min(A, a0 + tile);
-          const b1 = min(Bn, b0 + tile);
-          for (let a = a0; a < a1; a++) {
-            let i = from + a + b0 * sB;
-            const o = dst + ((<usize>(to + a * oA)) << 2);
-            for (let b = b0; b < b1; b++, i += sB)
-              store<u32>(o + ((<usize>b) << 2), load<u32>(src + ((<usize>i) << 2)));
-          }
+    for (let a0 = 0; a0 < A; a0 += tile)
+      for (let b0 = 0; b0 < Bn; b0 += tile) {
+        const a1 = min(A, a0 + tile);
+        const b1 = min(Bn, b0 + tile);
+        for (let a = a0; a < a1; a++) {
+          let i = from + a + b0 * sB;
+          const o = dst + ((<usize>(to + a * oA)) << 2);
+          for (let b = b0; b < b1; b++, i += sB)
+            store<u32>(o + ((<usize>b) << 2), load<u32>(src + ((<usize>i) << 2)));
         }
+      }
     for (let d = last - 1; d >= 0; d--) {
       if (d === q) continue;
       const o = (<usize>d) << 2;

@@ -91,9 +91,10 @@ export function collapseTranspose(shape: readonly number[], perm: readonly numbe
 
 /**
  * Replace the WASM backend's Transpose (idempotent). tfjs-backend-wasm 4.22's took 8.7 ms for 8 char-LM runs'
- * [8, 1024, 128] by [0, 2, 1] (8 ns per element) in Node; this one walks the output in order, reading the input
- * with the stride of the output's innermost dimension (whole blocks where that dimension is the input's
- * innermost too), straight from the heap. Strings and complex numbers go to the original.
+ * [8, 1024, 128] by [0, 2, 1] in Node (8 ns per element: its walk's strides collide in the cache). This one
+ * copies 16 × 16 tiles in LR Lab's module (wasm/bmm.ts): 0.85 ms, copies in and out included. Transposes that
+ * keep the innermost dimension (whole rows move), tiles narrower than 16, and dtypes other than float32 and
+ * int32 go to the original, which is as fast there.
  */
 export function fixWasmTranspose(): void {
   replaceKernel("Transpose", (slow) => (args) => {
@@ -199,7 +200,8 @@ const TILE = 16;
 
 /**
  * out = x with its dimensions in the order `p` (the collapsed shape and permutation of collapseTranspose, at
- * least two dimensions): x copied into the module's memory, transposed there, copied into `out`.
+ * least two dimensions, the input's innermost not the output's): x copied into the module's memory, transposed
+ * there, copied into `out`.
  */
 function transposeInto(
   backend: WasmBackendInternals,
@@ -217,10 +219,8 @@ function transposeInto(
   const n = tf.util.sizeFromShape(x.shape);
   const k = moduleMemory((2 * n + 4 * r) * 4);
   const mem = new Int32Array(k.memory.buffer);
-  mem.set(
-    new Int32Array(backend.typedArrayFromHeap(x).buffer, backend.typedArrayFromHeap(x).byteOffset, n),
-    0,
-  );
+  const src = backend.typedArrayFromHeap(x);
+  mem.set(new Int32Array(src.buffer, src.byteOffset, n), 0);
   const meta = 2 * n;
   mem.set(size, meta);
   mem.set(
@@ -247,10 +247,11 @@ function transposeInto(
  * Replace the WASM backend's BatchMatMul (idempotent). tfjs-backend-wasm 4.22 hands a matMul to XNNPACK only
  * when it is one plain 2-D product; a batched one ([R, M, K] @ [R, K, N], every stacked run's layer at once) or
  * a transposed one (what autodiff emits for gradients) runs in a scalar loop, about 0.9 ns per multiply-add.
- * This kernel runs those in LR Lab's WebAssembly SIMD loop (wasm/bmm.ts), sixteen columns (or four dot products)
- * at a time in registers: 18 µs instead of 113 µs for 8 MLP runs' [8, 64, 16] @ [8, 16, 16], 0.7 ms instead of
- * 6.0 ms for the char-LM's attention ([512, 32, 32] @ [512, 32, 16]), copies included, in Node. The plain 2-D product still goes to XNNPACK, and
- * batch shapes other than equal or one-sided (all ones) go to the original.
+ * This kernel runs those in LR Lab's WebAssembly SIMD loop (wasm/bmm.ts), sixteen columns (or four dot
+ * products) at a time in registers: 18 µs instead of 113 µs for 8 MLP runs' [8, 64, 16] @ [8, 16, 16], 0.7 ms
+ * instead of 6.0 ms for the char-LM's attention ([512, 32, 32] @ [512, 32, 16]), copies included, in Node. The
+ * plain 2-D product still goes to XNNPACK, and batch shapes other than equal or one-sided (all ones) go to the
+ * original.
  */
 export function fixWasmBatchMatMul(): void {
   replaceKernel("BatchMatMul", (slow) => (args) => {
