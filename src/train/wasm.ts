@@ -110,7 +110,7 @@ export function fixWasmTranspose(): void {
       perm.map((d) => x.shape[d]),
       x.dtype,
     );
-    transposeInto(backend, x, out, shape, p);
+    transposeInto(backend, x, out, shape, p, q);
     return out;
   });
 }
@@ -200,8 +200,8 @@ const TILE = 16;
 
 /**
  * out = x with its dimensions in the order `p` (the collapsed shape and permutation of collapseTranspose, at
- * least two dimensions, the input's innermost not the output's): x copied into the module's memory, transposed
- * there, copied into `out`.
+ * least two dimensions; `q` the output dimension that is the input's innermost, not the output's innermost):
+ * x copied into the module's memory, transposed there, copied into `out`.
  */
 function transposeInto(
   backend: WasmBackendInternals,
@@ -209,13 +209,13 @@ function transposeInto(
   out: tf.TensorInfo,
   shape: readonly number[],
   p: readonly number[],
+  q: number,
 ): void {
   const r = p.length;
-  const inStride = new Array<number>(r).fill(1);
-  for (let d = r - 2; d >= 0; d--) inStride[d] = inStride[d + 1] * shape[d + 1];
+  const strides = (dims: number[]) => [...tf.util.computeStrides(dims), 1];
+  const inStride = strides([...shape]);
   const size = p.map((d) => shape[d]);
-  const outStride = new Array<number>(r).fill(1);
-  for (let d = r - 2; d >= 0; d--) outStride[d] = outStride[d + 1] * size[d + 1];
+  const outStride = strides(size);
   const n = tf.util.sizeFromShape(x.shape);
   const k = moduleMemory((2 * n + 4 * r) * 4);
   const mem = new Int32Array(k.memory.buffer);
@@ -228,17 +228,7 @@ function transposeInto(
     meta + r,
   );
   mem.set(outStride, meta + 2 * r);
-  k.transpose(
-    0,
-    n * 4,
-    r,
-    meta * 4,
-    (meta + r) * 4,
-    (meta + 2 * r) * 4,
-    p.indexOf(r - 1),
-    (meta + 3 * r) * 4,
-    TILE,
-  );
+  k.transpose(0, n * 4, r, meta * 4, (meta + r) * 4, (meta + 2 * r) * 4, q, (meta + 3 * r) * 4, TILE);
   const dst = backend.typedArrayFromHeap(out);
   new Int32Array(dst.buffer, dst.byteOffset, n).set(mem.subarray(n, 2 * n));
 }
