@@ -1,8 +1,9 @@
 /**
  * `npm run bench:worker-profile` — where the app's training worker spends a step: a CPU profile of the worker
- * (CDP Target.attachToTarget on the worker's target) while the spiral MLP trains at batch 64 on WASM, with 1
- * and then 8 runs, 5 s each after a 2 s warm-up; self time per step by function, top 16. Build unminified
- * first (`npx vite build --minify false`) to read the function names.
+ * (CDP Target.attachToTarget on the worker's target) while a model trains on WASM (BENCH_TASK: spiral, the
+ * default, mnist or charlm; BENCH_BATCH, default 64), with 1 and then 8 runs, 5 s each after a 2 s warm-up;
+ * self time per step by function, top 16. Build unminified first (`npx vite build --minify false`) to read the
+ * function names.
  */
 import { chromium } from "playwright-core";
 import { preview } from "vite";
@@ -14,11 +15,12 @@ const server = await preview({ preview: { host: "127.0.0.1", port: 0 }, logLevel
 const addr = server.httpServer.address();
 const port = typeof addr === "object" && addr ? addr.port : 4173;
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+const TASK = process.env.BENCH_TASK ?? "spiral";
 for (const runs of [1, 8]) {
   const e = experimentSchema.parse({
-    task: { kind: "spiral", samples: 400, noise: 0.1 },
+    task: TASK === "spiral" ? { kind: "spiral", samples: 400, noise: 0.1 } : { kind: TASK },
     hidden: [16, 16],
-    batchSize: 64,
+    batchSize: Number(process.env.BENCH_BATCH ?? 64),
     optimizer: "adam",
     baseLr: 0.003,
     steps: 100000,

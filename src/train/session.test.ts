@@ -4,10 +4,10 @@
  * named backend to another while the arithmetic stays on the CPU (exact replays).
  */
 import * as tf from "@tensorflow/tfjs";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { defaultExperiment, type Experiment, experimentSchema, RUN_COLORS } from "../experiment/config";
 import type { BackendInfo, BackendName, FromWorker } from "./protocol";
-import { TrainingSession } from "./session";
+import { TrainingSession, yieldToEvents } from "./session";
 
 beforeAll(async () => {
   await tf.setBackend("cpu");
@@ -344,5 +344,29 @@ describe('"auto": training starts at once, the other backends are measured while
     expect(h.log.maxInStart).toBe(1);
     expect(h.session.experiment!.steps).toBe(80);
     expect(h.readies().at(-1)!.info.measuring).toBe(true);
+  });
+});
+
+describe("yieldToEvents", () => {
+  it("in a browser (no setImmediate) takes one MessageChannel turn, never a timeout, which browsers clamp to 4 ms", async () => {
+    const immediate = globalThis.setImmediate;
+    const timeout = vi.spyOn(globalThis, "setTimeout");
+    // @ts-expect-error -- a browser's worker has no setImmediate
+    delete globalThis.setImmediate;
+    try {
+      const before = new MessageChannel();
+      let delivered = false;
+      before.port1.onmessage = () => {
+        delivered = true;
+        before.port1.close();
+      };
+      before.port2.postMessage("pause"); // a message queued before the yield, as the page's would be
+      for (let i = 0; i < 20; i++) await yieldToEvents(); // nested, past the 5 levels where clamping starts
+      expect(delivered).toBe(true);
+      expect(timeout).not.toHaveBeenCalled();
+    } finally {
+      globalThis.setImmediate = immediate;
+      timeout.mockRestore();
+    }
   });
 });
