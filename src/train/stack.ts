@@ -1,6 +1,7 @@
 /** Helpers for models whose parameters carry a leading run axis [R, …]: all runs in one set of kernels. */
 import * as tf from "@tensorflow/tfjs";
 import type { TaskKind } from "../experiment/tasks";
+import "./gradients"; // Sum's and Mean's gradients without a tensor of ones (see gradients.ts)
 
 /** R runs' models stacked into one set of tensors (see model.ts); every model builder returns one. */
 export interface StackedModel {
