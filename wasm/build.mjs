@@ -1,12 +1,24 @@
 // `npm run build:kernels`: compiles wasm/bmm.ts with AssemblyScript and writes its bytes, base64, into
-// src/train/bmmWasm.ts (so the worker and Node load it without a fetch). `--check` only compares.
+// src/train/bmmWasm.ts (so the worker and Node load it without a fetch). The module imports its memory (tfjs-wasm's
+// heap) and has no data of its own. `--check` only compares.
 import { readFileSync, writeFileSync } from "node:fs";
 import asc from "assemblyscript/asc";
 
 export async function compileBmm() {
   let bytes = null;
   const { error, stderr } = await asc.main(
-    ["wasm/bmm.ts", "-O3", "--runtime", "stub", "--enable", "simd", "--noAssert", "--outFile", "bmm.wasm"],
+    [
+      "wasm/bmm.ts",
+      "-O3",
+      "--runtime",
+      "stub",
+      "--enable",
+      "simd",
+      "--noAssert",
+      "--importMemory",
+      "--outFile",
+      "bmm.wasm",
+    ],
     {
       writeFile: (name, contents) => {
         if (name.endsWith(".wasm")) bytes = contents;

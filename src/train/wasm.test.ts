@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "./rng";
-import { collapseTranspose } from "./wasm";
+import { collapseTranspose, wasmKernelsInHeap } from "./wasm";
 
 beforeAll(async () => {
   expect(await tf.setBackend("wasm")).toBe(true);
@@ -146,6 +146,19 @@ describe("WASM BatchMatMul (LR Lab's SIMD loop for batched and transposed produc
     }
   });
 
+  it("runs in tfjs-wasm's own heap (no copies in or out), and leaves no tensor behind", () => {
+    expect(wasmKernelsInHeap()).toBe(true);
+    const before = tf.memory().numBytes;
+    tf.tidy(() => {
+      for (let i = 0; i < 50; i++) {
+        tf.matMul(tf.ones([4, 32, 16]), tf.ones([4, 16, 32])).dataSync(); // the loop
+        tf.sum(tf.ones([4, 64, 8]), 1).dataSync(); // ones in scratch
+        tf.transpose(tf.ones([4, 32, 48]), [0, 2, 1]).dataSync(); // strides in scratch
+      }
+    });
+    expect(tf.memory().numBytes).toBe(before);
+  });
+
   it("is wasm/bmm.ts as compiled by npm run build:kernels", async () => {
     // @ts-expect-error -- a plain ES module without types
     const { compileBmm, module } = await import("../../wasm/build.mjs");
@@ -277,6 +290,27 @@ describe("WASM Identity (shares the input's memory, as Reshape does)", () => {
     next.dispose();
     expect(Array.from(v.dataSync())).toEqual([7, 8, 9]);
     v.dispose();
+    expect(tf.memory().numBytes).toBe(before);
+  });
+});
+
+describe("WASM Cast (a cast to the same dtype shares the input's memory; to bool, x ≠ 0)", () => {
+  it("keeps its values after the original is disposed, leaves nothing behind, and real casts still convert", () => {
+    const before = tf.memory().numBytes;
+    const x = tf.tensor([1.5, -2, 3], [3]);
+    const y = tf.cast(x, "float32");
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2, 3]);
+    const i = tf.cast(y, "int32");
+    expect(i.dtype).toBe("int32");
+    expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+    const ints = tf.tensor([0, -2, 3, 256], [4], "int32");
+    const b = tf.cast(ints, "bool"); // x ≠ 0, not the low byte
+    expect(Array.from(b.dataSync())).toEqual([0, 1, 1, 1]);
+    const floats = tf.tensor([0, -0.5, Number.NaN], [3]);
+    const f = tf.cast(floats, "bool");
+    expect(Array.from(f.dataSync())).toEqual([0, 1, 1]);
+    for (const t of [y, i, ints, b, floats, f]) t.dispose();
     expect(tf.memory().numBytes).toBe(before);
   });
 });

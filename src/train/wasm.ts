@@ -1,6 +1,7 @@
 /**
- * tfjs's WASM backend, with six kernels replaced: Slice (below), Transpose (fixWasmTranspose), Identity
- * (fixWasmIdentity), Tanh (fixWasmTanh), BatchMatMul (fixWasmBatchMatMul) and Sum over middle axes (fixWasmSum).
+ * tfjs's WASM backend, with seven kernels replaced: Slice (below), Transpose (fixWasmTranspose), Identity
+ * (fixWasmIdentity), Cast to the same dtype (fixWasmCast), Tanh (fixWasmTanh), BatchMatMul (fixWasmBatchMatMul)
+ * and Sum over middle axes (fixWasmSum).
  *
  * tfjs-backend-wasm 4.22's Slice reads its input with `readSync`, which copies the *whole* input out of the
  * WASM heap before taking the slice. Taking each run's block out of an [R, …] tensor therefore copies R
@@ -17,6 +18,8 @@ interface WasmBackendInternals {
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
   disposeData(dataId: object): boolean;
   incRef(dataId: object): void;
+  /** The Emscripten module: its exports (`asm`, with the heap's memory) and its allocator. */
+  wasm: { asm?: { memory?: WebAssembly.Memory }; _malloc(bytes: number): number; _free(ptr: number): void };
 }
 
 const replaced = new Set<string>();
@@ -92,7 +95,8 @@ export function collapseTranspose(shape: readonly number[], perm: readonly numbe
 /**
  * Replace the WASM backend's Transpose (idempotent). tfjs-backend-wasm 4.22's took 8.7 ms for 8 char-LM runs'
  * [8, 1024, 128] by [0, 2, 1] in Node (8 ns per element: its walk's strides collide in the cache). This one
- * copies 16 × 16 tiles in LR Lab's module (wasm/bmm.ts): 0.85 ms, copies in and out included. Transposes that
+ * copies 16 × 16 tiles in LR Lab's module (wasm/bmm.ts): 0.85 ms even when it still copied x into a memory of
+ * its own and the result back (it now works in tfjs's heap, bmmModule). Transposes that
  * keep the innermost dimension (whole rows move), tiles narrower than 16, and dtypes other than float32 and
  * int32 go to the original, which is as fast there.
  */
@@ -106,13 +110,21 @@ export function fixWasmTranspose(): void {
     // Rows moved whole, or tiles under TILE wide: the original is as fast or faster (copies, measured).
     if (q < 0 || q === p.length - 1 || shape[p[q]] < TILE || shape[p[p.length - 1]] < TILE) return slow(args);
     const backend = args.backend as unknown as WasmBackendInternals;
+    const k = bmmModule(backend);
+    if (!k) return slow(args);
     const out = backend.makeOutput(
       perm.map((d) => x.shape[d]),
       x.dtype,
     );
-    transposeInto(backend, x, out, shape, p, q);
+    transposeInto(k, backend, x, out, shape, p, q);
     return out;
   });
+}
+
+/** The output of a kernel that changes nothing: `x` itself, one more reference to its memory. */
+function share(backend: WasmBackendInternals, x: tf.TensorInfo): tf.TensorInfo {
+  backend.incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
 /**
@@ -125,8 +137,30 @@ export function fixWasmIdentity(): void {
   replaceKernel("Identity", (slow) => (args) => {
     const x = args.inputs.x as tf.TensorInfo;
     if (x.dtype === "string") return slow(args);
-    (args.backend as unknown as WasmBackendInternals).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+    return share(args.backend as unknown as WasmBackendInternals, x);
+  });
+}
+
+/**
+ * Replace the WASM backend's Cast (idempotent): a cast to the dtype x already has shares x's memory, as
+ * Identity does. tfjs-backend-wasm 4.22 copies it, and tfjs casts float32 to float32 in every `tf.moments`
+ * and in its gradient: 13 copies of up to [8, 1024, 32] per step of 8 char-LM runs, 3.0 ms in the app's
+ * worker. A cast to bool is x ≠ 0, as on the CPU backend (tfjs-wasm copied the low byte: −2 became 254).
+ * Other casts go to the original.
+ */
+export function fixWasmCast(): void {
+  replaceKernel("Cast", (slow) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { dtype } = args.attrs as unknown as { dtype: tf.DataType };
+    const backend = args.backend as unknown as WasmBackendInternals;
+    if (x.dtype === "string" || dtype === "string") return slow(args);
+    if (x.dtype === dtype) return share(backend, x);
+    if (dtype !== "bool") return slow(args);
+    const out = backend.makeOutput(x.shape, "bool");
+    const src = backend.typedArrayFromHeap(x);
+    const dst = backend.typedArrayFromHeap(out);
+    for (let i = 0; i < src.length; i++) dst[i] = src[i] !== 0 ? 1 : 0;
+    return out;
   });
 }
 
@@ -168,42 +202,59 @@ export function fixWasmTanh(): void {
   });
 }
 
-/** LR Lab's SIMD batched matMul (wasm/bmm.ts), instantiated on first use; its own memory, grown as needed. */
-let bmm: {
-  run: (...args: number[]) => void;
-  transpose: (...args: number[]) => void;
-  memory: WebAssembly.Memory;
-} | null = null;
-function bmmModule() {
-  if (!bmm) {
-    const bytes = Uint8Array.from(atob(BMM_WASM), (c) => c.charCodeAt(0));
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
-    bmm = {
-      run: exports.bmm as (...args: number[]) => void,
-      transpose: exports.transpose as (...args: number[]) => void,
-      memory: exports.memory as WebAssembly.Memory,
-    };
+/**
+ * LR Lab's SIMD module (wasm/bmm.ts), instantiated on first use on tfjs-wasm's own memory: it reads the
+ * tensors where tfjs keeps them and writes into outputs tfjs allocated, with no copies in or out (the module has
+ * no data, globals or stack of its own: it touches only the addresses it is given). Copying in and out of a
+ * memory of its own took 9.5 of 116 ms per step for 8 char-LM runs in the app's worker. null where the heap's
+ * memory is not reachable (a threaded build's shared memory): the kernels then go to tfjs-wasm's own.
+ */
+let bmm: { run: (...args: number[]) => void; transpose: (...args: number[]) => void } | null | undefined;
+function bmmModule(backend: WasmBackendInternals) {
+  if (bmm === undefined) {
+    const memory = backend.wasm.asm?.memory;
+    bmm = null;
+    const shared = typeof SharedArrayBuffer !== "undefined" && memory?.buffer instanceof SharedArrayBuffer;
+    if (memory instanceof WebAssembly.Memory && !shared) {
+      const bytes = Uint8Array.from(atob(BMM_WASM), (c) => c.charCodeAt(0));
+      const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+      bmm = {
+        run: exports.bmm as (...a: number[]) => void,
+        transpose: exports.transpose as (...a: number[]) => void,
+      };
+    }
   }
   return bmm;
 }
 
-/** The module's memory, grown to at least `bytes`. */
-function moduleMemory(bytes: number) {
-  const k = bmmModule();
-  if (k.memory.buffer.byteLength < bytes)
-    k.memory.grow(Math.ceil((bytes - k.memory.buffer.byteLength) / 65536));
-  return k;
+/** Whether LR Lab's module runs in the current WASM backend's heap (false: its kernels fall back to tfjs-wasm's). */
+export const wasmKernelsInHeap = (): boolean =>
+  tf.getBackend() === "wasm" && bmmModule(tf.backend() as unknown as WasmBackendInternals) !== null;
+
+/** `f(ptr)` with `bytes` of scratch in tfjs-wasm's heap, freed after. */
+function withScratch<T>(backend: WasmBackendInternals, bytes: number, f: (ptr: number) => T): T {
+  const ptr = backend.wasm._malloc(bytes);
+  try {
+    return f(ptr);
+  } finally {
+    backend.wasm._free(ptr);
+  }
 }
+
+/** A tensor's byte offset in tfjs-wasm's heap. */
+const heapOffset = (backend: WasmBackendInternals, t: tf.TensorInfo) =>
+  backend.typedArrayFromHeap(t).byteOffset;
 
 /** Side of the square tiles a transpose copies (wasm/bmm.ts: transpose). */
 const TILE = 16;
 
 /**
  * out = x with its dimensions in the order `p` (the collapsed shape and permutation of collapseTranspose, at
- * least two dimensions; `q` the output dimension that is the input's innermost, not the output's innermost):
- * x copied into the module's memory, transposed there, copied into `out`.
+ * least two dimensions; `q` the output dimension that is the input's innermost, not the output's innermost),
+ * in the module, straight from x's memory into out's; the sizes and strides in scratch.
  */
 function transposeInto(
+  k: NonNullable<typeof bmm>,
   backend: WasmBackendInternals,
   x: tf.TensorInfo,
   out: tf.TensorInfo,
@@ -216,21 +267,17 @@ function transposeInto(
   const inStride = strides([...shape]);
   const size = p.map((d) => shape[d]);
   const outStride = strides(size);
-  const n = tf.util.sizeFromShape(x.shape);
-  const k = moduleMemory((2 * n + 4 * r) * 4);
-  const mem = new Int32Array(k.memory.buffer);
-  const src = backend.typedArrayFromHeap(x);
-  mem.set(new Int32Array(src.buffer, src.byteOffset, n), 0);
-  const meta = 2 * n;
-  mem.set(size, meta);
-  mem.set(
-    p.map((d) => inStride[d]),
-    meta + r,
-  );
-  mem.set(outStride, meta + 2 * r);
-  k.transpose(0, n * 4, r, meta * 4, (meta + r) * 4, (meta + 2 * r) * 4, q, (meta + 3 * r) * 4, TILE);
-  const dst = backend.typedArrayFromHeap(out);
-  new Int32Array(dst.buffer, dst.byteOffset, n).set(mem.subarray(n, 2 * n));
+  const [src, dst] = [heapOffset(backend, x), heapOffset(backend, out)];
+  withScratch(backend, 4 * r * 4, (meta) => {
+    const heap = new Int32Array(backend.typedArrayFromHeap(out).buffer, meta, 4 * r);
+    heap.set(size, 0);
+    heap.set(
+      p.map((d) => inStride[d]),
+      r,
+    );
+    heap.set(outStride, 2 * r);
+    k.transpose(src, dst, r, meta, meta + r * 4, meta + 2 * r * 4, q, meta + 3 * r * 4, TILE);
+  });
 }
 
 /**
@@ -239,7 +286,8 @@ function transposeInto(
  * a transposed one (what autodiff emits for gradients) runs in a scalar loop, about 0.9 ns per multiply-add.
  * This kernel runs those in LR Lab's WebAssembly SIMD loop (wasm/bmm.ts), sixteen columns (or four dot
  * products) at a time in registers: 18 µs instead of 113 µs for 8 MLP runs' [8, 64, 16] @ [8, 16, 16], 0.7 ms
- * instead of 6.0 ms for the char-LM's attention ([512, 32, 32] @ [512, 32, 16]), copies included, in Node. The
+ * instead of 6.0 ms for the char-LM's attention ([512, 32, 32] @ [512, 32, 16]), in Node, measured when it still
+ * copied its operands into a memory of its own (it now works in tfjs's heap, bmmModule). The
  * plain 2-D product still goes to XNNPACK, and batch shapes other than equal or one-sided (all ones) go to the
  * original.
  */
@@ -268,37 +316,33 @@ export function fixWasmBatchMatMul(): void {
     const outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
     const batch = Math.max(batchA, batchB);
     const backend = args.backend as unknown as WasmBackendInternals;
+    const k = bmmModule(backend);
+    if (!k) return slow(args);
     const out = backend.makeOutput([...outer, M, N], "float32");
-    bmmInto(
-      backend,
-      out,
-      backend.typedArrayFromHeap(a) as Float32Array,
-      backend.typedArrayFromHeap(b) as Float32Array,
-      {
-        batch,
-        strideA: batchA === 1 ? 0 : M * K,
-        strideB: batchB === 1 ? 0 : K * N,
-        M,
-        K,
-        N,
-        ta,
-        tb,
-      },
-    );
+    bmmInto(k, backend, out, a, b, {
+      batch,
+      strideA: batchA === 1 ? 0 : M * K,
+      strideB: batchB === 1 ? 0 : K * N,
+      M,
+      K,
+      N,
+      ta,
+      tb,
+    });
     return out;
   });
 }
 
 /**
- * out[batch, M, N] = A @ B in the SIMD module: A and B copied from tfjs's heap into the module's memory (grown as
- * needed), the loop run, the product copied into `out`. `a` as a number: that many ones. A stride of 0 repeats
- * one matrix over the batch.
+ * out[batch, M, N] = A @ B in the SIMD module, read and written where tfjs keeps them. `a` as a number: that many
+ * ones, in scratch. A stride of 0 repeats one matrix over the batch.
  */
 function bmmInto(
+  k: NonNullable<typeof bmm>,
   backend: WasmBackendInternals,
   out: tf.TensorInfo,
-  a: Float32Array | number,
-  b: Float32Array,
+  a: tf.TensorInfo | number,
+  b: tf.TensorInfo,
   p: {
     batch: number;
     strideA: number;
@@ -310,16 +354,26 @@ function bmmInto(
     tb: boolean;
   },
 ): void {
-  const sizeA = typeof a === "number" ? a : a.length;
-  const sizeB = b.length;
-  const sizeC = p.batch * p.M * p.N;
-  const k = moduleMemory((sizeA + sizeB + sizeC) * 4);
-  const mem = new Float32Array(k.memory.buffer);
-  if (typeof a === "number") mem.fill(1, 0, a);
-  else mem.set(a, 0);
-  mem.set(b, sizeA);
-  k.run(0, sizeA * 4, (sizeA + sizeB) * 4, p.batch, p.strideA, p.strideB, p.M, p.K, p.N, +p.ta, +p.tb);
-  backend.typedArrayFromHeap(out).set(mem.subarray(sizeA + sizeB, sizeA + sizeB + sizeC));
+  const run = (ptrA: number) =>
+    k.run(
+      ptrA,
+      heapOffset(backend, b),
+      heapOffset(backend, out),
+      p.batch,
+      p.strideA,
+      p.strideB,
+      p.M,
+      p.K,
+      p.N,
+      +p.ta,
+      +p.tb,
+    );
+  if (typeof a !== "number") run(heapOffset(backend, a));
+  else
+    withScratch(backend, a * 4, (ones) => {
+      new Float32Array(backend.typedArrayFromHeap(out).buffer, ones, a).fill(1);
+      run(ones);
+    });
 }
 
 /**
@@ -347,8 +401,10 @@ export function fixWasmSum(): void {
       ? shape.map((d, i) => (i >= first && i <= last ? 1 : d))
       : shape.filter((_, i) => i < first || i > last);
     const backend = args.backend as unknown as WasmBackendInternals;
+    const k = bmmModule(backend);
+    if (!k) return slow(args);
     const out = backend.makeOutput(outShape, "float32");
-    bmmInto(backend, out, mid, backend.typedArrayFromHeap(x) as Float32Array, {
+    bmmInto(k, backend, out, mid, x, {
       batch: outer,
       strideA: 0,
       strideB: mid * inner,
@@ -368,3 +424,4 @@ fixWasmBatchMatMul();
 fixWasmSum();
 fixWasmTranspose();
 fixWasmIdentity();
+fixWasmCast();
