@@ -209,10 +209,13 @@ export function fixWasmTanh(): void {
  * memory of its own took 9.5 of 116 ms per step for 8 char-LM runs in the app's worker. null where the heap's
  * memory is not reachable (a threaded build's shared memory): the kernels then go to tfjs-wasm's own.
  */
-let bmm: { run: (...args: number[]) => void; transpose: (...args: number[]) => void } | null | undefined;
+let bmm: { run: (...args: number[]) => void; transpose: (...args: number[]) => void } | null = null;
+/** The heap `bmm` was instantiated on: a WASM backend made again (a new heap) gets a new instance. */
+let bmmHeap: WebAssembly.Memory | undefined;
 function bmmModule(backend: WasmBackendInternals) {
-  if (bmm === undefined) {
-    const memory = backend.wasm.asm?.memory;
+  const memory = backend.wasm.asm?.memory;
+  if (memory !== bmmHeap) {
+    bmmHeap = memory;
     bmm = null;
     const shared = typeof SharedArrayBuffer !== "undefined" && memory?.buffer instanceof SharedArrayBuffer;
     if (memory instanceof WebAssembly.Memory && !shared) {
