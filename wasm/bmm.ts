@@ -190,3 +190,59 @@ export function transpose(
     }
   }
 }
+
+// The filter gradient of a 3 × 3 convolution, stride 1, 'same' zero padding, for each of `runs` stacked runs:
+// dW[r, (di·3 + dj)·C1 + c, o] = Σ over b, i, j of h[r, b, i + di − 1, j + dj − 1, c] · dy[r, b, i, j, o], with
+// h [runs, B, S, S, C1] and dy [runs, B, S, S, C2] (NHWC) and C2 a multiple of 16: for each row of dW, sixteen
+// columns at a time in registers, summed over b, i, j in that order (taps that fall in the padding add nothing).
+export function convFilterGrad3x3(
+  h: usize,
+  dy: usize,
+  out: usize,
+  runs: i32,
+  B: i32,
+  S: i32,
+  C1: i32,
+  C2: i32,
+): void {
+  const plane = S * S;
+  for (let r = 0; r < runs; r++) {
+    const hr = h + ((<usize>(r * B * plane * C1)) << 2);
+    const dr = dy + ((<usize>(r * B * plane * C2)) << 2);
+    const or = out + ((<usize>(r * 9 * C1 * C2)) << 2);
+    for (let t = 0; t < 9; t++) {
+      const di = t / 3 - 1;
+      const dj = (t % 3) - 1;
+      const i0 = max(0, -di);
+      const i1 = min(S, S - di);
+      const j0 = max(0, -dj);
+      const j1 = min(S, S - dj);
+      for (let c = 0; c < C1; c++) {
+        for (let o = 0; o < C2; o += 16) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          let a2 = f32x4.splat(0);
+          let a3 = f32x4.splat(0);
+          for (let b = 0; b < B; b++)
+            for (let i = i0; i < i1; i++) {
+              const row = b * plane + i * S;
+              for (let j = j0; j < j1; j++) {
+                const p = row + j;
+                const hv = f32x4.splat(load<f32>(hr + ((<usize>((p + di * S + dj) * C1 + c)) << 2)));
+                const d = dr + ((<usize>(p * C2 + o)) << 2);
+                a0 = f32x4.add(a0, f32x4.mul(hv, v128.load(d)));
+                a1 = f32x4.add(a1, f32x4.mul(hv, v128.load(d, 16)));
+                a2 = f32x4.add(a2, f32x4.mul(hv, v128.load(d, 32)));
+                a3 = f32x4.add(a3, f32x4.mul(hv, v128.load(d, 48)));
+              }
+            }
+          const w = or + ((<usize>((t * C1 + c) * C2 + o)) << 2);
+          v128.store(w, a0);
+          v128.store(w, a1, 16);
+          v128.store(w, a2, 32);
+          v128.store(w, a3, 48);
+        }
+      }
+    }
+  }
+}

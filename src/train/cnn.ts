@@ -25,6 +25,7 @@ import {
   uniformInit,
 } from "./stack";
 import type { Dataset } from "./tasks";
+import { conv3x3FilterGrad } from "./wasm";
 
 const S = MNIST_SIDE;
 const O = 7; // output side of the stride-2 first layer
@@ -52,7 +53,8 @@ function patchMatrix(): Float32Array {
 /**
  * WASM: layer 2 as one XNNPACK conv2d per run, forward and backward. tfjs-wasm has no Conv2DBackpropFilter
  * and a slow Conv2DBackpropInput, so the gradients are convolutions too: dX = conv(dY, W flipped, 'same'),
- * dW = conv(x padded, with the batch as channels; dY as the filter, 'valid'). h [R, B, 7, 7, C1], W2
+ * dW = conv(x padded, with the batch as channels; dY as the filter, 'valid'), or, where LR Lab's WASM module
+ * runs, dW for every run in one kernel of its own (conv3x3FilterGrad). h [R, B, 7, 7, C1], W2
  * [R, 9·C1, C2] (rows tap-major, as the patches elsewhere) → [R, B, 7, 7, C2].
  */
 const convPerRun = tf.customGrad(((h: tf.Tensor, w: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -72,6 +74,9 @@ const convPerRun = tf.customGrad(((h: tf.Tensor, w: tf.Tensor, save: tf.GradSave
         const flipped = tf.reverse(tf.transpose(wr(sw, r), [0, 1, 3, 2]), [0, 1]);
         return tf.conv2d(hr(dy, r) as tf.Tensor4D, flipped as tf.Tensor4D, 1, "same");
       });
+      // On WASM with LR Lab's module: every run's filter gradient in one kernel (wasm.ts).
+      const direct = conv3x3FilterGrad(sh, dy);
+      if (direct) return [tf.stack(dX), direct];
       const dW = runs.map((r) => {
         const padded = tf.pad(hr(sh, r), [
           [0, 0],

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { mulberry32 } from "./rng";
-import { collapseTranspose, wasmKernelsInHeap } from "./wasm";
+import { collapseTranspose, conv3x3FilterGrad, wasmKernelsInHeap } from "./wasm";
 
 beforeAll(async () => {
   expect(await tf.setBackend("wasm")).toBe(true);
@@ -312,5 +312,55 @@ describe("WASM Cast (a cast to the same dtype shares the input's memory; to bool
     expect(Array.from(f.dataSync())).toEqual([0, 1, 1]);
     for (const t of [y, i, ints, b, floats, f]) t.dispose();
     expect(tf.memory().numBytes).toBe(before);
+  });
+});
+
+describe("WASM 3×3 filter gradient (conv3x3FilterGrad, every run in one kernel)", () => {
+  it("equals the sum in float64 to float32 rounding, on random shapes; other shapes are left to the caller", () => {
+    const rand = mulberry32(11);
+    for (let trial = 0; trial < 30; trial++) {
+      const [R, B, S, C1] = [
+        1 + Math.floor(rand() * 3),
+        1 + Math.floor(rand() * 4),
+        2 + Math.floor(rand() * 7),
+        1 + Math.floor(rand() * 9),
+      ];
+      const C2 = 16 * (1 + Math.floor(rand() * 2));
+      const hv = Float32Array.from({ length: R * B * S * S * C1 }, () => rand() * 2 - 1);
+      const dv = Float32Array.from({ length: R * B * S * S * C2 }, () => rand() * 2 - 1);
+      const h = tf.tensor(hv, [R, B, S, S, C1]);
+      const dy = tf.tensor(dv, [R, B, S, S, C2]);
+      const got = conv3x3FilterGrad(h, dy);
+      expect(got?.shape).toEqual([R, 9 * C1, C2]);
+      const out = got!.dataSync();
+      let worst = 0;
+      for (let r = 0; r < R; r++)
+        for (let t = 0; t < 9; t++)
+          for (let c = 0; c < C1; c++)
+            for (let o = 0; o < C2; o++) {
+              let sum = 0;
+              let mag = 0;
+              const [di, dj] = [Math.floor(t / 3) - 1, (t % 3) - 1];
+              for (let b = 0; b < B; b++)
+                for (let i = 0; i < S; i++)
+                  for (let j = 0; j < S; j++) {
+                    const [y, x] = [i + di, j + dj];
+                    if (y < 0 || y >= S || x < 0 || x >= S) continue;
+                    const v =
+                      hv[(((r * B + b) * S + y) * S + x) * C1 + c] *
+                      dv[(((r * B + b) * S + i) * S + j) * C2 + o];
+                    sum += v;
+                    mag += Math.abs(v);
+                  }
+              const e = Math.abs(out[((r * 9 + t) * C1 + c) * C2 + o] - sum) / (mag + 1e-30);
+              worst = Math.max(worst, e);
+            }
+      expect(worst).toBeLessThan(1e-6);
+      for (const t of [h, dy, got!]) t.dispose();
+    }
+    tf.tidy(() => {
+      expect(conv3x3FilterGrad(tf.ones([1, 2, 4, 4, 3]), tf.ones([1, 2, 4, 4, 8]))).toBeNull(); // C2 not 16·k
+      expect(conv3x3FilterGrad(tf.ones([1, 2, 4, 4, 3]), tf.ones([1, 2, 5, 5, 16]))).toBeNull(); // shapes differ
+    });
   });
 });
