@@ -9,8 +9,9 @@
  * - every backend can train it: tfjs-backend-wasm has no Conv2DBackpropFilter nor depthwise-conv gradients,
  *   and WASM is what the app picks when WebGPU is only a software adapter.
  * On WASM, one kernel for all runs is the slow way (tfjs-wasm's batched and transposed matMuls and strided
- * slices skip XNNPACK), so layer 2 is one conv2d per run with hand-written gradients that are convolutions
- * too (convPerRun), and the dense layer R plain matMuls (stack.ts: runMatMul).
+ * slices skip XNNPACK), so layer 2 is one conv2d per run with hand-written gradients (convPerRun): dX a
+ * convolution too, dW one kernel of LR Lab's module for every run. The dense layer is R plain matMuls
+ * (stack.ts: runMatMul).
  */
 import * as tf from "@tensorflow/tfjs";
 import { MNIST_SIDE } from "../experiment/tasks";
