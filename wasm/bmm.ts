@@ -193,8 +193,9 @@ export function transpose(
 
 // The filter gradient of a 3 × 3 convolution, stride 1, 'same' zero padding, for each of `runs` stacked runs:
 // dW[r, (di·3 + dj)·C1 + c, o] = Σ over b, i, j of h[r, b, i + di − 1, j + dj − 1, c] · dy[r, b, i, j, o], with
-// h [runs, B, S, S, C1] and dy [runs, B, S, S, C2] (NHWC) and C2 a multiple of 16: for each row of dW, sixteen
-// columns at a time in registers, summed over b, i, j in that order (taps that fall in the padding add nothing).
+// h [runs, B, S, S, C1] and dy [runs, B, S, S, C2] (NHWC) and C2 a multiple of 16: for two rows of dW (two
+// channels) at a time, sixteen columns in registers, summed over b, i, j in that order (taps that fall in the
+// padding add nothing).
 export function convFilterGrad3x3(
   h: usize,
   dy: usize,
@@ -217,7 +218,53 @@ export function convFilterGrad3x3(
       const i1 = min(S, S - di);
       const j0 = max(0, -dj);
       const j1 = min(S, S - dj);
-      for (let c = 0; c < C1; c++) {
+      // Two channels at a time where there are two (eight independent sums, dy's row read once for both).
+      let c = 0;
+      for (; c + 1 < C1; c += 2)
+        for (let o = 0; o < C2; o += 16) {
+          let a0 = f32x4.splat(0);
+          let a1 = f32x4.splat(0);
+          let a2 = f32x4.splat(0);
+          let a3 = f32x4.splat(0);
+          let e0 = f32x4.splat(0);
+          let e1 = f32x4.splat(0);
+          let e2 = f32x4.splat(0);
+          let e3 = f32x4.splat(0);
+          for (let b = 0; b < B; b++)
+            for (let i = i0; i < i1; i++) {
+              const row = b * plane + i * S;
+              for (let j = j0; j < j1; j++) {
+                const p = row + j;
+                const hp = hr + ((<usize>((p + di * S + dj) * C1 + c)) << 2);
+                const hv = f32x4.splat(load<f32>(hp));
+                const hw = f32x4.splat(load<f32>(hp, 4));
+                const d = dr + ((<usize>(p * C2 + o)) << 2);
+                const d0 = v128.load(d);
+                const d1 = v128.load(d, 16);
+                const d2 = v128.load(d, 32);
+                const d3 = v128.load(d, 48);
+                a0 = f32x4.add(a0, f32x4.mul(hv, d0));
+                a1 = f32x4.add(a1, f32x4.mul(hv, d1));
+                a2 = f32x4.add(a2, f32x4.mul(hv, d2));
+                a3 = f32x4.add(a3, f32x4.mul(hv, d3));
+                e0 = f32x4.add(e0, f32x4.mul(hw, d0));
+                e1 = f32x4.add(e1, f32x4.mul(hw, d1));
+                e2 = f32x4.add(e2, f32x4.mul(hw, d2));
+                e3 = f32x4.add(e3, f32x4.mul(hw, d3));
+              }
+            }
+          const w = or + ((<usize>((t * C1 + c) * C2 + o)) << 2);
+          v128.store(w, a0);
+          v128.store(w, a1, 16);
+          v128.store(w, a2, 32);
+          v128.store(w, a3, 48);
+          const x = w + ((<usize>C2) << 2);
+          v128.store(x, e0);
+          v128.store(x, e1, 16);
+          v128.store(x, e2, 32);
+          v128.store(x, e3, 48);
+        }
+      for (; c < C1; c++)
         for (let o = 0; o < C2; o += 16) {
           let a0 = f32x4.splat(0);
           let a1 = f32x4.splat(0);
@@ -242,7 +289,6 @@ export function convFilterGrad3x3(
           v128.store(w, a2, 32);
           v128.store(w, a3, 48);
         }
-      }
     }
   }
 }
