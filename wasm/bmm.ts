@@ -218,10 +218,11 @@ export function convFilterGrad3x3(
       const i1 = min(S, S - di);
       const j0 = max(0, -dj);
       const j1 = min(S, S - dj);
-      // Two channels at a time where there are two (eight independent sums, dy's row read once for both).
-      let c = 0;
-      for (; c + 1 < C1; c += 2)
+      // Two channels at a time (eight independent sums, dy's row read once for both); an odd last channel
+      // pairs with zeros and stores only its own row.
+      for (let c = 0; c < C1; c += 2)
         for (let o = 0; o < C2; o += 16) {
+          const two = c + 1 < C1;
           let a0 = f32x4.splat(0);
           let a1 = f32x4.splat(0);
           let a2 = f32x4.splat(0);
@@ -237,7 +238,7 @@ export function convFilterGrad3x3(
                 const p = row + j;
                 const hp = hr + ((<usize>((p + di * S + dj) * C1 + c)) << 2);
                 const hv = f32x4.splat(load<f32>(hp));
-                const hw = f32x4.splat(load<f32>(hp, 4));
+                const hw = f32x4.splat(two ? load<f32>(hp, 4) : 0);
                 const d = dr + ((<usize>(p * C2 + o)) << 2);
                 const d0 = v128.load(d);
                 const d1 = v128.load(d, 16);
@@ -258,36 +259,12 @@ export function convFilterGrad3x3(
           v128.store(w, a1, 16);
           v128.store(w, a2, 32);
           v128.store(w, a3, 48);
+          if (!two) continue;
           const x = w + ((<usize>C2) << 2);
           v128.store(x, e0);
           v128.store(x, e1, 16);
           v128.store(x, e2, 32);
           v128.store(x, e3, 48);
-        }
-      for (; c < C1; c++)
-        for (let o = 0; o < C2; o += 16) {
-          let a0 = f32x4.splat(0);
-          let a1 = f32x4.splat(0);
-          let a2 = f32x4.splat(0);
-          let a3 = f32x4.splat(0);
-          for (let b = 0; b < B; b++)
-            for (let i = i0; i < i1; i++) {
-              const row = b * plane + i * S;
-              for (let j = j0; j < j1; j++) {
-                const p = row + j;
-                const hv = f32x4.splat(load<f32>(hr + ((<usize>((p + di * S + dj) * C1 + c)) << 2)));
-                const d = dr + ((<usize>(p * C2 + o)) << 2);
-                a0 = f32x4.add(a0, f32x4.mul(hv, v128.load(d)));
-                a1 = f32x4.add(a1, f32x4.mul(hv, v128.load(d, 16)));
-                a2 = f32x4.add(a2, f32x4.mul(hv, v128.load(d, 32)));
-                a3 = f32x4.add(a3, f32x4.mul(hv, v128.load(d, 48)));
-              }
-            }
-          const w = or + ((<usize>((t * C1 + c) * C2 + o)) << 2);
-          v128.store(w, a0);
-          v128.store(w, a1, 16);
-          v128.store(w, a2, 32);
-          v128.store(w, a3, 48);
         }
     }
   }
