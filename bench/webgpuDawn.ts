@@ -3,7 +3,8 @@
  * tfjs's WebGPU backend, through Dawn's Node bindings (the `webgpu` npm package, which is not a dependency of
  * LR Lab: DAWN_NODE=<path to its index.js>). For each model at batch 32 and 64, with 1 and 8 runs: ms per step
  * as medians of BENCH_ROUNDS (default 5) interleaved rounds of BENCH_STEPS (default 30) steps after a warm-up,
- * the cost of 8 runs against one (median of the per-round ratios), and the adapter's name. The MNIST digits come
+ * the cost of 8 runs against one (median of the per-round ratios), the adapter's name, and what one small
+ * kernel and its readback cost alone. The MNIST digits come
  * from MNIST_PACK (a file of `packMnist()`'s bytes) or are packed here. BENCH_MODELS picks models by name.
  * Run it bundled where node_modules do not travel (a GPU machine): docs/benchmarks.md ("Hardware WebGPU") has
  * the esbuild command, the figures, and what the machine needs.
@@ -32,6 +33,20 @@ const info = adapter?.info;
 console.log(
   `adapter: ${[info?.vendor, info?.architecture, info?.device, info?.description].filter(Boolean).join(" / ")}`,
 );
+
+// What one small kernel and its readback cost here, alone: a step waits for one readback (its loss and facts),
+// whatever the model. 4096 elements, above the size tfjs's WebGPU backend hands to the CPU.
+const reads: number[] = [];
+const ones = tf.ones([4096]);
+for (let i = 0; i < 40; i++) {
+  const t0 = performance.now();
+  const x = tf.add(ones, i);
+  await x.data();
+  reads.push(performance.now() - t0);
+  x.dispose();
+}
+ones.dispose();
+console.log(`one kernel and its readback: ${(median(reads.slice(10)) ?? 0).toFixed(2)} ms (median of 30)`);
 
 if (process.env.MNIST_PACK) provideMnist(new Uint8Array(readFileSync(process.env.MNIST_PACK)));
 else provideMnist((await import("../src/cli/mnistPack")).packMnist());
