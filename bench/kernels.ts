@@ -8,11 +8,10 @@
  */
 import * as tf from "@tensorflow/tfjs";
 import { packMnist } from "../src/cli/mnistPack";
-import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
-import { median } from "../src/experiment/metrics";
 import { provideMnist } from "../src/train/mnist";
 import { Trainer } from "../src/train/trainer";
 import "../src/train/wasm";
+import { constantRuns, interleavedMs } from "./constantRuns";
 
 const TASK = process.env.BENCH_TASK ?? "spiral";
 const BATCH = Number(process.env.BENCH_BATCH ?? 64);
@@ -25,33 +24,20 @@ await tf.ready();
 if (TASK === "mnist") provideMnist(packMnist());
 const trainer = (runs: number) =>
   new Trainer(
-    experimentSchema.parse({
-      task: TASK === "spiral" ? { kind: "spiral", samples: 400, noise: 0.1 } : { kind: TASK },
-      hidden: [16, 16],
-      batchSize: BATCH,
-      optimizer: "adam",
-      baseLr: 0.003,
-      steps: 100_000,
-      runs: Array.from({ length: runs }, (_, i) => ({
-        name: `run ${i + 1}`,
-        color: RUN_COLORS[i],
-        scheduler: { scheduler: "Constant" },
-      })),
-    }),
+    constantRuns(
+      TASK === "spiral" ? { kind: "spiral", samples: 400, noise: 0.1 } : { kind: TASK },
+      BATCH,
+      runs,
+    ),
   );
 const RUNS = [1, 8];
 const trainers = RUNS.map(trainer);
 for (const t of trainers) for (let i = 0; i < STEPS / 2; i++) await t.trainStep();
 
-const ms: number[][] = RUNS.map(() => []);
-for (let round = 0; round < ROUNDS; round++)
-  for (const [k, t] of trainers.entries()) {
-    const t0 = performance.now();
-    for (let i = 0; i < STEPS; i++) await t.trainStep();
-    ms[k].push((performance.now() - t0) / STEPS);
-  }
-const [one, eight] = ms.map((m) => median(m) ?? 0);
-const ratio = median(ms[1].map((m, i) => m / ms[0][i])) ?? 0;
+const {
+  ms: [one, eight],
+  cost: ratio,
+} = await interleavedMs(trainers, ROUNDS, STEPS);
 console.log(
   `${TASK}, batch ${BATCH}, WASM in Node: ${one.toFixed(3)} ms/step for 1 run, ${eight.toFixed(3)} for 8 runs; ` +
     `8 runs cost ${ratio.toFixed(2)}× one (medians of ${ROUNDS} interleaved rounds of ${STEPS} steps)`,

@@ -15,15 +15,15 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { chromium, type Page } from "playwright-core";
 import { preview } from "vite";
 import { CHROMIUM, CHROMIUM_ARGS } from "../e2e/global-setup";
-import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
 import { median } from "../src/experiment/metrics";
 import { encodeExperiment } from "../src/experiment/url";
+import { constantRuns } from "./constantRuns";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? "wasm").split(",") as ("wasm" | "webgl" | "webgpu" | "cpu")[];
 const ALL_MODELS = [
-  { model: "MLP 2-16-16-2 (spiral)", task: { kind: "spiral", samples: 400, noise: 0.1 }, hidden: [16, 16] },
+  { model: "MLP 2-16-16-2 (spiral)", task: { kind: "spiral", samples: 400, noise: 0.1 } },
   { model: "CNN (MNIST 14×14)", task: { kind: "mnist" } },
   { model: "char-LM (1-block transformer)", task: { kind: "charlm" } },
 ] as const;
@@ -36,20 +36,7 @@ const BATCHES = [32, 64];
 const RUNS = [1, 4, 8];
 
 const experiment = (m: (typeof ALL_MODELS)[number], batchSize: number, runs: number, backend: string) =>
-  experimentSchema.parse({
-    task: m.task,
-    ...("hidden" in m ? { hidden: m.hidden } : {}),
-    batchSize,
-    optimizer: "adam",
-    baseLr: 0.003,
-    steps: 100_000,
-    backend,
-    runs: Array.from({ length: runs }, (_, i) => ({
-      name: `run ${i + 1}`,
-      color: RUN_COLORS[i],
-      scheduler: { scheduler: "Constant" },
-    })),
-  });
+  constantRuns(m.task, batchSize, runs, backend);
 
 interface Snap {
   t: number;

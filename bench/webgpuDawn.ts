@@ -11,10 +11,10 @@
  */
 import { readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs";
-import { experimentSchema, RUN_COLORS } from "../src/experiment/config";
 import { median } from "../src/experiment/metrics";
 import { provideMnist } from "../src/train/mnist";
 import { Trainer } from "../src/train/trainer";
+import { constantRuns, interleavedMs } from "./constantRuns";
 
 const DAWN = process.env.DAWN_NODE;
 if (!DAWN) throw new Error("DAWN_NODE=<path to the webgpu package's index.js> is required");
@@ -63,41 +63,23 @@ const MODELS = [
     .some((w) => m.name.toLowerCase().includes(w.trim().toLowerCase())),
 );
 const trainer = (task: object, batchSize: number, runs: number) =>
-  new Trainer(
-    experimentSchema.parse({
-      task,
-      hidden: [16, 16],
-      batchSize,
-      optimizer: "adam",
-      baseLr: 0.003,
-      steps: 100_000,
-      runs: Array.from({ length: runs }, (_, i) => ({
-        name: `run ${i + 1}`,
-        color: RUN_COLORS[i],
-        scheduler: { scheduler: "Constant" },
-      })),
-    }),
-  );
+  new Trainer(constantRuns(task, batchSize, runs));
 
 const rows: Record<string, unknown>[] = [];
 for (const m of MODELS)
   for (const batch of [32, 64]) {
     const pair = [trainer(m.task, batch, 1), trainer(m.task, batch, 8)];
     for (const t of pair) for (let i = 0; i < 10; i++) await t.trainStep();
-    const ms: number[][] = [[], []];
-    for (let round = 0; round < ROUNDS; round++)
-      for (const [k, t] of pair.entries()) {
-        const t0 = performance.now();
-        for (let i = 0; i < STEPS; i++) await t.trainStep();
-        ms[k].push((performance.now() - t0) / STEPS);
-      }
-    const [one, eight] = ms.map((x) => median(x) ?? 0);
+    const {
+      ms: [one, eight],
+      cost,
+    } = await interleavedMs(pair, ROUNDS, STEPS);
     rows.push({
       model: m.name,
       batch,
       "1 run ms/step": Number(one.toPrecision(3)),
       "8 runs ms/step": Number(eight.toPrecision(3)),
-      "cost 8 vs 1": Number((median(ms[1].map((x, i) => x / ms[0][i])) ?? 0).toPrecision(3)),
+      "cost 8 vs 1": Number(cost.toPrecision(3)),
     });
     for (const t of pair) t.dispose();
   }
