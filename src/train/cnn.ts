@@ -75,27 +75,32 @@ const convPerRun = tf.customGrad(((h: tf.Tensor, w: tf.Tensor, save: tf.GradSave
         const flipped = tf.reverse(tf.transpose(wr(sw, r), [0, 1, 3, 2]), [0, 1]);
         return tf.conv2d(hr(dy, r) as tf.Tensor4D, flipped as tf.Tensor4D, 1, "same");
       });
-      // On WASM with LR Lab's module: every run's filter gradient in one kernel (wasm.ts).
-      const direct = conv3x3FilterGrad(sh, dy);
-      if (direct) return [tf.stack(dX), direct];
-      const dW = runs.map((r) => {
-        const padded = tf.pad(hr(sh, r), [
-          [0, 0],
-          [1, 1],
-          [1, 1],
-          [0, 0],
-        ]);
-        const byChannel = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [C1, 9, 9, B]
-        // [7, 7, B, C2], as a rank-3 transpose (tfjs-wasm's is twice as fast as the rank-4 one here).
-        const filter = tf.reshape(tf.transpose(tf.reshape(hr(dy, r), [B, O * O, C2]), [1, 0, 2]), [
-          O,
-          O,
-          B,
-          C2,
-        ]) as tf.Tensor4D;
-        return tf.reshape(tf.transpose(tf.conv2d(byChannel, filter, 1, "valid"), [1, 2, 0, 3]), [K * C1, C2]);
-      });
-      return [tf.stack(dX), tf.stack(dW)];
+      // On WASM with LR Lab's module: every run's filter gradient in one kernel (wasm.ts); else one per run.
+      const dW =
+        conv3x3FilterGrad(sh, dy) ??
+        tf.stack(
+          runs.map((r) => {
+            const padded = tf.pad(hr(sh, r), [
+              [0, 0],
+              [1, 1],
+              [1, 1],
+              [0, 0],
+            ]);
+            const byChannel = tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D; // [C1, 9, 9, B]
+            // [7, 7, B, C2], as a rank-3 transpose (tfjs-wasm's is twice as fast as the rank-4 one here).
+            const filter = tf.reshape(tf.transpose(tf.reshape(hr(dy, r), [B, O * O, C2]), [1, 0, 2]), [
+              O,
+              O,
+              B,
+              C2,
+            ]) as tf.Tensor4D;
+            return tf.reshape(tf.transpose(tf.conv2d(byChannel, filter, 1, "valid"), [1, 2, 0, 3]), [
+              K * C1,
+              C2,
+            ]);
+          }),
+        );
+      return [tf.stack(dX), dW];
     },
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (h: tf.Tensor, w: tf.Tensor) => tf.Tensor;

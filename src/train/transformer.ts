@@ -4,7 +4,8 @@
  * ~60 kernels as one. On WASM too: LR Lab's SIMD loop (wasm.ts) runs these products, and the transposed ones
  * of their gradients, faster than R plain XNNPACK products with the slices, stacks and transposes around them
  * (stack.ts: runMatMul). Measured in Node, interleaved: 70 against 78 ms per step for 8 runs at batch 32,
- * 12.5 against 14.0 ms for one; 180 against 183 and 26.1 against 28.5 ms at batch 64. Tokens enter as one-hot rows multiplied by the embedding (no gather: its gradient,
+ * 12.5 against 14.0 ms for one; 180 against 183 and 26.1 against 28.5 ms at batch 64. Tokens enter as one-hot
+ * rows multiplied by the embedding (no gather: its gradient,
  * UnsortedSegmentSum, is missing from the WASM backend). The closest toy to the GreedyLR paper's LLM runs, and
  * where Adam's warmup visibly matters.
  */
